@@ -1,0 +1,1 @@
+/etc/sysconfig/modules/kvm.modules

@@ -1,0 +1,1 @@
+chmod 755 /usr/libexec/qemu-kvm.family16

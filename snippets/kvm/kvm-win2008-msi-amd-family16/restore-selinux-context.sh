@@ -1,0 +1,1 @@
+restorecon /usr/libexec/qemu-kvm.family16
