@@ -1,0 +1,406 @@
+"""Site-build benchmark for issue 2: is the release-notes site linear in the number of issues?
+
+Generates N synthetic issues (``site_corpus``) and, in one run, measures full ``sphinx-build``
+wall time and peak RSS of the build's process tree for
+
+  (a) ``rn``    this site: the real ``conf.py`` (copied verbatim, ``_ext/`` and other
+                top-level folders symlinked) over generated ``source/`` and ``snippets/``;
+  (b) ``plain`` plain Sphinx + MyST on the same pages, alabaster, no sidebar: the floor;
+  (c) ``needs`` sphinx-needs defaults, alabaster with its default sidebars;
+
+plus (a)'s incremental rebuild after editing one issue page, and a no-op rebuild.
+
+Usage (from the repository root, with the docs venv's python)::
+
+    python benchmarks/bench_site.py                      # N = 100, 1000, 5000
+    python benchmarks/bench_site.py --sizes 100,1000 --variants plain,needs
+
+Results: a table on stdout and ``benchmarks/_work/site/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import site_corpus  # the sibling module: importable when run as a script
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / "benchmarks" / "_work" / "site"
+
+#: Top-level entries of the repository that are not linked into the generated ``rn`` project:
+#: the generated project brings its own content, and nothing else there is the site's.
+NOT_LINKED = {"source", "snippets", "conf.py", "benchmarks", "tests", "_build", "tools"}
+
+LABELS = {"rn": "(a) this site", "plain": "(b) plain floor", "needs": "(c) sphinx-needs"}
+
+# Targets of issue 2.
+TARGET_VS_FLOOR = 2.0
+TARGET_VS_NEEDS_AT_1000 = 0.2
+TARGET_INCREMENTAL_S = 3.0
+TARGET_RSS_BYTES = 2 * 1024**3
+TARGET_PAGE_BYTES = 100 * 1000
+
+
+@dataclass
+class Run:
+    """One ``sphinx-build`` invocation and what it cost."""
+
+    n: int
+    variant: str
+    kind: str  # "full", "incremental" (one page edited) or "noop" (nothing changed)
+    jobs: int
+    wall_s: float | None = None
+    peak_tree_rss_bytes: int | None = None  # sum over the process tree, polled
+    max_proc_rss_bytes: int | None = None  # ru_maxrss of the largest single process (wait4)
+    returncode: int | None = None
+    timed_out: bool = False
+    skipped: str = ""
+    warnings: int = 0
+    html_pages: int = 0
+    pages_written: int = 0  # HTML files (re)written by this build
+    largest_issue_page_bytes: int = 0
+    largest_issue_page: str = ""
+    stderr_tail: list[str] = field(default_factory=list)
+
+
+# -- measuring one build ------------------------------------------------------------------
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += p.memory_info().rss
+    return total
+
+
+def measure(cmd: list[str], log: Path, timeout: float, poll: float = 0.1) -> dict[str, Any]:
+    """Run ``cmd`` in its own session; wall time, peak tree RSS and the child's ru_maxrss.
+
+    ``os.wait4`` (not ``Popen.wait``) reaps the child so that its own rusage is read, not the
+    cumulative RUSAGE_CHILDREN of every earlier build; ru_maxrss covers the largest process of
+    the tree (parallel workers are waited for by sphinx-build), the polled sum covers the tree.
+    """
+    with log.open("wb") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True
+        )
+        ps = psutil.Process(child.pid)
+        peak = 0
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                timed_out = True
+                os.killpg(child.pid, signal.SIGKILL)  # the session we started, nothing else
+                pid, status, usage = os.wait4(child.pid, 0)
+                break
+            with contextlib.suppress(psutil.NoSuchProcess):
+                peak = max(peak, _tree_rss(ps))
+            time.sleep(poll)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    return {
+        "wall_s": round(wall, 3),
+        "peak_tree_rss_bytes": peak,
+        "max_proc_rss_bytes": usage.ru_maxrss * 1024,  # kilobytes on Linux
+        "returncode": child.returncode,
+        "timed_out": timed_out,
+    }
+
+
+def sphinx_cmd(python: str, jobs: int, confdir: Path, srcdir: Path, outdir: Path) -> list[str]:
+    return [
+        python, "-m", "sphinx", "-b", "html", "-q", "-j", str(jobs),
+        "-c", str(confdir), str(srcdir), str(outdir),
+    ]
+
+
+def inspect_output(run: Run, outdir: Path, since: float, log: Path) -> None:
+    pages = list(outdir.rglob("*.html"))
+    run.html_pages = len(pages)
+    run.pages_written = sum(1 for p in pages if p.stat().st_mtime >= since)
+    issues = list((outdir / "issues").glob("*.html"))
+    if issues:
+        biggest = max(issues, key=lambda p: p.stat().st_size)
+        run.largest_issue_page_bytes = biggest.stat().st_size
+        run.largest_issue_page = biggest.name
+    text = log.read_text(errors="replace").splitlines()
+    run.warnings = sum(1 for line in text if "WARNING" in line or "ERROR" in line)
+    run.stderr_tail = text[-5:]
+
+
+# -- projects -----------------------------------------------------------------------------
+
+def write_rn_project(root: Path, n: int, conf: Path) -> None:
+    """The generated site: the real conf.py verbatim, the repo's other folders linked in."""
+    site_corpus.write_project(root, n, "rn")
+    shutil.copy2(conf, root / "conf.py")
+    for entry in conf.parent.iterdir():
+        if entry.name in NOT_LINKED or entry.name.startswith("."):
+            continue
+        (root / entry.name).symlink_to(entry)
+
+
+def project(root: Path, n: int, variant: str, conf: Path) -> None:
+    if root.exists():
+        shutil.rmtree(root)
+    if variant == "rn":
+        write_rn_project(root, n, conf)
+    else:
+        site_corpus.write_project(root, n, variant)
+
+
+def edit_one_issue(root: Path, n: int) -> Path:
+    """Append a paragraph to the middle issue's page (a real edit, not only a touch)."""
+    issue = site_corpus.make_issues(n)[n // 2]
+    page = root / "source" / "issues" / f"{issue.id}.md"
+    with page.open("a", encoding="utf-8") as f:
+        f.write(f"\nEdited for the incremental benchmark at {time.time():.3f}.\n")
+    return page
+
+
+def build(args: argparse.Namespace, root: Path, run: Run, fresh: bool) -> Run:
+    outdir = root / "_build" / f"html-j{run.jobs}"
+    if fresh and outdir.exists():
+        shutil.rmtree(outdir)
+    log = root / f"build-{run.kind}-j{run.jobs}.log"
+    since = time.time() - 0.01
+    cmd = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir)
+    for key, value in measure(cmd, log, args.timeout).items():
+        setattr(run, key, value)
+    inspect_output(run, outdir, since, log)
+    return run
+
+
+# -- the run ------------------------------------------------------------------------------
+
+def versions(python: str) -> dict[str, str]:
+    code = (
+        "import importlib.metadata as m, json, sys\n"
+        "d = {'python': sys.version.split()[0]}\n"
+        "for p in ('sphinx', 'docutils', 'myst-parser', 'furo', 'alabaster', 'sphinx-needs',"
+        " 'sphinx-tabs', 'sphinx-copybutton', 'psutil'):\n"
+        "    try: d[p] = m.version(p)\n"
+        "    except m.PackageNotFoundError: d[p] = 'absent'\n"
+        "print(json.dumps(d))\n"
+    )
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout))
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {
+        "date": subprocess.run(["date"], capture_output=True, text=True).stdout.strip(),
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "mem_bytes": psutil.virtual_memory().total,
+        "platform": platform.platform(),
+    }
+
+
+def git_head() -> str:
+    out = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def fmt_bytes(b: int | None) -> str:
+    return "-" if not b else f"{b / 1024**2:,.0f} MiB"
+
+
+def fmt_wall(run: Run, timeout: float) -> str:
+    if run.skipped:
+        return "skipped"
+    if run.timed_out:
+        return f"> {timeout:.0f}"
+    return f"{run.wall_s:.1f}"
+
+
+def floor_of(runs: list[Run], n: int) -> Run | None:
+    return next(
+        (r for r in runs if r.n == n and r.variant == "plain" and r.kind == "full"
+         and r.wall_s and not r.timed_out), None
+    )
+
+
+def table(runs: list[Run], timeout: float) -> str:
+    head = (
+        f"{'N':>5}  {'variant':<18} {'build':<12} {'j':>1}  {'wall s':>8}  {'x floor':>7}  "
+        f"{'tree RSS':>10}  {'proc RSS':>10}  {'pages':>6}  {'written':>7}  "
+        f"{'max issue page':>14}  rc"
+    )
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        floor = floor_of(runs, r.n)
+        ratio = (
+            f"{r.wall_s / floor.wall_s:.2f}"
+            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind == "full"
+            else "-"
+        )
+        lines.append(
+            f"{r.n:>5}  {LABELS[r.variant]:<18} {r.kind:<12} {r.jobs:>1}  "
+            f"{fmt_wall(r, timeout):>8}  {ratio:>7}  {fmt_bytes(r.peak_tree_rss_bytes):>10}  "
+            f"{fmt_bytes(r.max_proc_rss_bytes):>10}  {r.html_pages:>6}  {r.pages_written:>7}  "
+            f"{r.largest_issue_page_bytes:>14,}  {'' if r.returncode is None else r.returncode}"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(runs: list[Run]) -> list[str]:
+    """Each target of issue 2 checked against this run's figures, with the margin."""
+    out = []
+
+    def find(n: int, variant: str, kind: str = "full", jobs: int = 1) -> Run | None:
+        return next((r for r in runs if (r.n, r.variant, r.kind, r.jobs) ==
+                     (n, variant, kind, jobs) and not r.skipped), None)
+
+    for n in sorted({r.n for r in runs}):
+        a, b, c = find(n, "rn"), find(n, "plain"), find(n, "needs")
+        if a and b and a.wall_s and b.wall_s and not a.timed_out:
+            ratio = a.wall_s / b.wall_s
+            ok = ratio <= TARGET_VS_FLOOR
+            out.append(f"N={n}: (a)/(b) = {ratio:.2f} (target <= {TARGET_VS_FLOOR}) "
+                       f"{'MET' if ok else f'MISSED by {ratio / TARGET_VS_FLOOR:.2f}x'}")
+        if n == 1000 and a and c and a.wall_s and c.wall_s:
+            ratio = a.wall_s / c.wall_s
+            bound = "<=" if c.timed_out else "="
+            ok = ratio <= TARGET_VS_NEEDS_AT_1000
+            out.append(f"N={n}: (a)/(c) {bound} {ratio:.3f} (target <= {TARGET_VS_NEEDS_AT_1000}) "
+                       f"{'MET' if ok else f'MISSED by {ratio / TARGET_VS_NEEDS_AT_1000:.2f}x'}")
+        inc = find(n, "rn", "incremental")
+        if n == 1000 and inc and inc.wall_s:
+            ok = inc.wall_s <= TARGET_INCREMENTAL_S
+            out.append(f"N={n}: incremental {inc.wall_s:.2f} s (target <= {TARGET_INCREMENTAL_S}) "
+                       f"{'MET' if ok else f'MISSED by {inc.wall_s - TARGET_INCREMENTAL_S:.2f} s'}")
+        if n == 5000 and a and not a.timed_out:
+            rss = max(r.peak_tree_rss_bytes or 0 for r in runs if r.n == n and r.variant == "rn")
+            out.append(f"N={n}: (a) peak tree RSS {fmt_bytes(rss)} (target <= 2 GiB) "
+                       f"{'MET' if rss <= TARGET_RSS_BYTES else 'MISSED'}")
+            page = a.largest_issue_page_bytes
+            out.append(f"N={n}: (a) largest issue page {page:,} B (target <= 100 KB) "
+                       f"{'MET' if page <= TARGET_PAGE_BYTES else 'MISSED'}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,5000",
+                        help="comma-separated N (default: 100,1000,5000)")
+    parser.add_argument("--variants", default="plain,rn,needs",
+                        help="comma-separated subset of rn, plain, needs (also a, b, c)")
+    parser.add_argument("--rn-jobs", default="1,2",
+                        help="-j values for the site's full build (default 1,2)")
+    parser.add_argument("--needs-max-n", type=int, default=5000,
+                        help="skip sphinx-needs above this N (default: run all, with timeout)")
+    parser.add_argument("--timeout", type=float, default=1200.0,
+                        help="seconds per build before it is killed and reported as '> timeout'")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter with Sphinx and the extensions (default: this one)")
+    parser.add_argument("--conf", type=Path, default=REPO / "conf.py",
+                        help="the site's real conf.py (variant rn)")
+    parser.add_argument("--workdir", type=Path, default=WORK)
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args(argv)
+
+    alias = {"a": "rn", "b": "plain", "c": "needs"}
+    variants = [alias.get(v, v) for v in args.variants.split(",") if v]
+    order = [v for v in ("plain", "rn", "needs") if v in variants]  # floor first
+    unknown = set(variants) - set(site_corpus.VARIANTS)
+    if unknown:
+        parser.error(f"unknown variant(s): {', '.join(sorted(unknown))}")
+    if "rn" in order and not args.conf.is_file():
+        parser.error(f"{args.conf} does not exist: the site's conf.py is needed for variant rn")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    rn_jobs = [int(j) for j in args.rn_jobs.split(",") if j]
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    meta = {"machine": machine(), "versions": versions(args.python), "git_head": git_head(),
+            "stamp": datetime.datetime.now().strftime("%Y%m%dT%H%M%S"),
+            "timeout_s": args.timeout, "python": args.python, "sizes": sizes,
+            "needs_theme": "alabaster 1.0 default sidebars (about, searchfield, navigation, "
+                           "relations, donate)",
+            "floor_theme": "alabaster, html_sidebars = {'**': []}"}
+    print(json.dumps(meta, indent=1), flush=True)
+    runs: list[Run] = []
+    timed_out: set[str] = set()
+
+    def record(run: Run) -> None:
+        runs.append(run)
+        print(f"  N={run.n} {run.variant} {run.kind} -j{run.jobs}: {fmt_wall(run, args.timeout)} s"
+              f", tree RSS {fmt_bytes(run.peak_tree_rss_bytes)}, rc={run.returncode}, "
+              f"warnings={run.warnings}, written={run.pages_written}", flush=True)
+        if run.returncode not in (0, None) and not run.timed_out:
+            print("    " + "\n    ".join(run.stderr_tail), flush=True)
+        save(args.workdir, meta, runs)
+
+    for n in sizes:
+        for variant in order:
+            root = args.workdir / f"n{n}" / variant
+            if variant == "needs" and n > args.needs_max_n:
+                record(Run(n, variant, "full", 1, skipped=f"N > --needs-max-n {args.needs_max_n}"))
+                continue
+            if variant in timed_out:
+                record(Run(n, variant, "full", 1, skipped="a smaller N already timed out"))
+                continue
+            project(root, n, variant, args.conf)
+            jobs = rn_jobs if variant == "rn" else [1]
+            for j in jobs:
+                run = build(args, root, Run(n, variant, "full", j), fresh=True)
+                record(run)
+                if run.timed_out:
+                    timed_out.add(variant)
+                    break
+                if variant == "rn" and j == 1:
+                    record(build(args, root, Run(n, variant, "noop", 1), fresh=False))
+                    edit_one_issue(root, n)
+                    record(build(args, root, Run(n, variant, "incremental", 1), fresh=False))
+            if not args.keep:
+                shutil.rmtree(root)
+
+    print()
+    print(table(runs, args.timeout))
+    print()
+    for line in verdicts(runs):
+        print(line)
+    path = save(args.workdir, meta, runs)
+    print(f"\nresults: {path}")
+    return 0
+
+
+def save(workdir: Path, meta: dict[str, Any], runs: list[Run]) -> Path:
+    """Write ``results.json`` (the latest run) and ``results-<start>.json`` (kept)."""
+    data = {**meta, "runs": [asdict(r) for r in runs], "verdicts": verdicts(runs)}
+    text = json.dumps(data, indent=1) + "\n"
+    (workdir / f"results-{meta['stamp']}.json").write_text(text)
+    path = workdir / "results.json"
+    path.write_text(text)
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
