@@ -1,0 +1,267 @@
+"""The verification ledger: what was verified, where, when and with which result (Sphinx-free).
+
+Format (``format`` = 1), documented in docs-drafts/verification.md::
+
+    {"format": 1, "records": [Record.to_json(), ...]}
+
+One record per (snippet, target); the newest ``verified_at`` wins on merge.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+LOG_LIMIT = 4000  # characters of log kept per record: enough to explain, small enough to ship
+
+
+class Status(enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    EXPECTED_FAILURE = "expected-failure"
+    NOT_VERIFIABLE = "not-verifiable"
+    STALE = "stale"
+    MISSING = "missing"
+
+
+# What a run can record; STALE and MISSING are only ever derived when reading.
+RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE)
+
+
+class LayerStatus(enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class LedgerError(ValueError):
+    """The ledger file cannot be read; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class SnippetStatus:
+    target: str
+    status: Status
+    reason: str | None
+    environment_label: str | None
+    verified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer's outcome (schema, semantic, run, effect, control)."""
+
+    status: LayerStatus
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where a record was verified; mirrors the container harness's environment."""
+
+    target: str
+    libvirt_version: str
+    qemu_version: str
+    accelerator: str
+    image_id: str
+    label: str
+
+    def key(self) -> str:
+        """What must be equal for an earlier result to be reused."""
+        return "|".join((self.target, self.libvirt_version, self.qemu_version,
+                         self.accelerator, self.image_id))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "libvirt_version": self.libvirt_version,
+                "qemu_version": self.qemu_version, "accelerator": self.accelerator,
+                "image_id": self.image_id, "label": self.label}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Environment:
+        return cls(**{name: str(data[name]) for name in (
+            "target", "libvirt_version", "qemu_version", "accelerator", "image_id", "label")})
+
+    @classmethod
+    def of(cls, harness_environment: Any) -> Environment:
+        """Adapt the container harness's environment object (duck-typed: no import needed)."""
+        e = harness_environment
+        return cls(e.target, e.libvirt_version, e.qemu_version, e.accelerator, e.image_id,
+                   e.label())
+
+
+@dataclass(frozen=True)
+class Record:
+    """The result of verifying one snippet in one environment."""
+
+    snippet: str
+    sha256: str  # of the snippet's own bytes: what readers copy
+    inputs_sha256: str  # of everything the check used (spec, members, base guest)
+    result: Status
+    reason: str | None
+    layers: Mapping[str, Layer]
+    environment: Environment
+    verified_at: datetime
+    duration: float
+    log: str = ""
+    check: str = ""  # snippet key of the check (procedure) that produced it
+
+    @property
+    def target(self) -> str:
+        return self.environment.target
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "snippet": self.snippet, "target": self.target, "sha256": self.sha256,
+            "inputs_sha256": self.inputs_sha256, "result": self.result.value,
+            "reason": self.reason, "check": self.check,
+            "layers": {name: layer.to_json() for name, layer in self.layers.items()},
+            "environment": self.environment.to_json(),
+            "verified_at": self.verified_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "duration": round(self.duration, 3), "log": self.log[-LOG_LIMIT:],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Record:
+        result = Status(data["result"])
+        if result not in RECORDED:
+            raise ValueError(f"result {result.value!r} cannot be recorded")
+        verified_at = datetime.fromisoformat(str(data["verified_at"]).replace("Z", "+00:00"))
+        if verified_at.tzinfo is None:
+            raise ValueError("verified_at has no time zone")
+        record = cls(
+            snippet=str(data["snippet"]), sha256=str(data["sha256"]),
+            inputs_sha256=str(data.get("inputs_sha256", "")), result=result,
+            reason=data.get("reason"),
+            layers={name: Layer(LayerStatus(layer["status"]), str(layer.get("detail", "")))
+                    for name, layer in data.get("layers", {}).items()},
+            environment=Environment.from_json(data["environment"]), verified_at=verified_at,
+            duration=float(data.get("duration", 0.0)), log=str(data.get("log", "")),
+            check=str(data.get("check", "")),
+        )
+        if data.get("target", record.target) != record.target:
+            raise ValueError("target differs from environment.target")
+        return record
+
+
+@dataclass
+class Ledger:
+    """Records keyed by (snippet, target)."""
+
+    records: dict[tuple[str, str], Record] = field(default_factory=dict)
+
+    def add(self, record: Record) -> None:
+        """Keep ``record`` unless a newer one for the same snippet and target is already here."""
+        key = (record.snippet, record.target)
+        current = self.records.get(key)
+        if current is None or record.verified_at >= current.verified_at:
+            self.records[key] = record
+
+    def get(self, snippet: str, target: str) -> Record | None:
+        return self.records.get((snippet, target))
+
+    def targets(self) -> list[str]:
+        return sorted({target for _, target in self.records})
+
+    def status(self, snippet: str, sha256: str, target: str) -> SnippetStatus:
+        record = self.records.get((snippet, target))
+        if record is None:
+            return SnippetStatus(target, Status.MISSING, f"never verified on {target}", None,
+                                 None)
+        env = record.environment
+        if record.sha256 != sha256:
+            return SnippetStatus(target, Status.STALE,
+                                 "the snippet changed since it was verified on "
+                                 f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at)
+        return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at)
+
+    def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
+        """A conclusive earlier result for the same inputs in the same environment stands."""
+        return (record is not None and record.result is not Status.FAILED
+                and record.inputs_sha256 == inputs_sha256
+                and record.environment.key() == environment.key())
+
+    def merge(self, other: Ledger) -> Ledger:
+        merged = Ledger(dict(self.records))
+        for record in other.records.values():
+            merged.add(record)
+        return merged
+
+    def to_json(self) -> dict[str, Any]:
+        ordered = sorted(self.records.values(), key=lambda r: (r.snippet, r.target))
+        return {"format": FORMAT, "records": [record.to_json() for record in ordered]}
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sha256_of_files(paths: Iterable[Path], extra: bytes = b"") -> str:
+    """One digest over several files' names and bytes, in the given order."""
+    digest = hashlib.sha256(extra)
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_ledger(path: Path) -> Ledger:
+    """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Ledger()
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LedgerError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise LedgerError(f"{path}: unsupported ledger format {found!r} (expected {FORMAT})")
+    ledger = Ledger()
+    for index, item in enumerate(data.get("records", [])):
+        try:
+            ledger.add(Record.from_json(item))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+            raise LedgerError(f"{path}: records[{index}]: {what}") from None
+    return ledger
+
+
+def write_ledger(ledger: Ledger, path: Path) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(ledger.to_json(), stream, indent=1, sort_keys=True)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def merge_files(paths: Iterable[Path]) -> Ledger:
+    merged = Ledger()
+    for path in paths:
+        merged = merged.merge(load_ledger(path))
+    return merged
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,141 @@
+"""Ledger: round trip, status derivation (stale/missing), merge, atomic write, reuse."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from relnotes import ledger as ledger_module
+from relnotes.ledger import (
+    Environment,
+    Layer,
+    LayerStatus,
+    Ledger,
+    LedgerError,
+    Record,
+    Status,
+    load_ledger,
+    merge_files,
+    sha256_of,
+    write_ledger,
+)
+
+ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:abc",
+                  "libvirt 9.0.0 / QEMU 7.2.0 (KVM)")
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def record(snippet: str = "kvm/a.xml", *, result: Status = Status.PASSED, sha: str = "s1",
+           at: datetime = T0, env: Environment = ENV, reason: str | None = None) -> Record:
+    return Record(snippet, sha, "i1", result, reason,
+                  {"schema": Layer(LayerStatus.PASSED, "valid"),
+                   "effect": Layer(LayerStatus.PASSED, "e1000 seen")},
+                  env, at, 1.5, "log line", "kvm/a.xml")
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.add(record())
+    ledger.add(record("kvm/b.sh", result=Status.NOT_VERIFIABLE, reason="needs FIPS"))
+    write_ledger(ledger, tmp_path / "ledger.json")
+    loaded = load_ledger(tmp_path / "ledger.json")
+    assert loaded.records == ledger.records
+    data = json.loads((tmp_path / "ledger.json").read_text())
+    assert data["format"] == 1
+    assert data["records"][0]["verified_at"] == "2026-01-02T03:04:05Z"
+
+
+def test_missing_file_is_an_empty_ledger(tmp_path: Path) -> None:
+    assert load_ledger(tmp_path / "nope.json").records == {}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{", r"ledger.json:1:2: not JSON"),
+    ('{"format": 99, "records": []}', "unsupported ledger format 99"),
+    ('[]', "unsupported ledger format 'list'"),
+    ('{"format": 1, "records": [{"snippet": "a"}]}', r"records\[0\]: missing field 'result'"),
+])
+def test_malformed_ledger_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "ledger.json").write_text(text)
+    with pytest.raises(LedgerError, match=message):
+        load_ledger(tmp_path / "ledger.json")
+
+
+def test_a_derived_status_cannot_be_recorded(tmp_path: Path) -> None:
+    data = record().to_json() | {"result": "stale"}
+    (tmp_path / "ledger.json").write_text(json.dumps({"format": 1, "records": [data]}))
+    with pytest.raises(LedgerError, match="'stale' cannot be recorded"):
+        load_ledger(tmp_path / "ledger.json")
+
+
+def test_status_passed_stale_missing() -> None:
+    ledger = Ledger()
+    ledger.add(record())
+    ok = ledger.status("kvm/a.xml", "s1", "bookworm")
+    assert (ok.status, ok.environment_label, ok.verified_at) == (
+        Status.PASSED, ENV.label, T0)
+    stale = ledger.status("kvm/a.xml", "s2", "bookworm")
+    assert stale.status is Status.STALE and "changed since" in (stale.reason or "")
+    missing = ledger.status("kvm/a.xml", "s1", "trixie")
+    assert missing.status is Status.MISSING and missing.environment_label is None
+    assert ledger.targets() == ["bookworm"]
+
+
+def test_status_carries_the_reason() -> None:
+    ledger = Ledger()
+    ledger.add(record(result=Status.EXPECTED_FAILURE, reason="restorecon is absent"))
+    assert ledger.status("kvm/a.xml", "s1", "bookworm").reason == "restorecon is absent"
+
+
+def test_merge_keeps_the_newest_per_snippet_and_target(tmp_path: Path) -> None:
+    old, new = Ledger(), Ledger()
+    old.add(record(result=Status.FAILED, at=T0))
+    new.add(record(result=Status.PASSED, at=T0 + timedelta(hours=1)))
+    trixie = Environment("trixie", "11.3.0", "10.0.0", "kvm", "sha256:def", "t")
+    old.add(record(env=trixie))
+    write_ledger(old, tmp_path / "a.json")
+    write_ledger(new, tmp_path / "b.json")
+    for order in (["a.json", "b.json"], ["b.json", "a.json"]):
+        merged = merge_files(tmp_path / name for name in order)
+        assert merged.status("kvm/a.xml", "s1", "bookworm").status is Status.PASSED
+        assert merged.targets() == ["bookworm", "trixie"]
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "ledger.json"
+    first = Ledger()
+    first.add(record())
+    write_ledger(first, path)
+    before = path.read_bytes()
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ledger_module.os, "replace", crash)
+    second = Ledger()
+    second.add(record("kvm/other.xml"))
+    with pytest.raises(OSError, match="disk full"):
+        write_ledger(second, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["ledger.json"]
+
+
+def test_reuse_needs_same_inputs_environment_and_a_conclusive_result() -> None:
+    ledger = Ledger()
+    passed = record()
+    assert ledger.can_reuse(passed, "i1", ENV)
+    assert not ledger.can_reuse(passed, "i2", ENV)
+    rebuilt = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:new", ENV.label)
+    assert not ledger.can_reuse(passed, "i1", rebuilt)
+    assert not ledger.can_reuse(record(result=Status.FAILED), "i1", ENV)
+    assert not ledger.can_reuse(None, "i1", ENV)
+
+
+def test_sha256_of(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"abc")
+    assert sha256_of(tmp_path / "f") == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
