@@ -1,0 +1,48 @@
+"""Release notes as a Sphinx domain, with workaround snippets verified against real libvirt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from relnotes.bzlinks import setup_bzlinks
+from relnotes.collector import setup_collector
+from relnotes.config import setup_config
+from relnotes.domain import setup_domain
+from relnotes.issue import setup_issue_directives
+from relnotes.navigation import setup_navigation
+from relnotes.output import setup_output
+from relnotes.rendering import setup_rendering
+from relnotes.snippet import setup_snippets
+
+__version__ = "0.1.0"
+HERE = Path(__file__).parent
+
+
+def _add_theme_assets(app: Sphinx, config: Config) -> None:
+    config.templates_path.append(str(HERE / "templates"))
+    config.html_static_path.append(str(HERE / "static"))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    setup_config(app)
+    setup_domain(app)
+    setup_issue_directives(app)
+    setup_snippets(app)
+    setup_bzlinks(app)
+    setup_collector(app)
+    setup_rendering(app)
+    setup_navigation(app)
+    setup_output(app)
+    app.connect("config-inited", _add_theme_assets, priority=800)
+    app.add_js_file("relnotes.js")
+    app.add_css_file("relnotes.css")
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,19 @@
+"""The one list of warning subtypes, so ``suppress_warnings = ["relnotes.<subtype>"]`` works."""
+
+from __future__ import annotations
+
+import enum
+
+WARNING_TYPE = "relnotes"
+
+
+class Subtype(enum.StrEnum):
+    DUPLICATE_ID = "duplicate_id"
+    INVALID_FIELD = "invalid_field"
+    UNKNOWN_FIELD = "unknown_field"
+    MISSING_FIELD = "missing_field"
+    UNKNOWN_ISSUE = "unknown_issue"
+    UNREACHABLE = "unreachable"
+    SNIPPET = "snippet"
+    UNVERIFIED = "unverified"
+    LEDGER = "ledger"

@@ -1,0 +1,50 @@
+"""Sphinx configuration of the release-notes site."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent.resolve()
+sys.path.insert(0, str(HERE / "_ext"))
+
+project = "Technical Notes, verified"
+author = "The relnotes-site authors; content adapted from Red Hat, Inc. (CC BY-SA 3.0)"
+copyright = "Red Hat, Inc. (content, CC BY-SA 3.0); relnotes-site authors (adaptation)"  # noqa: A001
+
+extensions = [
+    "relnotes",
+    "myst_parser",
+    "sphinx_tabs.tabs",
+    "sphinx_copybutton",
+]
+
+# source/ holds the content; conf.py sits at the root beside snippets/ and _ext/.
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+html_theme = "furo"
+html_title = "Technical Notes, verified"
+html_static_path: list[str] = []
+html_theme_options = {
+    "footer_icons": [],
+}
+html_context = {
+    "relnotes_credit": True,
+}
+html_last_updated_fmt = ""
+# Snippet blocks have their own copy button that copies the file's exact bytes.
+copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
+sphinx_tabs_disable_tab_closing = True
+
+relnotes_bugzilla_url = "https://bugzilla.redhat.com/show_bug.cgi?id={bz}"
+relnotes_topics = [
+    "networking", "storage", "migration", "windows-guests", "sound", "pci-assignment",
+    "boot", "time", "modules", "display", "security", "cpu", "hotplug", "performance",
+    "installation", "devices",
+]
+relnotes_snippets_dir = "snippets"
+relnotes_ledger = "_build/verification/ledger.json"
+relnotes_targets = ["bookworm", "trixie"]
