@@ -10,7 +10,11 @@ sys.path.insert(0, str(HERE / "_ext"))
 
 project = "Technical Notes, verified"
 author = "The relnotes-site authors; content adapted from Red Hat, Inc. (CC BY-SA 3.0)"
-copyright = "Red Hat, Inc. (content, CC BY-SA 3.0); relnotes-site authors (adaptation)"  # noqa: A001
+# Shown in every page's footer: the content's source and licence.
+copyright = (  # noqa: A001
+    "Red Hat, Inc. Content adapted from the Red Hat Enterprise Linux 5 Technical Notes, "
+    "licensed CC BY-SA 3.0; this adaptation is under the same licence"
+)
 
 extensions = [
     "relnotes",
@@ -31,10 +35,6 @@ html_static_path: list[str] = []
 html_theme_options = {
     "footer_icons": [],
 }
-html_context = {
-    "relnotes_credit": True,
-}
-html_last_updated_fmt = ""
 # Snippet blocks have their own copy button that copies the file's exact bytes.
 copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
 sphinx_tabs_disable_tab_closing = True

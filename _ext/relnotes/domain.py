@@ -144,6 +144,9 @@ class RelnotesDomain(Domain):
             if located is None:
                 return None
             issue = located.value
+            if not node.get("refexplicit"):
+                # Readers know issues by their titles; ids are for authors.
+                contnode = nodes.inline("", issue.title, classes=contnode.get("classes", []))
             return make_refnode(builder, fromdocname, issue.docname, "", contnode, issue.title)
         if typ == "bz":
             return self._resolve_bz(fromdocname, builder, target, contnode)

@@ -1,0 +1,43 @@
+# The two commands of the README: `make html` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOX := $(BIN)/tox
+STAMP := $(VENV)/.installed
+TOX_ENVS ?= lint,py,docs,libvirt,publish
+
+.PHONY: html test publish doctest lint clean host-deps
+
+# The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt.
+$(STAMP): requirements/docs.in requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/docs.in -c requirements/constraints.txt tox -c requirements/constraints.txt
+	touch $@
+
+## html: preview build into _build/html, badges as the current ledger has them
+html: $(STAMP)
+	$(BIN)/sphinx-build -j auto -c . -b html source _build/html
+	@echo "open _build/html/index.html"
+
+## host-deps: Debian packages the tests need (installs as root, else says what to install)
+host-deps:
+	bash tools/install-host-deps.sh
+
+## test: the whole suite, as CI runs it
+test: $(STAMP) host-deps
+	$(TOX) -e $(TOX_ENVS)
+
+## doctest: verify every snippet against the containerised libvirt, writing the ledger
+doctest: $(STAMP) host-deps
+	$(TOX) -e doctest
+
+## publish: doctest, then the gated build that refuses unverified snippets
+publish: $(STAMP) host-deps
+	$(TOX) -e publish
+
+lint: $(STAMP)
+	$(TOX) -e lint
+
+clean:
+	rm -rf _build .tox $(VENV)
