@@ -210,9 +210,13 @@ def _anchor(key: str) -> str:
 def snippet_record(app: Sphinx, key: str) -> dict[str, Any]:
     """The snippet as ``issues.json`` describes it: path, digest and status per environment."""
     snippet = resolve_snippet(snippets_dir(app), key)
+    record: dict[str, Any] = {"path": snippet.key, "sha256": sha256_of(snippet.path)}
+    try:
+        found = statuses(app.config, snippet)
+    except LedgerError as error:  # already a warning at each directive; say it here too
+        return {**record, "status": None, "error": str(error)}
     return {
-        "path": snippet.key,
-        "sha256": sha256_of(snippet.path),
+        **record,
         "status": {
             status.target: {
                 "status": status.status.value,
@@ -220,7 +224,7 @@ def snippet_record(app: Sphinx, key: str) -> dict[str, Any]:
                 "environment": status.environment_label,
                 "verified_at": status.verified_at.isoformat() if status.verified_at else None,
             }
-            for status in statuses(app.config, snippet)
+            for status in found
         },
     }
 
@@ -241,8 +245,15 @@ def check_all_included(app: Sphinx, env: BuildEnvironment) -> None:
         if key not in included:
             logger.warning(
                 "snippet %r is not included by any page", key,
-                location=str(path), type=WARNING_TYPE, subtype=Subtype.SNIPPET,
+                location=_file_location(path), type=WARNING_TYPE, subtype=Subtype.SNIPPET,
             )
+
+
+def _file_location(path: Path) -> nodes.Node:
+    # Sphinx reads a string location as a docname; a node carries a plain file path.
+    node = nodes.Element()
+    node.source, node.line = str(path), 1
+    return node
 
 
 class SnippetTableDirective(SphinxDirective):
@@ -288,7 +299,11 @@ def render_snippet_tables(app: Sphinx, doctree: nodes.document, docname: str) ->
             nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
             nodes.Text(issue.id if issue else using_doc),
         ]
-        for status in statuses(app.config, snippet):
+        try:
+            found = statuses(app.config, snippet)
+        except LedgerError:
+            found = []  # the ledger's error is a warning at each snippet directive
+        for status in found:
             cells.append(nodes.inline("", badge_text(status),
                                       classes=["rn-badge", f"rn-badge-{status.status.value}"]))
         body += _row(cells)

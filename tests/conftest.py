@@ -1,0 +1,14 @@
+"""Shared fixtures: the sphinx.testing roots, and the containerised libvirt daemon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOTS = Path(__file__).parent / "roots"
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return ROOTS

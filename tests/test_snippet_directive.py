@@ -1,0 +1,125 @@
+"""The rn:snippet directive: exact bytes, download, badges from the ledger, and the publish gate."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sphinx.application import Sphinx
+
+from relnotes.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
+from tests.sphinx_build import page, warning_at, warnings_of
+
+BOOKWORM = Environment("bookworm", "9.0.0", "7.2.19", "kvm", "sha256:aaaa",
+                       "libvirt 9.0.0 / QEMU 7.2.19 (KVM)")
+TRIXIE = Environment("trixie", "11.3.0", "10.0.2", "tcg", "sha256:bbbb",
+                     "libvirt 11.3.0 / QEMU 10.0.2 (TCG)")
+
+
+def record(snippet: str, data: bytes, environment: Environment, result: Status,
+           reason: str | None = None) -> Record:
+    return Record(
+        snippet=snippet, sha256=hashlib.sha256(data).hexdigest(), inputs_sha256="x",
+        result=result, reason=reason,
+        layers={"effect": Layer(LayerStatus.PASSED if result is Status.PASSED else LayerStatus.FAILED)},
+        environment=environment, verified_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
+        duration=1.5,
+    )
+
+
+def write_test_ledger(srcdir: Path) -> None:
+    verified = (srcdir / "snippets/comp/verified.xml").read_bytes()
+    ledger = Ledger()
+    ledger.add(record("comp/verified.xml", verified, BOOKWORM, Status.PASSED))
+    ledger.add(record("comp/verified.xml", verified, TRIXIE, Status.FAILED,
+                      "QEMU no longer accepts -cpu ?"))
+    # Verified once, then the file changed: stale.
+    ledger.add(record("comp/script.sh", b"old bytes\n", BOOKWORM, Status.PASSED))
+    write_ledger(ledger, srcdir / "ledger.json")
+
+
+def badges(app: Sphinx, key: str) -> list[tuple[str, str]]:
+    block = page(app, "issue.html").select_one(f'div.rn-snippet[id="snippet-{key}"]')
+    assert block is not None, key
+    return [(next(c for c in span["class"] if c.startswith("rn-badge-")), span.get_text())
+            for span in block.select("span.rn-badge")]
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    script = (Path(app.srcdir) / "snippets/comp/script.sh").read_bytes()
+    block = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-script-sh"]')
+    assert block.select_one("pre").get_text() == script.decode()
+    # The copy button's source keeps tab, trailing blanks and the final newline.
+    encoded = block.select_one("template.rn-snippet-bytes")["data-content"]
+    assert base64.b64decode(encoded) == script
+    download = block.select_one("a.download")
+    assert download is not None and download["href"].endswith("/script.sh")
+    assert (Path(app.outdir) / download["href"].removeprefix("../")).read_bytes() == script
+
+    assert badges(app, "comp-verified-xml") == [
+        ("rn-badge-passed", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20"),
+        ("rn-badge-failed",
+         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"),
+    ]
+    assert badges(app, "comp-script-sh") == [
+        ("rn-badge-stale", "Stale on bookworm: changed since it was verified"),
+        ("rn-badge-missing", "Not verified on trixie"),
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+def test_bad_snippet_paths_are_reported_at_the_directive(app: Sphinx) -> None:
+    app.build()
+    warning_at(app, "issue.md", 15, "snippet file 'comp/absent.xml' not found")
+    warning_at(app, "issue.md", 18, "snippet path '../conf.py' escapes the snippets directory")
+    warning_at(app, "comp/orphan.xml", 1, "snippet 'comp/orphan.xml' is not included by any page")
+    assert len(warnings_of(app)) == 3  # the spec (.toml) beside a snippet is not an artifact
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True})
+def test_publish_gate_names_each_unpublishable_snippet(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    gate = [w for w in warnings_of(app) if "[relnotes.unverified]" in w]
+    assert sorted(w.split("WARNING: ")[1] for w in gate) == sorted([
+        "snippet 'comp/script.sh' is not publishable: Stale on bookworm: changed since it was "
+        "verified [relnotes.unverified]",
+        "snippet 'comp/script.sh' is not publishable: Not verified on trixie [relnotes.unverified]",
+        "snippet 'comp/verified.xml' is not publishable: Fails on libvirt 11.3.0 / QEMU 10.0.2 "
+        "(TCG), 2026-11-20: QEMU no longer accepts -cpu ? [relnotes.unverified]",
+    ])
+    assert all("issue.md:" in w for w in gate)
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True})
+def test_publish_gate_accepts_declared_outcomes(app: Sphinx) -> None:
+    srcdir = Path(app.srcdir)
+    ledger = Ledger()
+    for key in ("comp/verified.xml", "comp/script.sh"):
+        data = (srcdir / "snippets" / key).read_bytes()
+        ledger.add(record(key, data, BOOKWORM, Status.PASSED))
+        ledger.add(record(key, data, TRIXIE, Status.EXPECTED_FAILURE, "needs RHEL 5's qemu-kvm"))
+    write_ledger(ledger, srcdir / "ledger.json")
+    app.build()
+    assert [w for w in warnings_of(app) if "[relnotes.unverified]" in w] == []
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+def test_malformed_ledger_is_a_located_warning(app: Sphinx) -> None:
+    (Path(app.srcdir) / "ledger.json").write_text("{not json")
+    app.build()
+    warning = warning_at(app, "issue.md", 9, "cannot read the verification ledger")
+    assert "ledger.json:1:2: not JSON" in warning
+    import json
+
+    [issue] = json.loads((Path(app.outdir) / "issues.json").read_text())["issues"]
+    assert issue["snippets"][0]["status"] is None
+    assert "not JSON" in issue["snippets"][0]["error"]
