@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from relnotes.domain import relnotes_domain
+from relnotes.model import Kind
 from sphinx.application import Sphinx
 from sphinx.util.inventory import InventoryFile
 
-from relnotes.domain import relnotes_domain
-from relnotes.model import Kind
 from tests.sphinx_build import page, warnings_of
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from relnotes.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
 from sphinx.application import Sphinx
 
-from relnotes.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
 from tests.sphinx_build import page, warning_at, warnings_of
 
 BOOKWORM = Environment("bookworm", "9.0.0", "7.2.19", "kvm", "sha256:aaaa",

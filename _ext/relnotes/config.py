@@ -58,10 +58,10 @@ class RelnotesConfig:
 
 def setup_config(app: Sphinx) -> None:
     for option in fields(RelnotesConfig):
-        default = (
+        default: Any = (
             option.default
-            if option.default is not dataclasses.MISSING
-            else option.default_factory()  # type: ignore[misc]
+            if option.default_factory is dataclasses.MISSING
+            else option.default_factory()
         )
         # conf.py writers use lists where the defaults are tuples; both are fine.
         types = (list, tuple) if isinstance(default, tuple) else ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple, cast
+from typing import Any, ClassVar, NamedTuple, cast
 
 from docutils import nodes
 from docutils.nodes import Element
@@ -44,7 +44,7 @@ class RelnotesDomain(Domain):
         "bz": XRefRole(),
     }
     dangling_warnings = {"issue": "unknown issue id %(target)r"}  # noqa: RUF012
-    initial_data: dict[str, Any] = {  # noqa: RUF012
+    initial_data: ClassVar[dict[str, Any]] = {
         "issues": {},  # issue id -> Located(Issue)
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
@@ -138,7 +138,7 @@ class RelnotesDomain(Domain):
         target: str,
         node: pending_xref,
         contnode: Element,
-    ) -> Element | None:
+    ) -> nodes.reference | None:
         if typ == "issue":
             located = self.issues.get(target)
             if located is None:
@@ -154,7 +154,7 @@ class RelnotesDomain(Domain):
 
     def _resolve_bz(
         self, fromdocname: str, builder: Builder, target: str, contnode: Element
-    ) -> Element | None:
+    ) -> nodes.reference | None:
         number = target.removeprefix("BZ#")
         if not number.isdigit():
             return None
@@ -174,7 +174,7 @@ class RelnotesDomain(Domain):
         target: str,
         node: pending_xref,
         contnode: Element,
-    ) -> list[tuple[str, Element]]:
+    ) -> list[tuple[str, nodes.reference]]:
         resolved = self.resolve_xref(env, fromdocname, builder, "issue", target, node, contnode)
         return [("rn:issue", resolved)] if resolved is not None else []
 
@@ -235,8 +235,10 @@ class BugzillaIndex(_IssueIndex):
                 by_range.setdefault(heading, []).append(
                     IndexEntry(f"BZ#{number}", 0, issue.docname, "", issue.title, "", issue.id)
                 )
+        # Numeric order of the ranges: "9xxxxx" before "10xxxxx".
+        ordered = sorted(by_range.items(), key=lambda item: int(item[0][:-5]))
         ranges = [(heading, sorted(entries, key=lambda e: int(e.name[3:])))
-                  for heading, entries in sorted(by_range.items(), key=lambda item: len(item[0]) * 10**9 + int(item[0][:-5]))]
+                  for heading, entries in ordered]
         return ranges + content, collapse
 
 

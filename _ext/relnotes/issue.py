@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -28,15 +29,15 @@ logger = logging.getLogger(__name__)
 REQUIRED_FIELDS = ("component", "releases", "kind")
 
 
-class issue_record(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+class issue_record(nodes.General, nodes.Element):
     """Metadata of the page's issue; attributes hold the parsed record fields."""
 
 
-class issue_footer(nodes.General, nodes.Element):  # noqa: N801
+class issue_footer(nodes.General, nodes.Element):
     """Where "See also", "Related issues" and "Referenced by" go, at the end of the page."""
 
 
-class issue_list(nodes.General, nodes.Element):  # noqa: N801
+class issue_list(nodes.General, nodes.Element):
     """Placeholder for a component's table of issues, filled once all issues are known."""
 
 
@@ -45,7 +46,7 @@ class IssueDirective(SphinxDirective):
 
     required_arguments = 1
     has_content = False
-    option_spec: ClassVar[dict[str, object]] = {  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "bz": directives.unchanged,
         "component": directives.unchanged,
         "releases": directives.unchanged,
@@ -143,6 +144,5 @@ def setup_issue_directives(app: Sphinx) -> None:
     # These nodes are replaced before writing; a writer that still meets one (a
     # builder that never resolves, like "dummy") skips it.
     for node in (issue_record, issue_footer, issue_list):
-        app.add_node(node, **{
-            fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")
-        })
+        app.add_node(node, html=(_skip, None), latex=(_skip, None), text=(_skip, None),
+                     man=(_skip, None), texinfo=(_skip, None))

@@ -31,11 +31,11 @@ NOT_ARTIFACTS = (".toml",)
 PUBLISHABLE = {Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE}
 
 
-class snippet_badges(nodes.General, nodes.Element):  # noqa: N801
+class snippet_badges(nodes.General, nodes.Element):
     """The per-environment verification badges of one snippet."""
 
 
-class snippet_table(nodes.General, nodes.Element):  # noqa: N801
+class snippet_table(nodes.General, nodes.Element):
     """Placeholder for the table of every included snippet and its status."""
 
 
@@ -124,7 +124,7 @@ class SnippetDirective(SphinxDirective):
 
     required_arguments = 1
     has_content = False
-    option_spec: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Any]] = {
         "caption": directives.unchanged,
         "language": directives.unchanged,
     }
