@@ -1,0 +1,1 @@
+"""The validation engine (Sphinx-free): layers, backends and the container harness."""

@@ -1,0 +1,34 @@
+"""Container harness: real libvirt daemons in podman, per Debian target (Sphinx-free)."""
+
+from __future__ import annotations
+
+from .daemon import RunningDaemon, running_daemon, start_daemon
+from .environment import Environment
+from .errors import (
+    ContainerError,
+    DaemonLostError,
+    DaemonUnhealthyError,
+    ExecTimeoutError,
+    ImageBuildError,
+    PodmanMissingError,
+)
+from .guest import adapt_to_accelerator, minimal_domain_xml
+from .targets import TARGETS, Target, get_target
+
+__all__ = [
+    "TARGETS",
+    "ContainerError",
+    "DaemonLostError",
+    "DaemonUnhealthyError",
+    "Environment",
+    "ExecTimeoutError",
+    "ImageBuildError",
+    "PodmanMissingError",
+    "RunningDaemon",
+    "Target",
+    "adapt_to_accelerator",
+    "get_target",
+    "minimal_domain_xml",
+    "running_daemon",
+    "start_daemon",
+]

@@ -1,0 +1,188 @@
+"""``python -m relnotes.verify.container up|down|status|shell``: daemons for writers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from . import state
+from .daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
+from .errors import ContainerError
+from .podman import podman_argv, run_podman
+from .reaper import DETACHED, OWNER_LABEL, Owner, reap_orphans, remove_tree
+from .targets import TARGETS, get_target, parse_target_list
+
+DEFAULT_TARGET = "trixie"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        result: int = args.run(args)
+    except ContainerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m relnotes.verify.container",
+        description="Run the containerised libvirt daemons that verify release-note snippets.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="start daemons in the background and print their URIs")
+    up.add_argument(
+        "--target",
+        default=DEFAULT_TARGET,
+        help=f"comma-separated, from {', '.join(TARGETS)} (default: %(default)s)",
+    )
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for each daemon to answer (default: %(default)s)",
+    )
+    up.add_argument(
+        "--accel",
+        choices=("auto", "kvm", "tcg"),
+        default="auto",
+        help="KVM when /dev/kvm is usable, else TCG (default: %(default)s)",
+    )
+    up.set_defaults(run=_up)
+
+    down = commands.add_parser("down", help="stop daemons and remove their sockets")
+    down.add_argument("--target", help="comma-separated (default: every daemon that is up)")
+    down.set_defaults(run=_down)
+
+    status = commands.add_parser("status", help="list daemons with their versions")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(run=_status)
+
+    shell = commands.add_parser("shell", help="run a command (default: bash) inside a daemon's container")
+    shell.add_argument("--target", default=DEFAULT_TARGET, help="(default: %(default)s)")
+    shell.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        help="e.g. `virsh list --all`; `virsh` alone is its interactive shell",
+    )
+    shell.set_defaults(run=_shell)
+    return parser  # fmt: skip
+
+
+def _up(args: argparse.Namespace) -> int:
+    reap_orphans()
+    path = state.state_file()
+    daemons = state.load(path)
+    for target in parse_target_list(args.target):
+        existing = daemons.get(target.name)
+        if existing is not None and existing.is_alive():
+            print(_describe(existing, "already up"))
+            continue
+        if existing is not None:
+            existing.stop()
+        socket_dir = state.state_dir() / target.name
+        remove_tree(socket_dir)
+        socket_dir.mkdir(parents=True, mode=0o700)
+        daemon = start_daemon(
+            target, socket_dir=socket_dir, owner=DETACHED, timeout=args.timeout,
+            accelerator=args.accel,
+        )  # fmt: skip
+        daemons[target.name] = daemon
+        state.save(path, daemons)
+        print(_describe(daemon, "up"))
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    path = state.state_file()
+    daemons = state.load(path)
+    names = [t.name for t in parse_target_list(args.target)] if args.target else list(daemons)
+    if not names:
+        print("no daemon is up")
+    for name in names:
+        daemon = daemons.pop(name, None)
+        if daemon is None:
+            print(f"{name}: not up")
+            continue
+        daemon.stop()
+        state.save(path, daemons)
+        print(f"{name}: down")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    daemons = state.load(state.state_file())
+    alive = {name: daemon.is_alive() for name, daemon in daemons.items()}
+    others = _other_containers()
+    if args.json:
+        report = {
+            "daemons": [
+                {**daemon.to_dict(), "uri": daemon.uri, "alive": alive[name]}
+                for name, daemon in sorted(daemons.items())
+            ],
+            "other_containers": others,
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+    if not daemons:
+        print("no daemon is up (start one with `python -m relnotes.verify.container up`)")
+    for name, daemon in sorted(daemons.items()):
+        print(_describe(daemon, "up" if alive[name] else "DEAD: run `down` to clean up"))
+    for container in others:
+        print(f"{container['name']}: {container['state']}, owned by {container['owner']}")
+    return 0
+
+
+def _shell(args: argparse.Namespace) -> int:
+    name = get_target(args.target).name
+    daemon = state.load(state.state_file()).get(name)
+    if daemon is None:
+        raise ContainerError(
+            f"no {name} daemon is up; start one with `python -m relnotes.verify.container up --target {name}`"
+        )
+    daemon.ensure_alive()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    tty = ["--tty"] if sys.stdin.isatty() else []
+    argv = podman_argv("exec", "--interactive", *tty, daemon.container, *(command or ["bash"]))
+    os.execv(argv[0], argv)  # replaces this process: the shell gets the terminal
+
+
+def _describe(daemon: RunningDaemon, status: str) -> str:
+    return "\n".join(
+        [
+            f"{daemon.target.name}: {daemon.environment.label()} [{status}]",
+            f"  uri:       {daemon.uri}",
+            f"  key:       {daemon.environment.key()}",
+            f"  container: {daemon.container}",
+            f"  image:     {daemon.environment.image_id}",
+            f"  use:       export LIBVIRT_DEFAULT_URI='{daemon.uri}'",
+        ]
+    )
+
+
+def _other_containers() -> list[dict[str, str]]:
+    """Daemon containers owned by running (or dead) test sessions rather than by ``up``."""
+    listing = run_podman("ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "json").stdout
+    found = []
+    for container in json.loads(listing or "[]"):
+        label = (container.get("Labels") or {}).get(OWNER_LABEL, "")
+        if label == DETACHED:
+            continue
+        owner = Owner.parse(label)
+        alive = owner is not None and owner.is_alive()
+        found.append(
+            {
+                "name": container["Names"][0],
+                "state": container.get("State", "?"),
+                "owner": f"pid {owner.pid} ({'alive' if alive else 'dead'})" if owner else label,
+            }
+        )
+    return found

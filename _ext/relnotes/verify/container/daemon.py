@@ -1,0 +1,378 @@
+"""The containerised libvirt daemon: start it, wait until it answers, run things in it, stop it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import libvirt
+from lxml import etree
+
+from .environment import Accelerator, Environment, version_string
+from .errors import (
+    ContainerError,
+    DaemonLostError,
+    DaemonUnhealthyError,
+    ExecTimeoutError,
+)
+from .images import ensure_image
+from .podman import ULIMITS, podman_argv, require_tools, run_podman
+from .reaper import (
+    OWNER_LABEL,
+    SOCKET_DIR_LABEL,
+    TARGET_LABEL,
+    current_owner,
+    reap_orphans,
+    remove_container,
+    remove_tree,
+    socket_dir_prefix,
+)
+from .targets import Target, get_target
+
+AcceleratorChoice = Literal["auto", "kvm", "tcg"]
+
+KVM_DEVICE = "/dev/kvm"
+SOCKET_MOUNT = "/run/libvirt"
+DEFAULT_TIMEOUT = 60.0
+
+# Measured, not guessed: with `--cap-drop all` these are the capabilities without which
+# libvirtd cannot start (CHOWN, DAC_OVERRIDE), QEMU cannot be probed or launched (SETUID,
+# SETGID, and SETPCAP for dropping its capability bounding set). FOWNER and KILL, in
+# podman's default set, turned out unnecessary.
+CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "SETPCAP")
+
+# Every `exec` gets a unique token in its environment, which its children inherit; on
+# timeout this script kills every process carrying it (repeating while it still finds
+# some, so a process forking meanwhile is caught too). Processes that setsid() or
+# daemonize cannot escape it, unlike a process-group kill.
+_EXEC_TOKEN_VARIABLE = "RELNOTES_EXEC_TOKEN"
+_KILL_SCRIPT = """
+needle="RELNOTES_EXEC_TOKEN=$0"
+for round in 1 2 3 4 5; do
+  found=
+  for environ in /proc/[0-9]*/environ; do
+    grep -qxzF "$needle" "$environ" 2>/dev/null || continue
+    pid=${environ#/proc/}
+    kill -s KILL "${pid%/environ}" 2>/dev/null && found=1
+  done
+  [ -n "$found" ] || break
+done
+"""
+
+
+@dataclass(frozen=True)
+class RunningDaemon:
+    """A libvirtd answering on ``uri``; commands given to ``exec`` run only inside it."""
+
+    target: Target
+    container: str
+    socket_dir: Path
+    environment: Environment
+
+    @property
+    def socket_path(self) -> Path:
+        return self.socket_dir / "libvirt-sock"
+
+    @property
+    def uri(self) -> str:
+        return f"qemu:///system?socket={self.socket_path}"
+
+    @property
+    def domain_type(self) -> str:
+        """``kvm``, or ``qemu`` when guests run under TCG."""
+        return self.environment.domain_type
+
+    def is_alive(self) -> bool:
+        result = run_podman("inspect", "--format", "{{.State.Running}}", self.container, check=False)
+        return result.returncode == 0 and result.stdout.strip() == "true" and self.socket_path.is_socket()
+
+    def ensure_alive(self) -> None:
+        """Raise DaemonLostError (with the log tail) unless the daemon is still running."""
+        if not self.is_alive():
+            raise DaemonLostError(self.container, _read_log(self.container, 50) or "")
+
+    def log_tail(self, lines: int = 50) -> str:
+        """The daemon's last *lines* log lines; still readable after it died, until stop()."""
+        text = _read_log(self.container, lines)
+        if text is None:
+            raise DaemonLostError(self.container, "")
+        return text
+
+    def connect(self) -> libvirt.virConnect:
+        """A new connection to the daemon; the caller closes it."""
+        self.ensure_alive()
+        return libvirt.open(self.uri)
+
+    def exec(
+        self,
+        argv: list[str],
+        *,
+        input: bytes | None = None,
+        timeout: float,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run *argv* inside the container (``podman exec``), *env* added to its environment.
+
+        On timeout every process the command started is SIGKILLed inside the container
+        and ExecTimeoutError is raised with the output captured so far. A non-zero exit
+        from a daemon that has died raises DaemonLostError instead of returning.
+        """
+        token = secrets.token_hex(16)
+        options = ["--env", f"{_EXEC_TOKEN_VARIABLE}={token}"]
+        for name, value in (env or {}).items():
+            options += ["--env", f"{name}={value}"]
+        if input is not None:
+            options.append("--interactive")
+        process = subprocess.Popen(
+            podman_argv("exec", *options, self.container, *argv),
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            # Out of the terminal's process group: Ctrl-C reaches us, and we decide.
+            start_new_session=True,
+        )
+        try:
+            stdout, stderr = process.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill_exec(token, process)
+            stdout, stderr = process.communicate()
+            raise ExecTimeoutError(argv, timeout, stdout, stderr) from None
+        except BaseException:
+            self._kill_exec(token, process)
+            raise
+        if process.returncode != 0:
+            self.ensure_alive()
+        return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+
+    def write_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        """Create or replace *path* inside the container (parents created) with *data*."""
+        script = 'mkdir -p "$(dirname "$0")" && cat > "$0" && chmod "$1" "$0"'
+        result = self.exec(["sh", "-c", script, path, f"{mode:o}"], input=data, timeout=60)
+        if result.returncode != 0:
+            raise ContainerError(
+                f"writing {path} inside {self.container} failed: "
+                f"{result.stderr.decode(errors='replace').strip()}"
+            )
+
+    def stop(self) -> None:
+        """Remove the container (its QEMU processes die with it) and the socket dir."""
+        remove_container(self.container)
+        remove_tree(self.socket_dir)
+
+    def _kill_exec(self, token: str, process: subprocess.Popen[bytes]) -> None:
+        run_podman("exec", self.container, "sh", "-c", _KILL_SCRIPT, token, check=False)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target.name,
+            "container": self.container,
+            "socket_dir": str(self.socket_dir),
+            "environment": self.environment.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunningDaemon:
+        return cls(
+            target=get_target(str(data["target"])),
+            container=str(data["container"]),
+            socket_dir=Path(str(data["socket_dir"])),
+            environment=Environment.from_dict(data["environment"]),
+        )
+
+
+@contextmanager
+def running_daemon(
+    target: str | Target,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    accelerator: AcceleratorChoice = "auto",
+) -> Iterator[RunningDaemon]:
+    """Start a daemon for *target*, yield it once healthy, and remove every trace on exit.
+
+    Leftovers of earlier runs that were killed outright are reaped first.
+    """
+    if isinstance(target, str):
+        target = get_target(target)
+    require_tools()
+    reap_orphans()
+    owner = current_owner()
+    socket_dir = Path(tempfile.mkdtemp(prefix=socket_dir_prefix(owner)))
+    try:
+        daemon = start_daemon(
+            target, socket_dir=socket_dir, owner=str(owner), timeout=timeout,
+            accelerator=accelerator,
+        )  # fmt: skip
+        try:
+            yield daemon
+        finally:
+            daemon.stop()
+    finally:
+        remove_tree(socket_dir)
+
+
+def start_daemon(
+    target: Target,
+    *,
+    socket_dir: Path,
+    owner: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    accelerator: AcceleratorChoice = "auto",
+) -> RunningDaemon:
+    """Start a daemon container owned by *owner*; the caller stops it.
+
+    ``running_daemon`` is the usual entry point; this is for owners that outlive the
+    call, such as the CLI's ``up``.
+    """
+    image = ensure_image(target)
+    accel = choose_accelerator(accelerator)
+    container = f"relnotes-libvirt-{target.name}-{os.getpid()}-{secrets.token_hex(3)}"
+    options = [
+        "--detach",
+        "--init",  # reaps QEMU's probe processes; libvirtd hangs on zombies otherwise
+        "--name", container,
+        "--network", "none",
+        *ULIMITS,
+        "--cap-drop", "all",
+        "--cap-add", ",".join(CAPABILITIES),
+        "--security-opt", "no-new-privileges",
+        "--label", f"{OWNER_LABEL}={owner}",
+        "--label", f"{SOCKET_DIR_LABEL}={socket_dir}",
+        "--label", f"{TARGET_LABEL}={target.name}",
+        "--volume", f"{socket_dir}:{SOCKET_MOUNT}",
+    ]  # fmt: skip
+    if accel == "kvm":
+        options += ["--device", KVM_DEVICE]
+    try:
+        run_podman("run", *options, image.tag)
+        environment = _wait_until_healthy(
+            target, container, socket_dir / "libvirt-sock", accel, image.id, timeout
+        )
+    except BaseException:
+        remove_container(container)  # also covers a Ctrl-C halfway through `podman run`
+        raise
+    return RunningDaemon(target, container, socket_dir, environment)
+
+
+def choose_accelerator(requested: AcceleratorChoice) -> Accelerator:
+    if requested == "tcg":
+        return "tcg"
+    usable = kvm_usable()
+    if requested == "kvm" and not usable:
+        raise ContainerError(f"KVM was requested but {KVM_DEVICE} cannot be opened read-write")
+    return "kvm" if usable else "tcg"
+
+
+def kvm_usable() -> bool:
+    """Whether this process can open /dev/kvm read-write (existing is not enough)."""
+    try:
+        fd = os.open(KVM_DEVICE, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def _wait_until_healthy(
+    target: Target,
+    container: str,
+    socket_path: Path,
+    accelerator: Accelerator,
+    image_id: str,
+    timeout: float,
+) -> Environment:
+    deadline = time.monotonic() + timeout
+    uri = f"qemu:///system?socket={socket_path}"
+    problem = "its socket never appeared"
+    while True:
+        if socket_path.is_socket():
+            answer = _probe(uri, max(deadline - time.monotonic(), 0.0))
+            if isinstance(answer, tuple):
+                libvirt_version, qemu_version, capabilities = answer
+                break
+            problem = answer
+        if time.monotonic() >= deadline:
+            raise DaemonUnhealthyError(
+                f"libvirt daemon ({target.name}) not healthy within {timeout:g} s: {problem}",
+                _read_log(container, 50) or "",
+            )
+        state = run_podman("inspect", "--format", "{{.State.Status}}", container, check=False)
+        if state.stdout.strip() != "running":
+            raise DaemonUnhealthyError(
+                f"libvirt daemon ({target.name}) exited while starting",
+                _read_log(container, 50) or "",
+            )
+        time.sleep(0.05)
+    if accelerator == "kvm" and not _offers_kvm(capabilities):
+        raise DaemonUnhealthyError(
+            f"{KVM_DEVICE} was passed in but the daemon offers no kvm domains",
+            _read_log(container, 50) or "",
+        )
+    return Environment(
+        target=target.name,
+        libvirt_version=version_string(libvirt_version),
+        qemu_version=version_string(qemu_version),
+        accelerator=accelerator,
+        image_id=image_id,
+    )
+
+
+def _probe(uri: str, timeout: float) -> tuple[int, int, str] | str:
+    """Ask the daemon for its versions and capabilities; return them or what went wrong.
+
+    Runs in a thread because a wedged daemon can accept the connection and never answer;
+    an abandoned probe fails on its own once the container is removed.
+    """
+    answers: list[tuple[int, int, str] | str] = []
+
+    def ask() -> None:
+        try:
+            connection = libvirt.open(uri)
+            try:
+                # getVersion() waits for QEMU's capability probe: healthy means guests can start.
+                answers.append(
+                    (
+                        connection.getLibVersion(),
+                        connection.getVersion(),
+                        connection.getCapabilities(),
+                    )
+                )
+            finally:
+                connection.close()
+        except libvirt.libvirtError as error:
+            answers.append(str(error))
+
+    thread = threading.Thread(target=ask, name="libvirt-health-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answers[0] if answers else "it accepted a connection but did not answer"
+
+
+def _offers_kvm(capabilities_xml: str) -> bool:
+    root = etree.fromstring(capabilities_xml.encode())
+    return bool(root.xpath("guest/arch/domain[@type='kvm']"))
+
+
+def _read_log(container: str, lines: int) -> str | None:
+    """The container's last log lines (stdout and stderr interleaved), None if it is gone."""
+    result = subprocess.run(
+        podman_argv("logs", "--tail", str(lines), container),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
