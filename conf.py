@@ -11,7 +11,7 @@ sys.path.insert(0, str(HERE / "_ext"))
 project = "Technical Notes, verified"
 author = "The relnotes-site authors; content adapted from Red Hat, Inc. (CC BY-SA 3.0)"
 # Shown in every page's footer: the content's source and licence.
-copyright = (  # noqa: A001
+copyright = (
     "Red Hat, Inc. Content adapted from the Red Hat Enterprise Linux 5 Technical Notes, "
     "licensed CC BY-SA 3.0; this adaptation is under the same licence"
 )
