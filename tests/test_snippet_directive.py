@@ -67,6 +67,15 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
         ("rn-badge-failed",
          "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"),
     ]
+    details = page(app, "issue.html").select_one(
+        'div.rn-snippet[id="snippet-comp-verified-xml"] details.rn-snippet-details')
+    lines = [li.get_text(" ", strip=True) for li in details.select("li")]
+    assert lines == [
+        "bookworm: passed on libvirt 9.0.0 / QEMU 7.2.19 (KVM), image sha256:aaaa, "
+        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: passed",
+        "trixie: failed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), image sha256:bbbb, "
+        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: failed",
+    ]
     assert badges(app, "comp-script-sh") == [
         ("rn-badge-stale", "Stale on bookworm: changed since it was verified"),
         ("rn-badge-missing", "Not verified on trixie"),

@@ -35,6 +35,10 @@ class snippet_badges(nodes.General, nodes.Element):
     """The per-environment verification badges of one snippet."""
 
 
+class snippet_details(nodes.General, nodes.Element):  # noqa: N801
+    """What each verification observed: environment, image, time, layers; folded by default."""
+
+
 class snippet_table(nodes.General, nodes.Element):
     """Placeholder for the table of every included snippet and its status."""
 
@@ -169,6 +173,9 @@ class SnippetDirective(SphinxDirective):
                            location=self.get_location(), type=WARNING_TYPE, subtype=Subtype.LEDGER)
             found = []
         container += self._badges(found)
+        details = self._details(snippet)
+        if details is not None:
+            container += details
         if options.require_verified:
             self._gate(snippet, found)
         return [container]
@@ -193,6 +200,34 @@ class SnippetDirective(SphinxDirective):
                 "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
             )
         return badges
+
+    def _details(self, snippet: SnippetFile) -> nodes.Node | None:
+        try:
+            ledger = current_ledger(self.config)
+        except LedgerError:
+            return None
+        items = nodes.bullet_list()
+        for target in relnotes_config(self.config).targets:
+            record = ledger.get(snippet.key, target)
+            if record is None:
+                continue
+            env = record.environment
+            layers = ", ".join(
+                f"{name}: {layer.status.value}" + (f" ({layer.detail})" if layer.detail else "")
+                for name, layer in record.layers.items()
+            )
+            text = (
+                f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
+                f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s"
+                + (f" (checked as part of {record.check})" if record.check and record.check != snippet.key else "")
+                + (f"; layers: {layers}" if layers else "")
+            )
+            items += nodes.list_item("", nodes.paragraph("", text))
+        if not items.children:
+            return None
+        details = snippet_details(classes=["rn-snippet-details"])
+        details += items
+        return details
 
     def _gate(self, snippet: SnippetFile, found: list[SnippetStatus]) -> None:
         for status in found:
@@ -334,6 +369,7 @@ def setup_snippets(app: Sphinx) -> None:
     app.add_directive_to_domain("rn", "snippet", SnippetDirective)
     app.add_directive_to_domain("rn", "snippet-table", SnippetTableDirective)
     app.add_node(snippet_badges, html=(_visit_badges, _depart_badges))
+    app.add_node(snippet_details, html=(_visit_details, _depart_details))
     app.add_node(snippet_table)
     app.connect("env-check-consistency", check_all_included, priority=500)
     app.connect("doctree-resolved", render_snippet_tables, priority=500)
@@ -346,5 +382,14 @@ def _visit_badges(translator: Any, node: snippet_badges) -> None:
 
 def _depart_badges(translator: Any, node: snippet_badges) -> None:
     translator.body.append("</div>\n")
+
+
+def _visit_details(translator: Any, node: snippet_details) -> None:
+    translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
+    translator.body.append("<summary>Verification details</summary>\n")
+
+
+def _depart_details(translator: Any, node: snippet_details) -> None:
+    translator.body.append("</details>\n")
 
 
