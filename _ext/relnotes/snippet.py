@@ -35,7 +35,7 @@ class snippet_badges(nodes.General, nodes.Element):
     """The per-environment verification badges of one snippet."""
 
 
-class snippet_details(nodes.General, nodes.Element):  # noqa: N801
+class snippet_details(nodes.General, nodes.Element):
     """What each verification observed: environment, image, time, layers; folded by default."""
 
 
@@ -216,10 +216,11 @@ class SnippetDirective(SphinxDirective):
                 f"{name}: {layer.status.value}" + (f" ({layer.detail})" if layer.detail else "")
                 for name, layer in record.layers.items()
             )
+            part_of = record.check if record.check not in ("", snippet.key) else ""
             text = (
                 f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
                 f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s"
-                + (f" (checked as part of {record.check})" if record.check and record.check != snippet.key else "")
+                + (f" (checked as part of {part_of})" if part_of else "")
                 + (f"; layers: {layers}" if layers else "")
             )
             items += nodes.list_item("", nodes.paragraph("", text))
