@@ -46,7 +46,7 @@ class Image:
 
 def ensure_image(target: Target) -> Image:
     """Return the target's image, building it (and its base) only if missing."""
-    with _locked(f"image-{target.name}"):
+    with _images_lock():
         base_id = ensure_base_image(target.suite)
         digest = context_digest(target, base_id)
         tag = f"{IMAGE_REPOSITORY}:{target.name}-{digest[:16]}"
@@ -82,20 +82,23 @@ def image_id_of(reference: str) -> str | None:
 
 
 def ensure_base_image(suite: str) -> str:
-    """Return the id of ``localhost/debian-base:SUITE``, pulling or bootstrapping it once."""
+    """Return the id of ``localhost/debian-base:SUITE``, pulling or bootstrapping it once.
+
+    Called by ensure_image under its lock; ``RELNOTES_BASE_SOURCE=registry|debootstrap``
+    skips the registry probe.
+    """
     tag = f"localhost/debian-base:{suite}"
-    with _locked(f"base-{suite}"):
-        image_id = image_id_of(tag)
-        if image_id is not None:
-            return image_id
-        source = os.environ.get("RELNOTES_BASE_SOURCE", "auto")
-        if source == "registry" or (source == "auto" and registry_reachable()):
-            pull_base_image(suite, tag)
-        else:
-            bootstrap_base_image(suite, tag)
-        image_id = image_id_of(tag)
-        assert image_id is not None, f"{tag} missing right after it was created"
+    image_id = image_id_of(tag)
+    if image_id is not None:
         return image_id
+    source = os.environ.get("RELNOTES_BASE_SOURCE", "auto")
+    if source == "registry" or (source == "auto" and registry_reachable()):
+        pull_base_image(suite, tag)
+    else:
+        bootstrap_base_image(suite, tag)
+    image_id = image_id_of(tag)
+    assert image_id is not None, f"{tag} missing right after it was created"
+    return image_id
 
 
 def registry_reachable(address: tuple[str, int] = REGISTRY, timeout: float = 3.0) -> bool:
@@ -196,9 +199,13 @@ def _remove_stale_images(target: Target, *, keep: str) -> None:
 
 
 @contextmanager
-def _locked(name: str) -> Iterator[None]:
-    """Serialise builds across processes (pytest-xdist workers, a CLI beside a test run)."""
-    path = Path(tempfile.gettempdir()) / f"relnotes-{name}.lock"
+def _images_lock() -> Iterator[None]:
+    """Serialise image work across processes (pytest-xdist workers, a CLI beside a test run).
+
+    One lock for all targets: flock is per open file, so nesting per-suite locks in one
+    process would deadlock, and parallel builds would only compete for the mirror anyway.
+    """
+    path = Path(tempfile.gettempdir()) / "relnotes-images.lock"
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
