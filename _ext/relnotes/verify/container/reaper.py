@@ -61,6 +61,10 @@ def socket_dir_prefix(owner: Owner) -> str:
 
 def reap_orphans(temp_root: Path | None = None) -> list[str]:
     """Remove containers and socket dirs whose owner died; return what was removed."""
+    return reap_orphan_containers() + reap_orphan_socket_dirs(temp_root)
+
+
+def reap_orphan_containers() -> list[str]:
     removed: list[str] = []
     listing = run_podman("ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "json").stdout
     for container in json.loads(listing or "[]"):
@@ -73,8 +77,13 @@ def reap_orphans(temp_root: Path | None = None) -> list[str]:
         removed.append(f"container {name}")
         if socket_dir := labels.get(SOCKET_DIR_LABEL):
             remove_tree(Path(socket_dir))
-    root = temp_root or Path(tempfile.gettempdir())
-    for path in root.glob(f"{SOCKET_DIR_PREFIX}*"):
+    return removed
+
+
+def reap_orphan_socket_dirs(temp_root: Path | None = None) -> list[str]:
+    """Socket dirs outlive their container when the owner died between the two removals."""
+    removed: list[str] = []
+    for path in (temp_root or Path(tempfile.gettempdir())).glob(f"{SOCKET_DIR_PREFIX}*"):
         match = _SOCKET_DIR.fullmatch(path.name)
         if match and not Owner(int(match[1]), int(match[2])).is_alive():
             remove_tree(path)
