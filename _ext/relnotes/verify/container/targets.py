@@ -20,7 +20,9 @@ class Target:
 
     name: str
     suite: str
+    #: Major versions the suite ships; tests check the running daemon reports them.
     libvirt_major: int
+    qemu_major: int
     containers_dir: Path = CONTAINERS_DIR
 
     @property
@@ -38,8 +40,8 @@ class Target:
 
 
 TARGETS: dict[str, Target] = {
-    "bookworm": Target(name="bookworm", suite="bookworm", libvirt_major=9),
-    "trixie": Target(name="trixie", suite="trixie", libvirt_major=11),
+    "bookworm": Target("bookworm", "bookworm", libvirt_major=9, qemu_major=7),
+    "trixie": Target("trixie", "trixie", libvirt_major=11, qemu_major=10),
 }
 
 
