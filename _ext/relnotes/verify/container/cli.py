@@ -78,10 +78,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _up(args: argparse.Namespace) -> int:
+    targets = parse_target_list(args.target)
     reap_orphans()
     path = state.state_file()
     daemons = state.load(path)
-    for target in parse_target_list(args.target):
+    for target in targets:
         existing = daemons.get(target.name)
         if existing is not None and existing.is_alive():
             print(_describe(existing, "already up"))

@@ -92,9 +92,11 @@ def libvirt_conn(libvirt_daemon: RunningDaemon) -> Iterator[libvirt.virConnect]:
         for domain in connection.listAllDomains():
             if domain.UUIDString() in before:
                 continue
+            persistent = domain.isPersistent()  # a transient domain vanishes on destroy
             if domain.isActive():
                 domain.destroy()
-            domain.undefineFlags(_UNDEFINE_EVERYTHING)
+            if persistent:
+                domain.undefineFlags(_UNDEFINE_EVERYTHING)
         connection.close()
 
 
