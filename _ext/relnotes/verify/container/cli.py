@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="KVM when /dev/kvm is usable, else TCG (default: %(default)s)",
     )
+    up.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the image without podman's cache (picks up Debian updates); `down` first",
+    )
     up.set_defaults(run=_up)
 
     down = commands.add_parser("down", help="stop daemons and remove their sockets")
@@ -92,10 +97,14 @@ def _up(args: argparse.Namespace) -> int:
         socket_dir = state.state_dir() / target.name
         remove_tree(socket_dir)
         socket_dir.mkdir(parents=True, mode=0o700)
-        daemon = start_daemon(
-            target, socket_dir=socket_dir, owner=DETACHED, timeout=args.timeout,
-            accelerator=args.accel,
-        )  # fmt: skip
+        try:
+            daemon = start_daemon(
+                target, socket_dir=socket_dir, owner=DETACHED, timeout=args.timeout,
+                accelerator=args.accel, rebuild=args.rebuild,
+            )  # fmt: skip
+        except BaseException:
+            remove_tree(socket_dir)
+            raise
         daemons[target.name] = daemon
         state.save(path, daemons)
         print(_describe(daemon, "up"))

@@ -230,13 +230,14 @@ def start_daemon(
     owner: str,
     timeout: float = DEFAULT_TIMEOUT,
     accelerator: AcceleratorChoice = "auto",
+    rebuild: bool = False,
 ) -> RunningDaemon:
     """Start a daemon container owned by *owner*; the caller stops it.
 
     ``running_daemon`` is the usual entry point; this is for owners that outlive the
     call, such as the CLI's ``up``.
     """
-    image = ensure_image(target)
+    image = ensure_image(target, rebuild=rebuild)
     accel = choose_accelerator(accelerator)
     container = f"relnotes-libvirt-{target.name}-{os.getpid()}-{secrets.token_hex(3)}"
     options = [

@@ -44,17 +44,21 @@ class Image:
     built: bool  # False when the cache already had it
 
 
-def ensure_image(target: Target) -> Image:
-    """Return the target's image, building it (and its base) only if missing."""
+def ensure_image(target: Target, *, rebuild: bool = False) -> Image:
+    """Return the target's image, building it (and its base) only if missing.
+
+    ``rebuild`` builds afresh without podman's layer cache: the digest cannot see new
+    packages in Debian's archive (security updates), only changes to our own files.
+    """
     with _images_lock():
         base_id = ensure_base_image(target.suite)
         digest = context_digest(target, base_id)
         tag = f"{IMAGE_REPOSITORY}:{target.name}-{digest[:16]}"
         image_id = image_id_of(tag)
-        if image_id is not None:
+        if image_id is not None and not rebuild:
             return Image(tag, image_id, built=False)
         log.info("building %s from %s (about 20 s)", tag, target.containerfile)
-        _build(target, tag, digest)
+        _build(target, tag, digest, use_cache=not rebuild)
         image_id = image_id_of(tag)
         assert image_id is not None, f"podman build reported success but {tag} is missing"
         _remove_stale_images(target, keep=image_id)
@@ -172,10 +176,11 @@ def _import_tree(root: Path, tag: str) -> None:
         raise ImageBuildError(f"podman import of {root}", importer.stdout + importer.stderr)
 
 
-def _build(target: Target, tag: str, digest: str) -> None:
+def _build(target: Target, tag: str, digest: str, *, use_cache: bool) -> None:
     argv = podman_argv(
         "build",
         *ULIMITS,
+        *([] if use_cache else ["--no-cache"]),
         "--pull=never",  # the base is local by construction; never reach for a registry
         "--label", f"{DIGEST_LABEL}={digest}",
         "--label", f"{TARGET_LABEL}={target.name}",
