@@ -6,7 +6,10 @@ wall time and peak RSS of the build's process tree for
   (a) ``rn``    this site: the real ``conf.py`` (copied verbatim, ``_ext/`` and other
                 top-level folders symlinked) over generated ``source/`` and ``snippets/``;
   (b) ``plain`` plain Sphinx + MyST on the same pages, alabaster, no sidebar: the floor;
-  (c) ``needs`` sphinx-needs defaults, alabaster with its default sidebars;
+  (c) ``needs`` sphinx-needs defaults, alabaster with its default sidebars, the same
+                component hierarchy (issues in hidden per-component toctrees);
+  (c') ``needs-flat`` the same with every issue in one flat root toctree, the layout of
+                issue 2's reference measurement (each page's sidebar lists every issue);
 
 plus (a)'s incremental rebuild after editing one issue page, and a no-op rebuild.
 
@@ -26,6 +29,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -47,7 +51,13 @@ WORK = REPO / "benchmarks" / "_work" / "site"
 #: the generated project brings its own content, and nothing else there is the site's.
 NOT_LINKED = {"source", "snippets", "conf.py", "benchmarks", "tests", "_build", "tools"}
 
-LABELS = {"rn": "(a) this site", "plain": "(b) plain floor", "needs": "(c) sphinx-needs"}
+LABELS = {
+    "plain": "(b) plain floor",
+    "rn": "(a) this site",
+    "needs": "(c) sphinx-needs",
+    "needs-flat": "(c') needs, flat",
+}
+VARIANTS = tuple(LABELS)
 
 # Targets of issue 2.
 TARGET_VS_FLOOR = 2.0
@@ -63,7 +73,10 @@ class Run:
 
     n: int
     variant: str
-    kind: str  # "full", "incremental" (one page edited) or "noop" (nothing changed)
+    # "full" (fresh output), "noop" (nothing changed), "incremental" (one page edited); with
+    # "+ledger": the same once a (valid, empty) verification ledger exists, "settle+ledger"
+    # being the build right after the ledger appeared.
+    kind: str
     jobs: int
     wall_s: float | None = None
     peak_tree_rss_bytes: int | None = None  # sum over the process tree, polled
@@ -76,6 +89,7 @@ class Run:
     pages_written: int = 0  # HTML files (re)written by this build
     largest_issue_page_bytes: int = 0
     largest_issue_page: str = ""
+    loadavg_before: float | None = None  # 1-minute load: other work on the machine is noise
     stderr_tail: list[str] = field(default_factory=list)
 
 
@@ -151,13 +165,25 @@ def inspect_output(run: Run, outdir: Path, since: float, log: Path) -> None:
 # -- projects -----------------------------------------------------------------------------
 
 def write_rn_project(root: Path, n: int, conf: Path) -> None:
-    """The generated site: the real conf.py verbatim, the repo's other folders linked in."""
+    """The generated site: the real conf.py verbatim, the repo's other folders linked in.
+
+    The site's own top-level pages (indices, the snippet table, about) are copied too and put
+    in the root toctree as the real index does, so that their cost is part of the figure.
+    """
     site_corpus.write_project(root, n, "rn")
     shutil.copy2(conf, root / "conf.py")
     for entry in conf.parent.iterdir():
         if entry.name in NOT_LINKED or entry.name.startswith("."):
             continue
         (root / entry.name).symlink_to(entry)
+    real_pages = sorted(p for p in (conf.parent / "source").glob("*.md") if p.stem != "index")
+    for page in real_pages:
+        shutil.copy2(page, root / "source" / page.name)
+    if real_pages:
+        with (root / "source" / "index.md").open("a", encoding="utf-8") as f:
+            f.write("\n```{toctree}\n:caption: Find an issue\n:maxdepth: 1\n\n")
+            f.write("".join(f"{page.stem}\n" for page in real_pages))
+            f.write("```\n")
 
 
 def project(root: Path, n: int, variant: str, conf: Path) -> None:
@@ -165,8 +191,20 @@ def project(root: Path, n: int, variant: str, conf: Path) -> None:
         shutil.rmtree(root)
     if variant == "rn":
         write_rn_project(root, n, conf)
+    elif variant == "needs-flat":
+        site_corpus.write_project(root, n, "needs", flat=True)
     else:
         site_corpus.write_project(root, n, variant)
+
+
+def create_empty_ledger(root: Path) -> Path:
+    """A valid ledger with no records where the copied conf.py points ``relnotes_ledger``."""
+    conf = (root / "conf.py").read_text()
+    found = re.search(r"^relnotes_ledger\s*=\s*[\"']([^\"']+)[\"']", conf, re.MULTILINE)
+    path = root / (found[1] if found else "_build/verification/ledger.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"format": 1, "records": []}) + "\n")
+    return path
 
 
 def edit_one_issue(root: Path, n: int) -> Path:
@@ -184,6 +222,7 @@ def build(args: argparse.Namespace, root: Path, run: Run, fresh: bool) -> Run:
         shutil.rmtree(outdir)
     log = root / f"build-{run.kind}-j{run.jobs}.log"
     since = time.time() - 0.01
+    run.loadavg_before = round(os.getloadavg()[0], 2)
     cmd = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir)
     for key, value in measure(cmd, log, args.timeout).items():
         setattr(run, key, value)
@@ -250,7 +289,7 @@ def floor_of(runs: list[Run], n: int) -> Run | None:
 
 def table(runs: list[Run], timeout: float) -> str:
     head = (
-        f"{'N':>5}  {'variant':<18} {'build':<12} {'j':>1}  {'wall s':>8}  {'x floor':>7}  "
+        f"{'N':>5}  {'variant':<18} {'build':<18} {'j':>1}  {'wall s':>8}  {'x floor':>7}  "
         f"{'tree RSS':>10}  {'proc RSS':>10}  {'pages':>6}  {'written':>7}  "
         f"{'max issue page':>14}  rc"
     )
@@ -263,7 +302,7 @@ def table(runs: list[Run], timeout: float) -> str:
             else "-"
         )
         lines.append(
-            f"{r.n:>5}  {LABELS[r.variant]:<18} {r.kind:<12} {r.jobs:>1}  "
+            f"{r.n:>5}  {LABELS[r.variant]:<18} {r.kind:<18} {r.jobs:>1}  "
             f"{fmt_wall(r, timeout):>8}  {ratio:>7}  {fmt_bytes(r.peak_tree_rss_bytes):>10}  "
             f"{fmt_bytes(r.max_proc_rss_bytes):>10}  {r.html_pages:>6}  {r.pages_written:>7}  "
             f"{r.largest_issue_page_bytes:>14,}  {'' if r.returncode is None else r.returncode}"
@@ -280,22 +319,28 @@ def verdicts(runs: list[Run]) -> list[str]:
                      (n, variant, kind, jobs) and not r.skipped), None)
 
     for n in sorted({r.n for r in runs}):
-        a, b, c = find(n, "rn"), find(n, "plain"), find(n, "needs")
+        a, b = find(n, "rn"), find(n, "plain")
         if a and b and a.wall_s and b.wall_s and not a.timed_out:
             ratio = a.wall_s / b.wall_s
             ok = ratio <= TARGET_VS_FLOOR
             out.append(f"N={n}: (a)/(b) = {ratio:.2f} (target <= {TARGET_VS_FLOOR}) "
                        f"{'MET' if ok else f'MISSED by {ratio / TARGET_VS_FLOOR:.2f}x'}")
-        if n == 1000 and a and c and a.wall_s and c.wall_s:
+        for cv, label in (("needs", "(c)"), ("needs-flat", "(c')")):
+            c = find(n, cv)
+            if n != 1000 or not (a and c and a.wall_s and c.wall_s):
+                continue
             ratio = a.wall_s / c.wall_s
             bound = "<=" if c.timed_out else "="
             ok = ratio <= TARGET_VS_NEEDS_AT_1000
-            out.append(f"N={n}: (a)/(c) {bound} {ratio:.3f} (target <= {TARGET_VS_NEEDS_AT_1000}) "
+            out.append(f"N={n}: (a)/{label} {bound} {ratio:.3f} "
+                       f"(target <= {TARGET_VS_NEEDS_AT_1000}) "
                        f"{'MET' if ok else f'MISSED by {ratio / TARGET_VS_NEEDS_AT_1000:.2f}x'}")
-        inc = find(n, "rn", "incremental")
-        if n == 1000 and inc and inc.wall_s:
+        for kind in ("incremental", "incremental+ledger"):
+            inc = find(n, "rn", kind)
+            if n != 1000 or not (inc and inc.wall_s):
+                continue
             ok = inc.wall_s <= TARGET_INCREMENTAL_S
-            out.append(f"N={n}: incremental {inc.wall_s:.2f} s (target <= {TARGET_INCREMENTAL_S}) "
+            out.append(f"N={n}: {kind} {inc.wall_s:.2f} s (target <= {TARGET_INCREMENTAL_S}) "
                        f"{'MET' if ok else f'MISSED by {inc.wall_s - TARGET_INCREMENTAL_S:.2f} s'}")
         if n == 5000 and a and not a.timed_out:
             rss = max(r.peak_tree_rss_bytes or 0 for r in runs if r.n == n and r.variant == "rn")
@@ -311,12 +356,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,5000",
                         help="comma-separated N (default: 100,1000,5000)")
-    parser.add_argument("--variants", default="plain,rn,needs",
-                        help="comma-separated subset of rn, plain, needs (also a, b, c)")
+    parser.add_argument("--variants", default="plain,rn,needs,needs-flat",
+                        help="comma-separated subset of plain, rn, needs, needs-flat "
+                             "(also b, a, c, c-flat)")
     parser.add_argument("--rn-jobs", default="1,2",
                         help="-j values for the site's full build (default 1,2)")
     parser.add_argument("--needs-max-n", type=int, default=5000,
                         help="skip sphinx-needs above this N (default: run all, with timeout)")
+    parser.add_argument("--flat-max-n", type=int, default=1000,
+                        help="skip flat sphinx-needs above this N (default 1000: quadratic)")
+    parser.add_argument("--ledger-max-n", type=int, default=1000,
+                        help="rebuild (a) with an empty ledger present up to this N (default 1000)")
     parser.add_argument("--timeout", type=float, default=1200.0,
                         help="seconds per build before it is killed and reported as '> timeout'")
     parser.add_argument("--python", default=sys.executable,
@@ -327,10 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     args = parser.parse_args(argv)
 
-    alias = {"a": "rn", "b": "plain", "c": "needs"}
+    alias = {"a": "rn", "b": "plain", "c": "needs", "c-flat": "needs-flat"}
     variants = [alias.get(v, v) for v in args.variants.split(",") if v]
-    order = [v for v in ("plain", "rn", "needs") if v in variants]  # floor first
-    unknown = set(variants) - set(site_corpus.VARIANTS)
+    order = [v for v in VARIANTS if v in variants]  # the floor before the others
+    unknown = set(variants) - set(VARIANTS)
     if unknown:
         parser.error(f"unknown variant(s): {', '.join(sorted(unknown))}")
     if "rn" in order and not args.conf.is_file():
@@ -343,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "stamp": datetime.datetime.now().strftime("%Y%m%dT%H%M%S"),
             "timeout_s": args.timeout, "python": args.python, "sizes": sizes,
             "needs_theme": "alabaster 1.0 default sidebars (about, searchfield, navigation, "
-                           "relations, donate)",
+                           "relations, donate); navigation.html collapses to the current branch",
             "floor_theme": "alabaster, html_sidebars = {'**': []}"}
     print(json.dumps(meta, indent=1), flush=True)
     runs: list[Run] = []
@@ -361,8 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         for variant in order:
             root = args.workdir / f"n{n}" / variant
-            if variant == "needs" and n > args.needs_max_n:
-                record(Run(n, variant, "full", 1, skipped=f"N > --needs-max-n {args.needs_max_n}"))
+            cap = {"needs": args.needs_max_n, "needs-flat": args.flat_max_n}.get(variant, n)
+            if n > cap:
+                record(Run(n, variant, "full", 1, skipped=f"N > the cap {cap} for {variant}"))
                 continue
             if variant in timed_out:
                 record(Run(n, variant, "full", 1, skipped="a smaller N already timed out"))
@@ -376,9 +427,17 @@ def main(argv: list[str] | None = None) -> int:
                     timed_out.add(variant)
                     break
                 if variant == "rn" and j == 1:
-                    record(build(args, root, Run(n, variant, "noop", 1), fresh=False))
-                    edit_one_issue(root, n)
-                    record(build(args, root, Run(n, variant, "incremental", 1), fresh=False))
+                    for kind in ("noop", "incremental"):
+                        if kind == "incremental":
+                            edit_one_issue(root, n)
+                        record(build(args, root, Run(n, variant, kind, 1), fresh=False))
+                    if n > args.ledger_max_n:
+                        continue
+                    create_empty_ledger(root)
+                    for kind in ("settle+ledger", "noop+ledger", "incremental+ledger"):
+                        if kind == "incremental+ledger":
+                            edit_one_issue(root, n)
+                        record(build(args, root, Run(n, variant, kind, 1), fresh=False))
             if not args.keep:
                 shutil.rmtree(root)
 

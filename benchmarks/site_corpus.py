@@ -216,7 +216,9 @@ def issue_page(issue: SynthIssue, variant: str, by_id: dict[str, SynthIssue]) ->
     )
 
 
-def component_page(component: str, issues: Sequence[SynthIssue], variant: str) -> str:
+def component_page(
+    component: str, issues: Sequence[SynthIssue], variant: str, flat: bool = False
+) -> str:
     mine = [issue for issue in issues if issue.component == component]
     if variant == "rn":
         listing = f"```{{rn:issue-list}} {component}\n```\n"
@@ -229,24 +231,28 @@ def component_page(component: str, issues: Sequence[SynthIssue], variant: str) -
             ":columns: id, title, status, tags\n"
             "```\n"
         )
+    toctree = (
+        "" if flat else
+        f"\n```{{toctree}}\n:hidden:\n:glob:\n\n../issues/{component}-*\n```\n"
+    )
     return (
         f"# {component}\n\n"
         f"Known issues, limitations and Technology Previews of {component} "
         f"({len(mine)} synthetic issues).\n\n"
         "## Issues\n\n"
-        f"{listing}\n"
-        "```{toctree}\n:hidden:\n:glob:\n\n"
-        f"../issues/{component}-*\n"
-        "```\n"
+        f"{listing}{toctree}"
     )
 
 
-def index_page(n: int) -> str:
+def index_page(n: int, flat: bool = False) -> str:
+    # flat: every issue page in the root toctree, as in issue 2's reference measurement
+    # (1,000 pages in one flat toctree), where each page's sidebar lists all of them.
+    issues = "issues/*\n" if flat else ""
     return (
         "# Release notes (synthetic benchmark corpus)\n\n"
-        f"{n} synthetic issues over {len(COMPONENTS)} components.\n\n"
+        f"{n} synthetic issues over {min(n, len(COMPONENTS))} components.\n\n"
         "```{toctree}\n:maxdepth: 1\n:caption: Components\n:glob:\n\n"
-        "components/*\n"
+        f"components/*\n{issues}"
         "```\n"
     )
 
@@ -267,10 +273,13 @@ html_theme = "alabaster"
 '''
 
 
-def files(issues: Sequence[SynthIssue], variant: str) -> Iterator[tuple[str, str]]:
+def files(
+    issues: Sequence[SynthIssue], variant: str, flat: bool = False
+) -> Iterator[tuple[str, str]]:
     """(relative path, text) of every file of a project, except the ``rn`` variant's conf.py.
 
     The ``rn`` conf.py is the real site's, copied by the benchmark (it is not generated).
+    ``flat`` puts every issue in the root toctree instead of its component's hidden one.
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
@@ -279,18 +288,20 @@ def files(issues: Sequence[SynthIssue], variant: str) -> Iterator[tuple[str, str
         yield "conf.py", CONF_PLAIN
     elif variant == "needs":
         yield "conf.py", CONF_NEEDS
-    yield "source/index.md", index_page(len(issues))
+    yield "source/index.md", index_page(len(issues), flat)
     for component in COMPONENTS[: len(issues)]:  # a small corpus has fewer components
-        yield f"source/components/{component}.md", component_page(component, issues, variant)
+        yield f"source/components/{component}.md", component_page(component, issues, variant, flat)
     for issue in issues:
         yield f"source/issues/{issue.id}.md", issue_page(issue, variant, by_id)
         yield f"snippets/{issue.snippet_path}", issue.snippet_text
 
 
-def write_project(root: Path, n: int, variant: str, seed: int = 2) -> list[SynthIssue]:
+def write_project(
+    root: Path, n: int, variant: str, seed: int = 2, flat: bool = False
+) -> list[SynthIssue]:
     """Write a fresh project for ``variant`` with ``n`` issues under ``root``; return the model."""
     issues = make_issues(n, seed)
-    for rel, text in files(issues, variant):
+    for rel, text in files(issues, variant, flat):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
