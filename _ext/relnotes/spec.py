@@ -74,6 +74,7 @@ class Edit:
     """What a scripted editor (EDITOR for ``virsh edit``, or ``vi``) does to the file it gets."""
 
     file: str | None = None  # None: the domain XML that ``virsh edit`` offers
+    offered: str | None = None  # file whose text the editor is offered, when a step copies it
     replace: tuple[str, str] | None = None  # snippet keys: before-text, after-text
     fragment: str | None = None  # snippet key of an xml-fragment, applied per its [apply]
     delete: tuple[str, ...] = ()  # XPaths removed
@@ -139,6 +140,9 @@ class Spec:
     timeout: float = DEFAULT_TIMEOUT
     not_verifiable: str | None = None
     expected_failure: Mapping[str, str] = field(default_factory=dict)
+    # target -> text the observed failure must contain for the declaration to hold, so that
+    # a declared failure cannot hide a different one
+    failure_contains: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
     guest: str = DEFAULT_GUEST
     apply: Apply | None = None
@@ -173,12 +177,12 @@ _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contain
                                 "lacks": object}
 _SCHEMA: dict[str, Any] = {
     "kind": str, "summary": str, "timeout": (int, float), "not_verifiable": str,
-    "expected_failure": {"*": str}, "verified_by": str, "guest": str, "expect_output": str,
+    "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str, "guest": str, "expect_output": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,
               "adaptation": str},
     "setup": [{"run": list, "why": str}],
     "steps": [{"snippet": str, "action": str, "install": str, "exit_status": int,
-               "edit": {"file": str, "replace": list, "fragment": str, "delete": list,
+               "edit": {"file": str, "offered": str, "replace": list, "fragment": str, "delete": list,
                         "set": {"*": str}}}],
     "effects": [{"probe": str, "guest": str, "path": str, "property": str, "why": str,
                  **_EXPECTATION, "control": dict(_EXPECTATION)}],
@@ -240,7 +244,11 @@ def orphan_specs(snippets_dir: Path) -> list[Path]:
 
 
 def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
-    """Every snippet a procedure names exists and says it is verified by that procedure."""
+    """Every snippet a procedure names exists; every step's snippet is verified by it.
+
+    A snippet used only by an edit (a fragment, a before/after text) may be owned by another
+    procedure: the e1000 fragment serves two published procedures but has one record.
+    """
     for spec in specs.values():
         if spec.verified_by is not None:
             driver = specs.get(spec.verified_by)
@@ -254,12 +262,13 @@ def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
         if not (snippets_dir / spec.guest).is_file():
             raise SpecError(spec.file, "guest", f"base guest {spec.guest!r} does not exist")
         for key in spec.members()[1:]:
-            member = specs.get(key)
-            if member is None:
+            if key not in specs:
                 raise SpecError(spec.file, "steps", f"no snippet {key!r}")
-            if member.verified_by != spec.snippet:
+        for step in spec.steps:
+            member = specs[step.snippet] if step.snippet else None
+            if member is not None and member is not spec and member.verified_by != spec.snippet:
                 raise SpecError(member.file, "verified_by",
-                                f"is used by {spec.snippet!r}'s procedure; set verified_by to it")
+                                f"is run by {spec.snippet!r}'s procedure; set verified_by to it")
 
 
 class _Validator:
@@ -386,6 +395,7 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: _Validator) -> 
         snippet=snippet, file=file, kind=kind, summary=data.get("summary"), timeout=timeout,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
+        failure_contains=dict(data.get("failure_contains", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
         guest=data.get("guest", DEFAULT_GUEST), apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"),
@@ -427,7 +437,7 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: _Validator
                                                                  for r in replace)):
             raise v.error((*path, "edit", "replace"), "must be [before-snippet, after-snippet]")
         edit = Edit(
-            file=e.get("file"),
+            file=e.get("file"), offered=e.get("offered"),
             replace=(sibling(replace[0], path), sibling(replace[1], path)) if replace else None,
             fragment=sibling(e["fragment"], path) if "fragment" in e else None,
             delete=tuple(e.get("delete", [])), set_text=dict(e.get("set", {})),

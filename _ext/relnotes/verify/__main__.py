@@ -1,0 +1,75 @@
+"""``python -m relnotes.verify``: run the snippet checks, or merge ledgers.
+
+    python -m relnotes.verify run [--target T ...] [--force] [--jobs N]
+                                  [--snippets-dir snippets] [--out _build/verification]
+    python -m relnotes.verify merge a.json b.json -o out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from relnotes.ledger import LedgerError, merge_files, write_ledger
+from relnotes.spec import SpecError
+
+DEFAULT_TARGETS = ("bookworm", "trixie")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m relnotes.verify", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="verify every snippet against libvirt in containers")
+    run.add_argument("--target", action="append", dest="targets", metavar="TARGET",
+                     help="container target (repeatable; default: bookworm and trixie)")
+    run.add_argument("--force", action="store_true", help="re-run checks that already passed")
+    run.add_argument("--jobs", type=int, default=2, help="checks run at once per daemon")
+    run.add_argument("--snippets-dir", type=Path, default=Path("snippets"))
+    run.add_argument("--out", type=Path, default=Path("_build/verification"))
+    run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
+                     help="accelerator for the guests (default: KVM when usable)")
+    merge = commands.add_parser("merge", help="merge ledgers; the newest result wins")
+    merge.add_argument("ledgers", nargs="+", type=Path)
+    merge.add_argument("-o", "--output", type=Path, required=True)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from relnotes.verify.container import ContainerError, running_daemon
+    from relnotes.verify.runner import run
+
+    def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
+        return running_daemon(target, accelerator=args.accel)
+
+    try:
+        result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
+                     force=args.force, jobs=args.jobs)
+    except (SpecError, LedgerError, ContainerError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"({result.ran} checks ran, {result.reused} reused; ledger in {args.out})")
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def _merge(args: argparse.Namespace) -> int:
+    try:
+        ledger = merge_files(args.ledgers)
+    except LedgerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    write_ledger(ledger, args.output)
+    print(f"merged {len(args.ledgers)} ledgers: {len(ledger.records)} records -> {args.output}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return _run(args) if args.command == "run" else _merge(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
