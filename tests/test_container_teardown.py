@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from relnotes.verify.container import running_daemon
 from relnotes.verify.container.podman import run_podman
-from relnotes.verify.container.reaper import OWNER_LABEL, SOCKET_DIR_PREFIX, Owner
+from relnotes.verify.container.reaper import OWNER_LABEL, SOCKET_DIR_PREFIX, Owner, daemon_containers
 from test_container_daemon import host_qemu_pids
 
 pytestmark = pytest.mark.libvirt
@@ -54,13 +54,8 @@ def container_exists(name: str) -> bool:
 
 def orphans() -> tuple[list[str], list[Path]]:
     """Daemon containers and socket dirs (anyone's) whose owner is dead."""
-    listing = json.loads(
-        run_podman("ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "json").stdout
-    )
     containers = [
-        c["Names"][0]
-        for c in listing
-        if (owner := Owner.parse(c["Labels"][OWNER_LABEL])) is not None and not owner.is_alive()
+        c.name for c in daemon_containers() if (owner := c.owner) is not None and not owner.is_alive()
     ]
     directories = []
     for path in Path("/tmp").glob(f"{SOCKET_DIR_PREFIX}*"):

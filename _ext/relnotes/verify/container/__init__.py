@@ -13,6 +13,7 @@ from .errors import (
     PodmanMissingError,
 )
 from .guest import adapt_to_accelerator, minimal_domain_xml
+from .images import ensure_image
 from .targets import TARGETS, Target, get_target
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "RunningDaemon",
     "Target",
     "adapt_to_accelerator",
+    "ensure_image",
     "get_target",
     "minimal_domain_xml",
     "running_daemon",

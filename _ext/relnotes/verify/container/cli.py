@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from . import state
 from .daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
 from .errors import ContainerError
-from .podman import podman_argv, run_podman
-from .reaper import DETACHED, OWNER_LABEL, Owner, reap_orphans, remove_tree
+from .podman import podman_argv
+from .reaper import DETACHED, daemon_containers, reap_orphans, remove_tree
 from .targets import TARGETS, get_target, parse_target_list
 
 DEFAULT_TARGET = "trixie"
@@ -180,19 +180,13 @@ def _describe(daemon: RunningDaemon, status: str) -> str:
 
 def _other_containers() -> list[dict[str, str]]:
     """Daemon containers owned by running (or dead) test sessions rather than by ``up``."""
-    listing = run_podman("ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "json").stdout
     found = []
-    for container in json.loads(listing or "[]"):
-        label = (container.get("Labels") or {}).get(OWNER_LABEL, "")
-        if label == DETACHED:
+    for container in daemon_containers():
+        owner = container.owner
+        if owner is None:
             continue
-        owner = Owner.parse(label)
-        alive = owner is not None and owner.is_alive()
+        alive = "alive" if owner.is_alive() else "dead"
         found.append(
-            {
-                "name": container["Names"][0],
-                "state": container.get("State", "?"),
-                "owner": f"pid {owner.pid} ({'alive' if alive else 'dead'})" if owner else label,
-            }
+            {"name": container.name, "state": container.state, "owner": f"pid {owner.pid} ({alive})"}
         )
     return found

@@ -64,19 +64,47 @@ def reap_orphans(temp_root: Path | None = None) -> list[str]:
     return reap_orphan_containers() + reap_orphan_socket_dirs(temp_root)
 
 
-def reap_orphan_containers() -> list[str]:
-    removed: list[str] = []
+@dataclass(frozen=True)
+class DaemonContainer:
+    """A daemon container as podman lists it, whoever started it."""
+
+    name: str
+    state: str
+    owner_label: str
+    socket_dir: str | None
+
+    @property
+    def owner(self) -> Owner | None:
+        """The owning process; None for detached (``up``) daemons."""
+        return Owner.parse(self.owner_label)
+
+
+def daemon_containers() -> list[DaemonContainer]:
     listing = run_podman("ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "json").stdout
+    found = []
     for container in json.loads(listing or "[]"):
         labels = container.get("Labels") or {}
-        owner = Owner.parse(labels.get(OWNER_LABEL, ""))
+        found.append(
+            DaemonContainer(
+                name=container["Names"][0],
+                state=container.get("State", "unknown"),
+                owner_label=labels.get(OWNER_LABEL, ""),
+                socket_dir=labels.get(SOCKET_DIR_LABEL),
+            )
+        )
+    return found
+
+
+def reap_orphan_containers() -> list[str]:
+    removed: list[str] = []
+    for container in daemon_containers():
+        owner = container.owner
         if owner is None or owner.is_alive():
             continue  # detached (CLI) daemons and live owners are not ours to touch
-        name = container["Names"][0]
-        remove_container(name)
-        removed.append(f"container {name}")
-        if socket_dir := labels.get(SOCKET_DIR_LABEL):
-            remove_tree(Path(socket_dir))
+        remove_container(container.name)
+        removed.append(f"container {container.name}")
+        if container.socket_dir:
+            remove_tree(Path(container.socket_dir))
     return removed
 
 
