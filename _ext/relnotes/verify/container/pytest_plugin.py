@@ -58,6 +58,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize(_FIXTURE, names, indirect=True, scope="session", ids=names)
 
 
+@pytest.hookimpl(tryfirst=True)  # mark before `-m` deselects, which is also this hook
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _FIXTURE in getattr(item, "fixturenames", ()):
