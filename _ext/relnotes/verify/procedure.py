@@ -280,7 +280,9 @@ class Procedure:
             return
         data = self.check.file(key).read_bytes()
         if step.install:
-            self.daemon.write_file(step.install, data, 0o644)
+            # a relative path is beside the commands, which run in the work directory
+            target = step.install if step.install.startswith("/") else f"{self.work}/{step.install}"
+            self.daemon.write_file(target, data, 0o644)
             self.outcome.log.append(f"{key}: installed as written at {step.install}")
             self.outcome.steps[key] = StepResult(Status.PASSED)
             return
@@ -294,7 +296,8 @@ class Procedure:
             script = _GUEST_WORD.sub(self.guest, script)
         path = self.next_path(key.rsplit("/", 1)[-1])
         self.daemon.write_file(path, script.encode())
-        code, out, err = self.run_in_container(["sh", "-e", path], env=env)
+        code, out, err = self.run_in_container(
+            ["sh", "-c", 'cd "$1" && exec sh -e "$2"', "sh", self.work, path], env=env)
         if code != step.exit_status:
             tail = " | ".join((err or out).strip().splitlines()[-4:])
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
