@@ -8,6 +8,9 @@ import pytest
 
 ROOTS = Path(__file__).parent / "roots"
 
+# The libvirt_daemon / libvirt_conn fixtures and the --libvirt-target option.
+pytest_plugins = ["relnotes.verify.container.pytest_plugin"]
+
 
 @pytest.fixture(scope="session")
 def rootdir() -> Path:

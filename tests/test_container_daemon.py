@@ -26,7 +26,6 @@ from relnotes.verify.container.reaper import OWNER_LABEL, current_owner, socket_
 from relnotes.verify.container.targets import TARGETS
 
 # The lead registers the plugin in tests/conftest.py; this keeps the module runnable alone.
-pytest_plugins = ["relnotes.verify.container.pytest_plugin"]
 
 pytestmark = pytest.mark.libvirt
 
