@@ -17,7 +17,14 @@ from relnotes.verify.layers import combine, schema_layer, semantic_layer
 from relnotes.verify.plan import Check
 from relnotes.verify.probes import ProbeContext, ProbeError, describe, observe, unmet
 from relnotes.verify.transcript import matches, mismatch, parse_transcript
-from relnotes.verify.xmledit import XmlError, apply_edit, apply_fragment, parse, serialize
+from relnotes.verify.xmledit import (
+    XmlError,
+    apply_edit,
+    apply_fragment,
+    parse,
+    same_xml,
+    serialize,
+)
 
 WORK_ROOT = "/run/relnotes"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -324,6 +331,8 @@ class Procedure:
         """virsh edit exits 0 even when its define fails without a terminal to ask "Try
         again?" (seen on libvirt 9.0 and 11.3), so look at the definition itself."""
         offered, new = edited
+        if same_xml(offered, new):
+            return  # an edit that changes nothing leaves nothing to confirm
         now_defined = self.read(["virsh", "dumpxml", "--inactive", "--security-info",
                                  self.guest]).rstrip("\n") + "\n"
         if now_defined != offered:

@@ -55,6 +55,8 @@ def guest_name(check: Check, target: str) -> str:
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                jobs: int, log: Callable[[str], None] = print) -> RunResult:
     """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
+    # libvirt-python prints every error to stderr by default; the checks report their own.
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
     environment = Environment.of(daemon.environment)
     target = environment.target
     result = RunResult()
@@ -95,8 +97,6 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
-    # libvirt-python prints every error to stderr by default; the checks report their own.
-    libvirt.registerErrorHandler(lambda _context, _error: None, None)
     checks = plan_checks(snippets_dir)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)

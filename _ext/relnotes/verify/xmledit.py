@@ -110,5 +110,13 @@ def apply_edit(text: str, edit: Edit, snippet_texts: Mapping[str, str],
     return text
 
 
+def same_xml(first: str, second: str) -> bool:
+    """Equal as XML documents, ignoring formatting whitespace."""
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    canonical = [etree.tostring(etree.fromstring(x.encode(), parser), method="c14n")
+                 for x in (first, second)]
+    return canonical[0] == canonical[1]
+
+
 def check_well_formed(path: Path, origin: str) -> None:
     parse(path.read_text(encoding="utf-8"), origin)
