@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from relnotes import ledger as ledger_module
 from relnotes.ledger import (
     Environment,

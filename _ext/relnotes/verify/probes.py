@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import libvirt
-import libvirt_qemu
+import libvirt_qemu  # type: ignore[import-untyped]
 from lxml import etree
 
 from relnotes.spec import Effect, Expectation
@@ -86,7 +86,7 @@ def _cmdline(ctx: ProbeContext, effect: Effect) -> str:
 
 def _identity(domain: libvirt.virDomain) -> tuple[str, list[str]]:
     root = etree.fromstring(domain.XMLDesc(0).encode())
-    return domain.UUIDString(), sorted(str(m) for m in root.xpath("//interface/mac/@address"))
+    return domain.UUIDString(), _strings(root, "//interface/mac/@address")
 
 
 def _distinct_identity(ctx: ProbeContext, effect: Effect) -> list[str]:
@@ -104,7 +104,12 @@ def _distinct_identity(ctx: ProbeContext, effect: Effect) -> list[str]:
 
 def _nic_models(ctx: ProbeContext, effect: Effect) -> list[str]:
     root = etree.fromstring(ctx.domain.XMLDesc(0).encode())
-    return sorted(str(m) for m in root.xpath("//devices/interface/model/@type"))
+    return _strings(root, "//devices/interface/model/@type")
+
+
+def _strings(root: etree._Element, xpath: str) -> list[str]:
+    found = root.xpath(xpath)
+    return sorted(str(item) for item in found) if isinstance(found, list) else []
 
 
 PROBES: dict[str, Callable[[ProbeContext, Effect], Any]] = {

@@ -11,7 +11,7 @@ from datetime import datetime
 import libvirt
 
 from relnotes.ledger import Layer, LayerStatus, Status, now
-from relnotes.spec import Edit, SnippetKind, Spec, Step, StepAction
+from relnotes.spec import Edit, SnippetKind, Step, StepAction
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.layers import combine, schema_layer, semantic_layer
 from relnotes.verify.plan import Check
@@ -162,7 +162,7 @@ class Procedure:
         except TimeoutError as error:  # the harness's ExecTimeoutError is one too
             self.outcome.record("run", LayerStatus.FAILED,
                                 f"killed: {error} (the check's timeout is {self.spec.timeout:g} s)")
-        except Exception as error:  # noqa: BLE001 - anything unexpected fails the check
+        except Exception as error:
             detail = f"{type(error).__name__}: {error}"
             if not self.daemon.is_alive():
                 detail = f"the libvirt daemon died during the check ({detail})"
@@ -178,7 +178,7 @@ class Procedure:
                 self.remove_domains()
                 self.connection.close()
             self.daemon.exec(["rm", "-rf", self.work], timeout=30)
-        except Exception as error:  # noqa: BLE001 - a dead daemon has nothing left to clean
+        except Exception as error:
             self.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
 
     def execute(self) -> None:

@@ -108,7 +108,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
         try:
             with daemon_factory(target) as daemon:
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
-        except BaseException as error:  # noqa: BLE001 - reported after the other targets
+        except BaseException as error:
             with lock:
                 errors.append(error)
             return
