@@ -187,7 +187,6 @@ class Procedure:
         if spec.not_verifiable and runnable and not spec.steps:
             self.outcome.log.append(f"not run: {spec.not_verifiable}")
             return
-        self.daemon.exec(["mkdir", "-p", f"{self.work}/bin"], timeout=self.remaining())
         self.setup()
         if spec.steps:
             self.procedure()
@@ -373,7 +372,8 @@ class Procedure:
         editor = self.next_path("editor")
         self.daemon.write_file(editor, _EDITOR.format(
             file_check=file_check, offered=offered_path, new=new_path).encode(), 0o755)
-        self.daemon.exec(["ln", "-sf", editor, f"{self.work}/bin/vi"], timeout=self.remaining())
+        self.daemon.exec(["sh", "-c", 'mkdir -p "$(dirname "$1")" && ln -sf "$0" "$1"', editor,
+                          f"{self.work}/bin/vi"], timeout=self.remaining())
         return {"EDITOR": editor, "VISUAL": editor}, (offered, new)
 
     def console(self) -> None:
