@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from relnotes.ledger import Ledger, Record, Status
 from relnotes.verify.container import RunningDaemon
 from relnotes.verify.plan import plan_checks
