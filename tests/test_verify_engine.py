@@ -195,3 +195,28 @@ def test_cli_merge(tmp_path: Path) -> None:
     merged = load_ledger(tmp_path / "out.json")
     assert merged.status(AC97, check.sha256(AC97), "bookworm").status is Status.PASSED
     assert json.loads((tmp_path / "out.json").read_text())["format"] == 1
+
+
+class DeadDaemon(FakeDaemon):
+    """A daemon that died: nothing answers, and it says so."""
+
+    uri = "qemu:///system?socket=/nonexistent/libvirt-sock"
+
+    def exec(self, argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        raise ConnectionError("container is gone")
+
+    def write_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        raise ConnectionError("container is gone")
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_a_dead_daemon_fails_the_check_never_passes() -> None:
+    from relnotes.verify.procedure import Procedure
+
+    check = next(c for c in plan_checks(SNIPPETS) if c.key == AC97)
+    outcome = Procedure(check, DeadDaemon(), "bookworm", "g").run()  # type: ignore[arg-type]
+    [record] = records(outcome, ENV)
+    assert record.result is Status.FAILED
+    assert "the libvirt daemon died during the check" in (record.reason or "")
