@@ -10,8 +10,6 @@ from relnotes.verify.container import RunningDaemon
 from relnotes.verify.plan import plan_checks
 from relnotes.verify.runner import run_target
 
-pytest_plugins = ["relnotes.verify.container.pytest_plugin"]
-
 ROOT = Path(__file__).parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken-snippets"
 

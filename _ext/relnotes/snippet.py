@@ -20,13 +20,12 @@ from sphinx.util.docutils import SphinxDirective
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
 from relnotes.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
+from relnotes.spec import snippet_files, snippet_key
 from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = {".xml": "xml", ".sh": "bash", ".virsh": "bash", ".console": "console", ".toml": "toml"}
-# Files in the snippets directory that are not artifacts readers copy.
-NOT_ARTIFACTS = (".toml",)
 # A status that the publish gate accepts, because it was observed or declared with a reason.
 PUBLISHABLE = {Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE}
 
@@ -272,12 +271,8 @@ def check_all_included(app: Sphinx, env: BuildEnvironment) -> None:
         return
     included = {located.value for uses in relnotes_domain(env).data["snippets"].values()
                 for located in uses}
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.suffix in NOT_ARTIFACTS:
-            continue
-        key = path.relative_to(root).as_posix()
-        if any(part.startswith("_") for part in Path(key).parts):
-            continue  # private inputs of the checks (base guests), not published artifacts
+    for path in snippet_files(root):
+        key = snippet_key(path, root)
         if key not in included:
             logger.warning(
                 "snippet %r is not included by any page", key,
