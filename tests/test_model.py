@@ -6,7 +6,6 @@ import itertools
 import random
 
 import pytest
-
 from relnotes.model import (
     Issue,
     Kind,
@@ -31,7 +30,7 @@ def test_bz_numbers_accept_plain_and_prefixed() -> None:
 
 @pytest.mark.parametrize("bad", ["12ab", "0", "-5", "1234567890", "BZ#"])
 def test_bz_numbers_reject_non_numbers(bad: str) -> None:
-    with pytest.raises(RecordError, match="bz: .* is not a Bugzilla number"):
+    with pytest.raises(RecordError, match=r"bz: .* is not a Bugzilla number"):
         parse_bz_numbers(bad)
 
 
