@@ -64,9 +64,11 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
 
     assert badges(app, "comp-verified-xml") == [
         ("rn-badge-passed", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20"),
-        ("rn-badge-failed",
-         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"),
+        ("rn-badge-failed", "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20"),
     ]
+    reasons = page(app, "issue.html").select(
+        'div.rn-snippet[id="snippet-comp-verified-xml"] p.rn-snippet-reason')
+    assert [p.get_text() for p in reasons] == ["trixie: QEMU no longer accepts -cpu ?"]
     details = page(app, "issue.html").select_one(
         'div.rn-snippet[id="snippet-comp-verified-xml"] details.rn-snippet-details')
     lines = [li.get_text(" ", strip=True) for li in details.select("li")]
@@ -74,7 +76,7 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
         "bookworm: passed on libvirt 9.0.0 / QEMU 7.2.19 (KVM), image sha256:aaaa, "
         "2026-11-20 12:00 UTC, 1.5 s; layers: effect: passed",
         "trixie: failed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), image sha256:bbbb, "
-        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: failed",
+        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: failed; reason: QEMU no longer accepts -cpu ?",
     ]
     assert badges(app, "comp-script-sh") == [
         ("rn-badge-stale", "Stale on bookworm: changed since it was verified"),

@@ -104,22 +104,38 @@ def statuses(config: Any, snippet: SnippetFile) -> list[SnippetStatus]:
 
 
 def badge_text(status: SnippetStatus) -> str:
+    """The badge: outcome, where and when; the reason is shown beside it, once."""
     label = status.environment_label or status.target
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
     match status.status:
         case Status.PASSED:
             return f"Verified on {label}{when}"
         case Status.FAILED:
-            return f"Fails on {label}{when}: {status.reason}"
+            return f"Fails on {label}{when}"
         case Status.EXPECTED_FAILURE:
-            return f"Fails on {label} (known){when}: {status.reason}"
+            return f"Fails on {label} (known){when}"
         case Status.NOT_VERIFIABLE:
-            return f"Not verifiable on {status.target}: {status.reason}"
+            return f"Not verifiable on {status.target}"
         case Status.STALE:
             return f"Stale on {status.target}: changed since it was verified"
         case Status.MISSING:
             return f"Not verified on {status.target}"
     raise AssertionError(status.status)
+
+
+def short_reason(status: SnippetStatus) -> str | None:
+    """The stated reason, without the engine's appended observation log."""
+    if status.status not in (Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE):
+        return None
+    if not status.reason:
+        return None
+    return status.reason.split(" (observed", 1)[0]
+
+
+def status_text(status: SnippetStatus) -> str:
+    """Badge and reason in one line, for warnings and tables."""
+    reason = short_reason(status)
+    return f"{badge_text(status)}: {reason}" if reason else badge_text(status)
 
 
 class SnippetDirective(SphinxDirective):
@@ -198,6 +214,16 @@ class SnippetDirective(SphinxDirective):
             badges += nodes.inline(
                 "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
             )
+        # Each distinct reason once, naming the targets it applies to.
+        reasons: dict[str, list[str]] = {}
+        for status in found:
+            reason = short_reason(status)
+            if reason:
+                reasons.setdefault(reason, []).append(status.target)
+        for reason, targets in reasons.items():
+            badges += nodes.paragraph(
+                "", f"{', '.join(targets)}: {reason}", classes=["rn-snippet-reason"]
+            )
         return badges
 
     def _details(self, snippet: SnippetFile) -> nodes.Node | None:
@@ -221,6 +247,7 @@ class SnippetDirective(SphinxDirective):
                 f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s"
                 + (f" (checked as part of {part_of})" if part_of else "")
                 + (f"; layers: {layers}" if layers else "")
+                + (f"; reason: {record.reason}" if record.reason else "")
             )
             items += nodes.list_item("", nodes.paragraph("", text))
         if not items.children:
@@ -233,7 +260,7 @@ class SnippetDirective(SphinxDirective):
         for status in found:
             if status.status not in PUBLISHABLE:
                 logger.warning(
-                    "snippet %r is not publishable: %s", snippet.key, badge_text(status),
+                    "snippet %r is not publishable: %s", snippet.key, status_text(status),
                     location=self.get_location(), type=WARNING_TYPE, subtype=Subtype.UNVERIFIED,
                 )
 
@@ -335,7 +362,7 @@ def render_snippet_tables(app: Sphinx, doctree: nodes.document, docname: str) ->
         except LedgerError:
             found = []  # the ledger's error is a warning at each snippet directive
         for status in found:
-            cells.append(nodes.inline("", badge_text(status),
+            cells.append(nodes.inline("", status_text(status),
                                       classes=["rn-badge", f"rn-badge-{status.status.value}"]))
         body += _row(cells)
     for placeholder in placeholders:
