@@ -78,6 +78,10 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
         "trixie: failed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), image sha256:bbbb, "
         "2026-11-20 12:00 UTC, 1.5 s; layers: effect: failed; reason: QEMU no longer accepts -cpu ?",
     ]
+    # Shown twice on one page: the second occurrence gets its own anchor.
+    ids = [div["id"] for div in page(app, "issue.html").select("div.rn-snippet")]
+    assert ids.count("snippet-comp-verified-xml") == 1
+    assert "snippet-comp-verified-xml-2" in ids
     assert badges(app, "comp-script-sh") == [
         ("rn-badge-stale", "Stale on bookworm: changed since it was verified"),
         ("rn-badge-missing", "Not verified on trixie"),

@@ -7,7 +7,7 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -167,7 +167,7 @@ class SnippetDirective(SphinxDirective):
         self.env.note_dependency(str(ledger_path(self.config)))
         relnotes_domain(self.env).note_snippet(self.env.docname, snippet.key, self.lineno)
 
-        container = nodes.container(classes=["rn-snippet"], ids=[_anchor(snippet.key)])
+        container = nodes.container(classes=["rn-snippet"], ids=[self._unique_anchor(snippet.key)])
         container["data-rn-snippet"] = snippet.key
         container += self._caption(snippet)
         block = nodes.literal_block(text, text, classes=["rn-snippet-code"])
@@ -194,6 +194,18 @@ class SnippetDirective(SphinxDirective):
         if options.require_verified:
             self._gate(snippet, found)
         return [container]
+
+    def _unique_anchor(self, key: str) -> str:
+        # A page may show one file twice (e.g. as published and again in a tab); the
+        # first occurrence keeps the stable anchor the snippets page links to.
+        used = cast("set[str]", self.env.temp_data.setdefault("rn_snippet_anchors", set()))
+        anchor = base = _anchor(key)
+        count = 1
+        while anchor in used:
+            count += 1
+            anchor = f"{base}-{count}"
+        used.add(anchor)
+        return anchor
 
     def _caption(self, snippet: SnippetFile) -> nodes.Node:
         caption = nodes.paragraph(classes=["rn-snippet-caption"])
