@@ -107,8 +107,9 @@ def test_publish_gate_names_each_unpublishable_snippet(app: Sphinx) -> None:
         "snippet 'comp/script.sh' is not publishable: Stale on bookworm: changed since it was "
         "verified [relnotes.unverified]",
         "snippet 'comp/script.sh' is not publishable: Not verified on trixie [relnotes.unverified]",
-        "snippet 'comp/verified.xml' is not publishable: Fails on libvirt 11.3.0 / QEMU 10.0.2 "
-        "(TCG), 2026-11-20: QEMU no longer accepts -cpu ? [relnotes.unverified]",
+        # once per place the page shows it
+        *["snippet 'comp/verified.xml' is not publishable: Fails on libvirt 11.3.0 / QEMU 10.0.2 "
+          "(TCG), 2026-11-20: QEMU no longer accepts -cpu ? [relnotes.unverified]"] * 2,
     ])
     assert all("issue.md:" in w for w in gate)
 
