@@ -139,3 +139,18 @@ def test_malformed_ledger_is_a_located_warning(app: Sphinx) -> None:
     [issue] = json.loads((Path(app.outdir) / "issues.json").read_text())["issues"]
     assert issue["snippets"][0]["status"] is None
     assert "not JSON" in issue["snippets"][0]["error"]
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    rows = page(app, "all.html").select("table.rn-snippet-table tbody tr")
+    table = [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in rows]
+    assert table == [
+        ["comp/script.sh", "snip", "Stale on bookworm: changed since it was verified",
+         "Not verified on trixie"],
+        ["comp/verified.xml", "snip", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20",
+         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"],
+    ]  # shown twice on its page, listed once
+    assert rows[0].select_one("a")["href"] == "issue.html#snippet-comp-script-sh"

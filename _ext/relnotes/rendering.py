@@ -17,6 +17,7 @@ from relnotes.config import relnotes_config
 from relnotes.domain import RelnotesDomain, relnotes_domain
 from relnotes.issue import issue_footer, issue_list, issue_record
 from relnotes.model import Issue, TopicIndex, issues_by_bz
+from relnotes.tables import build_table
 
 Link = tuple[str, str]  # (docname, title)
 
@@ -161,33 +162,16 @@ class _Renderer:
     def issue_table(self, component: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> nodes.Node:
         if not rows:
             return nodes.paragraph("", f"No issues are recorded for {component}.")
-        table = nodes.table(classes=["rn-issue-list"])
-        group = nodes.tgroup(cols=4)
-        table += group
-        for width in (40, 15, 15, 30):
-            group += nodes.colspec(colwidth=width)
-        head = nodes.thead()
-        group += head
-        head += _row([nodes.Text(label) for label in ("Issue", "Bugzilla", "Kind", "Id")])
-        body = nodes.tbody()
-        group += body
-        for docname, issue_id, title, bz, kind in rows:
-            body += _row([
-                self.link(title, self.uri(docname)),
-                nodes.Text(bz or "—"),
-                nodes.Text(kind),
-                nodes.literal("", issue_id),
-            ])
-        return table
-
-
-def _row(cells: list[nodes.Node]) -> nodes.row:
-    row = nodes.row()
-    for cell in cells:
-        entry = nodes.entry()
-        entry += nodes.paragraph("", "", cell)
-        row += entry
-    return row
+        return build_table(
+            ("Issue", "Bugzilla", "Kind", "Id"),
+            (
+                [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind),
+                 nodes.literal("", issue_id)]
+                for docname, issue_id, title, bz, kind in rows
+            ),
+            classes=["rn-issue-list"],
+            widths=(40, 15, 15, 30),
+        )
 
 
 def setup_rendering(app: Sphinx) -> None:

@@ -21,6 +21,7 @@ from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
 from relnotes.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
 from relnotes.spec import snippet_files, snippet_key
+from relnotes.tables import build_table
 from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -344,21 +345,11 @@ def render_snippet_tables(app: Sphinx, doctree: nodes.document, docname: str) ->
         return
     domain = relnotes_domain(app.env)
     targets = relnotes_config(app.config).targets
-    table = nodes.table(classes=["rn-snippet-table"])
-    group = nodes.tgroup(cols=2 + len(targets))
-    table += group
-    for _ in range(2 + len(targets)):
-        group += nodes.colspec(colwidth=1)
-    head = nodes.thead()
-    group += head
-    head += _row([nodes.Text("Snippet"), nodes.Text("Issue"), *(nodes.Text(t) for t in targets)])
-    body = nodes.tbody()
-    group += body
-    rows = sorted(
+    rows = []
+    for key, using_doc in sorted({
         (located.value, using_doc)
         for using_doc, uses in domain.data["snippets"].items() for located in uses
-    )
-    for key, using_doc in rows:
+    }):
         try:
             snippet = resolve_snippet(snippets_dir(app), key)
         except SnippetPathError:
@@ -376,18 +367,10 @@ def render_snippet_tables(app: Sphinx, doctree: nodes.document, docname: str) ->
         for status in found:
             cells.append(nodes.inline("", status_text(status),
                                       classes=["rn-badge", f"rn-badge-{status.status.value}"]))
-        body += _row(cells)
+        rows.append(cells)
+    table = build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
     for placeholder in placeholders:
         placeholder.replace_self(table.deepcopy())
-
-
-def _row(cells: list[nodes.Node]) -> nodes.row:
-    row = nodes.row()
-    for cell in cells:
-        entry = nodes.entry()
-        entry += nodes.paragraph("", "", cell)
-        row += entry
-    return row
 
 
 def rewrite_snippet_tables(app: Sphinx, env: BuildEnvironment) -> list[str]:
