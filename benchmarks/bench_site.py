@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -310,6 +311,41 @@ def table(runs: list[Run], timeout: float) -> str:
     return "\n".join(lines)
 
 
+def markdown(meta: dict[str, Any], runs: list[Run]) -> str:
+    """The results as a Markdown table, ratios against the floor of the same run."""
+    timeout = float(meta["timeout_s"])
+    lines = [
+        "| N | variant | build | -j | wall s | x floor | peak tree RSS | pages written "
+        "| largest issue page (B) | load before |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        floor = floor_of(runs, r.n)
+        ratio = (
+            f"{r.wall_s / floor.wall_s:.2f}"
+            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind == "full"
+            else ""
+        )
+        wall = f"skipped ({r.skipped})" if r.skipped else fmt_wall(r, timeout)
+        lines.append(
+            f"| {r.n:,} | {LABELS[r.variant]} | {r.kind} | {r.jobs} | {wall} | {ratio} "
+            f"| {fmt_bytes(r.peak_tree_rss_bytes)} | {r.pages_written:,} "
+            f"| {r.largest_issue_page_bytes:,} | {r.loadavg_before or ''} |"
+        )
+    return "\n".join(lines)
+
+
+def report(path: Path) -> int:
+    """Print the Markdown table and verdicts of a saved results JSON."""
+    data = json.loads(path.read_text())
+    names = {f.name for f in dataclasses.fields(Run)}
+    runs = [Run(**{k: v for k, v in run.items() if k in names}) for run in data["runs"]]
+    print(markdown(data, runs))
+    print()
+    print("\n".join(f"- {line}" for line in verdicts(runs)))
+    return 0
+
+
 def verdicts(runs: list[Run]) -> list[str]:
     """Each target of issue 2 checked against this run's figures, with the margin."""
     out = []
@@ -375,7 +411,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the site's real conf.py (variant rn)")
     parser.add_argument("--workdir", type=Path, default=WORK)
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument("--report", type=Path, metavar="RESULTS_JSON",
+                        help="only print the Markdown table of a saved results file")
     args = parser.parse_args(argv)
+    if args.report:
+        return report(args.report)
 
     alias = {"a": "rn", "b": "plain", "c": "needs", "c-flat": "needs-flat"}
     variants = [alias.get(v, v) for v in args.variants.split(",") if v]
