@@ -6,20 +6,35 @@ In one run: (1) the full doctest of the kvm snippets on every target, forced, wi
 (2) the median check against a bare define+start+destroy of the same base guest; (3) a re-run
 with nothing changed. Not a timed test: it reports, the reader judges against the targets
 (<= 90 s, <= 2x, <= 10 s).
+
+The effect checks of (2) run one at a time as one run of those checks: they share the run's
+control observations (each made once, on one control guest per base guest and setup), exactly
+as in a full run; the figures say how many control guests were started and how many podman
+execs each check made.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import libvirt
 from relnotes.ledger import Environment
-from relnotes.verify.container import adapt_to_accelerator, ensure_image, get_target, running_daemon
+from relnotes.verify.container import (
+    RunningDaemon,
+    adapt_to_accelerator,
+    ensure_image,
+    get_target,
+    running_daemon,
+)
+from relnotes.verify.controls import Controls
 from relnotes.verify.plan import plan_checks
 from relnotes.verify.procedure import Procedure
 from relnotes.verify.runner import run
@@ -28,9 +43,38 @@ ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 
 
-def bare_cycle(target: str, cycles: int) -> tuple[float, float, str]:
-    """Median seconds to define, start, destroy and undefine the base guest, and the median
-    effect check run one at a time on the same daemon (no contention from parallel checks)."""
+class CountingDaemon:
+    """The daemon, counting the podman execs a check makes."""
+
+    def __init__(self, daemon: RunningDaemon) -> None:
+        self.daemon = daemon
+        self.execs = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.daemon, name)
+
+    def exec(self, argv: list[str], **options: Any) -> subprocess.CompletedProcess[bytes]:
+        self.execs += 1
+        return self.daemon.exec(argv, **options)
+
+    def write_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        self.execs += 1
+        self.daemon.write_file(path, data, mode)
+
+
+@dataclass
+class Serial:
+    bare: float  # median define+start+destroy+undefine
+    checks: dict[str, float]  # effect check -> seconds, one at a time
+    execs: dict[str, int]  # effect check -> podman execs
+    ran: int  # checks run (some stop before their effect, e.g. a declared failure)
+    control_guests: int  # started for all of them
+    label: str
+
+
+def bare_cycle(target: str, cycles: int) -> Serial:
+    """Median seconds to define, start, destroy and undefine the base guest, and the effect
+    checks run one at a time on the same daemon (no contention from parallel checks)."""
     base = (SNIPPETS / "_guests/minimal.xml").read_text()
     times = []
     with running_daemon(target) as daemon:
@@ -46,15 +90,22 @@ def bare_cycle(target: str, cycles: int) -> tuple[float, float, str]:
             if index:  # the first is a warm-up
                 times.append(time.monotonic() - start)
         connection.close()
-        label = Environment.of(daemon.environment).label
+        environment = Environment.of(daemon.environment)
         libvirt.registerErrorHandler(lambda _context, _error: None, None)
-        serial = []
-        for check in plan_checks(SNIPPETS):
-            if check.driver.effects and not check.driver.not_verifiable:
-                outcome = Procedure(check, daemon, target, f"bench-{len(serial)}").run()
-                if "effect" in outcome.layers:
-                    serial.append(outcome.duration)
-    return statistics.median(times), statistics.median(serial), label
+        checks = [check for check in plan_checks(SNIPPETS)
+                  if check.driver.effects and not check.driver.not_verifiable]
+        controls = Controls(environment.key(), checks)  # one run of these checks
+        serial, execs, control_guests = {}, {}, 0
+        for index, check in enumerate(checks):
+            counting = CountingDaemon(daemon)
+            outcome = Procedure(check, counting, target, f"bench-{index}",
+                                controls=controls).run()
+            control_guests += sum(line.endswith("-ctl to observe it") for line in outcome.log)
+            if "effect" in outcome.layers:
+                serial[check.key] = outcome.duration
+                execs[check.key] = counting.execs
+    return Serial(statistics.median(times), serial, execs, len(checks), control_guests,
+                  environment.label)
 
 
 def main() -> None:
@@ -84,11 +135,17 @@ def main() -> None:
     for target in targets:
         checks = {r.check: r.duration for r in full.records
                   if r.target == target and r.layers.get("effect")}
-        bare, serial, label = bare_cycle(target, args.cycles)
+        serial = bare_cycle(target, args.cycles)
+        bare, one = serial.bare, statistics.median(serial.checks.values())
         median = statistics.median(checks.values())
-        print(f"{target} ({label}): bare define+start+destroy {bare:.2f} s; median effect "
-              f"check {serial:.2f} s one at a time ({serial / bare:.2f}x), {median:.2f} s "
-              f"inside the parallel full run ({median / bare:.2f}x), over {len(checks)} checks")
+        print(f"{target} ({serial.label}): bare define+start+destroy {bare:.2f} s; median effect "
+              f"check {one:.2f} s one at a time ({one / bare:.2f}x; {serial.control_guests} "
+              f"control guests for the {serial.ran} checks run, median "
+              f"{statistics.median(serial.execs.values()):g} podman execs per check), "
+              f"{median:.2f} s inside the parallel full run ({median / bare:.2f}x), "
+              f"over {len(checks)} checks")
+        for key, seconds in sorted(serial.checks.items(), key=lambda item: item[1]):
+            print(f"    {seconds:.2f} s ({seconds / bare:.2f}x, {serial.execs[key]} execs) {key}")
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
     ran: list[str] = []
 
     class Recorder:
-        def __init__(self, check, daemon, target, guest):  # type: ignore[no-untyped-def]
+        def __init__(self, check, daemon, target, guest, **_options):  # type: ignore[no-untyped-def]
             self.check = check
 
         def run(self) -> Outcome:

@@ -117,6 +117,8 @@ PROBES: dict[str, Callable[[ProbeContext, Effect], Any]] = {
     "vnc-auth": _vnc_auth, "running": _running, "cmdline": _cmdline,
     "distinct-identity": _distinct_identity, "nic-models": _nic_models,
 }
+# Probes whose value depends on the check's main guest as well as on the observed one.
+NEEDS_MAIN = frozenset({"distinct-identity"})
 
 
 def observe(ctx: ProbeContext, effect: Effect) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 import libvirt
 
 from relnotes.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.verify.controls import Controls
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.junit import write_junit
 from relnotes.verify.plan import Check, plan_checks
@@ -71,14 +72,19 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
             return [record for record in earlier if record is not None]
         return None
 
+    earlier = {check.key: reusable(check) for check in checks}
+    # One memo of control observations per run and daemon, planned from the checks that run.
+    controls = Controls(environment.key(), [c for c in checks if earlier[c.key] is None])
+
     def one(check: Check) -> None:
-        earlier = reusable(check)
-        if earlier is not None:
+        reused = earlier[check.key]
+        if reused is not None:
             with lock:
-                result.records.extend(earlier)
+                result.records.extend(reused)
                 result.reused += 1
             return
-        outcome = Procedure(check, daemon, target, guest_name(check, target)).run()
+        outcome = Procedure(check, daemon, target, guest_name(check, target),
+                            controls=controls).run()
         produced = records(outcome, environment)
         with lock:
             result.records.extend(produced)
