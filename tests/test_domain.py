@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relnotes.domain import relnotes_domain
@@ -156,7 +157,7 @@ def test_parallel_build_gives_the_same_records(app: Sphinx) -> None:
     assert page(app, "issues/alpha.html").select("ul.rn-referenced-by a")[0]["href"] == "beta.html"
 
 
-@pytest.mark.sphinx("html", testroot="basic")
+@pytest.mark.sphinx("html", testroot="basic", srcdir="backlinks-incremental")
 def test_incremental_build_updates_backlinks_of_unchanged_pages(
     app: Sphinx, make_app: object
 ) -> None:
@@ -168,3 +169,16 @@ def test_incremental_build_updates_backlinks_of_unchanged_pages(
     again.build()
     # alpha.md did not change, yet its "Referenced by" must drop beta.
     assert page(again, "issues/alpha.html").select("ul.rn-referenced-by a") == []
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="redirects", freshenv=True)
+def test_redirects_follow_the_bz_numbers_issues_carry(app: Sphinx, make_app: Any) -> None:
+    app.build()
+    stale = Path(app.outdir) / "bz" / "100001.html"
+    assert stale.is_file()
+    alpha = Path(app.srcdir) / "issues" / "alpha.md"
+    alpha.write_text(alpha.read_text().replace(":bz: 100001, 100002", ":bz: 100002"))
+    again = make_app("html", srcdir=app.srcdir, freshenv=False)
+    again.build()
+    assert not stale.exists()
+    assert (Path(app.outdir) / "bz" / "100002.html").is_file()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relnotes.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
 from sphinx.application import Sphinx
 
-from tests.sphinx_build import page, warning_at, warnings_of
+from tests.sphinx_build import ANSI, page, warning_at, warnings_of
 
 BOOKWORM = Environment("bookworm", "9.0.0", "7.2.19", "kvm", "sha256:aaaa",
                        "libvirt 9.0.0 / QEMU 7.2.19 (KVM)")
@@ -41,6 +43,12 @@ def write_test_ledger(srcdir: Path) -> None:
     write_ledger(ledger, srcdir / "ledger.json")
 
 
+def written(app: Sphinx) -> set[str]:
+    """Docnames the build wrote, from its status output."""
+    status = ANSI.sub("", app._status.getvalue())  # type: ignore[attr-defined]
+    return set(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
+
+
 def badges(app: Sphinx, key: str) -> list[tuple[str, str]]:
     block = page(app, "issue.html").select_one(f'div.rn-snippet[id="snippet-{key}"]')
     assert block is not None, key
@@ -48,7 +56,7 @@ def badges(app: Sphinx, key: str) -> list[tuple[str, str]]:
             for span in block.select("span.rn-badge")]
 
 
-@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="snippet-badges", freshenv=True)
 def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
     app.build()
@@ -97,7 +105,7 @@ def test_bad_snippet_paths_are_reported_at_the_directive(app: Sphinx) -> None:
     assert len(warnings_of(app)) == 3  # the spec (.toml) beside a snippet is not an artifact
 
 
-@pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="gate-names", freshenv=True,
                     confoverrides={"relnotes_require_verified": True})
 def test_publish_gate_names_each_unpublishable_snippet(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
@@ -114,7 +122,7 @@ def test_publish_gate_names_each_unpublishable_snippet(app: Sphinx) -> None:
     assert all("issue.md:" in w for w in gate)
 
 
-@pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="gate-accepts", freshenv=True,
                     confoverrides={"relnotes_require_verified": True})
 def test_publish_gate_accepts_declared_outcomes(app: Sphinx) -> None:
     srcdir = Path(app.srcdir)
@@ -128,11 +136,11 @@ def test_publish_gate_accepts_declared_outcomes(app: Sphinx) -> None:
     assert [w for w in warnings_of(app) if "[relnotes.unverified]" in w] == []
 
 
-@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="bad-ledger", freshenv=True)
 def test_malformed_ledger_is_a_located_warning(app: Sphinx) -> None:
     (Path(app.srcdir) / "ledger.json").write_text("{not json")
     app.build()
-    warning = warning_at(app, "issue.md", 9, "cannot read the verification ledger")
+    warning = warning_at(app, "ledger.json", 1, "cannot read the verification ledger")
     assert "ledger.json:1:2: not JSON" in warning
     import json
 
@@ -141,7 +149,7 @@ def test_malformed_ledger_is_a_located_warning(app: Sphinx) -> None:
     assert "not JSON" in issue["snippets"][0]["error"]
 
 
-@pytest.mark.sphinx("html", testroot="snippets", freshenv=True)
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="snippet-table", freshenv=True)
 def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
     app.build()
@@ -154,3 +162,35 @@ def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> No
          "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"],
     ]  # shown twice on its page, listed once
     assert rows[0].select_one("a")["href"] == "issue.html#snippet-comp-script-sh"
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="new-ledger", freshenv=True)
+def test_a_new_ledger_rewrites_only_pages_whose_statuses_changed(
+    app: Sphinx, make_app: Any
+) -> None:
+    app.build()
+    again = make_app("html", srcdir=app.srcdir, freshenv=False)
+    again.build()
+    # No ledger and no change: nothing is read again (a missing ledger is not a dependency).
+    assert "0 added, 0 changed, 0 removed" in again._status.getvalue()
+    assert written(again) == set()
+    write_test_ledger(Path(app.srcdir))
+    third = make_app("html", srcdir=app.srcdir, freshenv=False)
+    third.build()
+    assert "0 added, 0 changed, 0 removed" in third._status.getvalue()  # nothing re-read
+    # The pages showing those snippets, and (Sphinx's rule) the toctree parent of a
+    # rewritten page; not every page.
+    assert written(third) == {"issue", "all", "index"}
+    assert badges(third, "comp-verified-xml")[0][0] == "rn-badge-passed"
+
+
+@pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True})
+def test_publish_gate_holds_on_a_rebuild_that_writes_nothing(app: Sphinx, make_app: Any) -> None:
+    app.build()
+    assert any("[relnotes.unverified]" in w for w in warnings_of(app))
+    again = make_app("html", srcdir=app.srcdir, freshenv=False,
+                     confoverrides={"relnotes_require_verified": True})
+    again.build()
+    assert "0 added, 0 changed, 0 removed" in again._status.getvalue()
+    assert any("[relnotes.unverified]" in w for w in warnings_of(again))

@@ -49,6 +49,8 @@ class RelnotesDomain(Domain):
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
         "issue_lists": {},  # docname -> {component} listed there by rn:issue-list
+        "snippet_tables": set(),  # docnames showing the table of every snippet
+        "verification": {},  # docname -> the snippet statuses it showed when last written
         "rendered": {},  # docname -> what its computed parts showed when last written
     }
 
@@ -84,6 +86,9 @@ class RelnotesDomain(Domain):
     def note_issue_list(self, docname: str, component: str) -> None:
         self.data["issue_lists"].setdefault(docname, set()).add(component)
 
+    def note_snippet_table(self, docname: str) -> None:
+        self.data["snippet_tables"].add(docname)
+
     def issue_for_doc(self, docname: str) -> Issue | None:
         for located in self.issues.values():
             if located.value.docname == docname:
@@ -103,6 +108,8 @@ class RelnotesDomain(Domain):
         self.data["references"].pop(docname, None)
         self.data["snippets"].pop(docname, None)
         self.data["issue_lists"].pop(docname, None)
+        self.data["snippet_tables"].discard(docname)
+        self.data["verification"].pop(docname, None)
         self.data["rendered"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Iterable[str], otherdata: dict[str, Any]) -> None:
@@ -126,6 +133,7 @@ class RelnotesDomain(Domain):
             for docname, value in otherdata[key].items():
                 if docname in wanted:
                     self.data[key][docname] = value
+        self.data["snippet_tables"] |= otherdata["snippet_tables"] & wanted
 
     # -- resolving ----------------------------------------------------------
 

@@ -1,12 +1,12 @@
-"""Machine-readable output: ``issues.json`` and the ``bz/<number>.html`` redirect pages."""
+"""Machine-readable output: ``issues.json``, and the ``bz/<number>.html`` redirect pages."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import posixpath
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
 from relnotes.domain import relnotes_domain
-from relnotes.snippet import snippet_record
+from relnotes.verification import snippet_record
 
 ISSUES_JSON = "issues.json"
 FORMAT_VERSION = 1
@@ -42,8 +42,16 @@ def issues_document(app: Sphinx) -> dict[str, Any]:
     return {"format": FORMAT_VERSION, "project": app.config.project, "issues": records}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Readers never see a half-written file: write beside it, then rename over it."""
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write atomically, and only when the content differs (unchanged files keep their mtime).
+
+    Readers never see a half-written file: it is written beside the target, then renamed.
+    """
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -53,30 +61,56 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+    return True
 
 
 def write_issues_json(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return
     document = issues_document(app)
-    write_atomically(Path(app.outdir) / ISSUES_JSON, json.dumps(document, indent=2) + "\n")
+    write_if_changed(Path(app.outdir) / ISSUES_JSON, json.dumps(document, indent=2) + "\n")
 
 
-def bugzilla_redirects(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    if not isinstance(app.builder, StandaloneHTMLBuilder):
+REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>BZ#{bz}: {title}</title>
+<link rel="canonical" href="{target}">
+<meta http-equiv="refresh" content="0; url={target}">
+<meta name="robots" content="noindex">
+</head>
+<body>
+<p>BZ#{bz} is described in <a href="{target}">{title}</a>.</p>
+</body>
+</html>
+"""
+
+
+def write_bugzilla_redirects(app: Sphinx, exception: Exception | None) -> None:
+    """``bz/<number>.html`` for every BZ an issue carries, pointing at the issue's page.
+
+    Written directly rather than through the theme: thousands of tiny pages need no
+    navigation, and unchanged ones are not rewritten. Pages of BZs no longer carried go.
+    """
+    if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return
+    directory = Path(app.outdir) / "bz"
+    wanted = set()
     for issue in relnotes_domain(app.env).all_issues():
+        target = html.escape(posixpath.relpath(app.builder.get_target_uri(issue.docname), "bz"))
         for number in issue.bz:
-            pagename = f"bz/{number}"
-            target = app.builder.get_target_uri(issue.docname)
-            yield pagename, {
-                "bz": number,
-                "issue_title": issue.title,
-                "target_uri": posixpath.relpath(target, posixpath.dirname(pagename)),
-            }, "relnotes/redirect.html"
+            name = f"{number}.html"
+            wanted.add(name)
+            write_if_changed(directory / name, REDIRECT.format(
+                bz=number, title=html.escape(issue.title), target=target))
+    if directory.is_dir():
+        for stale in directory.glob("*.html"):
+            if stale.name not in wanted:
+                stale.unlink()
 
 
 def setup_output(app: Sphinx) -> None:
-    app.connect("html-collect-pages", bugzilla_redirects, priority=500)
-    # After the builder has written every page (and the snippets' status is final).
+    # After the builder has written every page.
     app.connect("build-finished", write_issues_json, priority=500)
+    app.connect("build-finished", write_bugzilla_redirects, priority=500)
