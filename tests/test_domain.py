@@ -135,13 +135,16 @@ def test_issues_json_and_bz_redirects(built: Sphinx) -> None:
 def test_objects_inventory_and_search_index(built: Sphinx) -> None:
     with open(Path(built.outdir) / "objects.inv", "rb") as stream:
         inventory = InventoryFile.load(stream, "https://notes.example", lambda base, uri: f"{base}/{uri}")
-    assert inventory["rn:issue"]["alpha"].uri == "https://notes.example/issues/alpha.html"
-    assert inventory["rn:bz"]["200002"].uri == "https://notes.example/issues/beta.html"
+    assert inventory["rn:issue"]["alpha"].uri == (
+        "https://notes.example/issues/alpha.html#rn-issue-alpha")
+    assert inventory["rn:bz"]["200002"].uri == "https://notes.example/issues/beta.html#rn-issue-beta"
     search = (Path(built.outdir) / "searchindex.js").read_text()
     index = json.loads(search[search.index("(") + 1 : search.rindex(")")])
     # Sphinx leaves digit-only words out of the full-text index; a BZ number is found
     # as an object instead (the search page matches object names by substring).
-    names = [entry[4] for entries in index["objects"].values() for entry in entries]
+    entries = [entry for group in index["objects"].values() for entry in group]
+    names = [entry[4] for entry in entries]
+    assert {entry[3] for entry in entries} == {"rn-issue-alpha", "rn-issue-beta", "rn-issue-gamma"}
     for number in ("100001", "100002", "200002"):
         assert any(number in name for name in names), (number, names)
     assert "Alpha breaks the network" in names

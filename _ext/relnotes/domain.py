@@ -189,9 +189,11 @@ class RelnotesDomain(Domain):
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for issue_id, located in self.issues.items():
             issue: Issue = located.value
-            yield issue_id, issue.title, "issue", issue.docname, "", 1
+            # A real anchor: with none, Sphinx's search links to "#<display name>".
+            anchor = f"rn-issue-{issue_id}"
+            yield issue_id, issue.title, "issue", issue.docname, anchor, 1
             for number in issue.bz:
-                yield str(number), f"BZ#{number}: {issue.title}", "bz", issue.docname, "", 1
+                yield str(number), f"BZ#{number}: {issue.title}", "bz", issue.docname, anchor, 1
 
     def get_full_qualified_name(self, node: Element) -> str | None:
         target = node.get("reftarget")
