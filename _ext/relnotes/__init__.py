@@ -45,7 +45,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("relnotes.css")
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # bump whenever the domain data changes shape
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

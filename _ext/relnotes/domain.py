@@ -46,6 +46,10 @@ class RelnotesDomain(Domain):
     dangling_warnings = {"issue": "unknown issue id %(target)r"}  # noqa: RUF012
     initial_data: ClassVar[dict[str, Any]] = {
         "issues": {},  # issue id -> Located(Issue)
+        # Lookups by page and by BZ, kept beside "issues" so every lookup is O(1): a site
+        # of thousands of issues resolves thousands of BZ mentions.
+        "issue_by_doc": {},  # docname -> issue id
+        "issue_by_bz": {},  # BZ number -> issue id
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
         "issue_lists": {},  # docname -> {component} listed there by rn:issue-list
@@ -64,18 +68,30 @@ class RelnotesDomain(Domain):
         return [located.value for located in self.issues.values()]
 
     def note_issue(self, issue: Issue, node: Element) -> None:
-        existing = self.issues.get(issue.id)
-        if existing is not None and existing.value.docname != issue.docname:
-            logger.warning(
-                "duplicate issue id %r, also declared in %s",
-                issue.id,
-                self.env.doc2path(existing.value.docname),
-                location=node,
-                type=WARNING_TYPE,
-                subtype=Subtype.DUPLICATE_ID,
-            )
+        if self._reject_duplicate(issue, node):
             return
-        self.issues[issue.id] = Located(issue, node.line or 0)
+        self._add(Located(issue, node.line or 0))
+
+    def _reject_duplicate(self, issue: Issue, location: Element | tuple[str, int]) -> bool:
+        existing = self.issues.get(issue.id)
+        if existing is None or existing.value.docname == issue.docname:
+            return False
+        logger.warning(
+            "duplicate issue id %r, also declared in %s",
+            issue.id,
+            self.env.doc2path(existing.value.docname),
+            location=location,
+            type=WARNING_TYPE,
+            subtype=Subtype.DUPLICATE_ID,
+        )
+        return True
+
+    def _add(self, located: Located) -> None:
+        issue: Issue = located.value
+        self.issues[issue.id] = located
+        self.data["issue_by_doc"][issue.docname] = issue.id
+        for number in issue.bz:
+            self.data["issue_by_bz"].setdefault(number, issue.id)
 
     def note_references(self, docname: str, references: list[tuple[str, str]]) -> None:
         self.data["references"][docname] = references
@@ -90,21 +106,20 @@ class RelnotesDomain(Domain):
         self.data["snippet_tables"].add(docname)
 
     def issue_for_doc(self, docname: str) -> Issue | None:
-        for located in self.issues.values():
-            if located.value.docname == docname:
-                return cast("Issue", located.value)
-        return None
+        issue_id = self.data["issue_by_doc"].get(docname)
+        return cast("Issue", self.issues[issue_id].value) if issue_id is not None else None
 
     def issue_for_bz(self, number: int) -> Issue | None:
-        for located in self.issues.values():
-            if number in located.value.bz:
-                return cast("Issue", located.value)
-        return None
+        issue_id = self.data["issue_by_bz"].get(number)
+        return cast("Issue", self.issues[issue_id].value) if issue_id is not None else None
 
     def clear_doc(self, docname: str) -> None:
-        for issue_id, located in list(self.issues.items()):
-            if located.value.docname == docname:
-                del self.issues[issue_id]
+        issue_id = self.data["issue_by_doc"].pop(docname, None)
+        if issue_id is not None:
+            issue: Issue = self.issues.pop(issue_id).value
+            for number in issue.bz:
+                if self.data["issue_by_bz"].get(number) == issue_id:
+                    del self.data["issue_by_bz"][number]
         self.data["references"].pop(docname, None)
         self.data["snippets"].pop(docname, None)
         self.data["issue_lists"].pop(docname, None)
@@ -114,21 +129,12 @@ class RelnotesDomain(Domain):
 
     def merge_domaindata(self, docnames: Iterable[str], otherdata: dict[str, Any]) -> None:
         wanted = set(docnames)
-        for issue_id, located in otherdata["issues"].items():
-            if located.value.docname not in wanted:
-                continue
-            existing = self.issues.get(issue_id)
-            if existing is not None and existing.value.docname != located.value.docname:
-                logger.warning(
-                    "duplicate issue id %r, also declared in %s",
-                    issue_id,
-                    self.env.doc2path(existing.value.docname),
-                    location=(located.value.docname, located.lineno),
-                    type=WARNING_TYPE,
-                    subtype=Subtype.DUPLICATE_ID,
-                )
-                continue
-            self.issues[issue_id] = located
+        for located in otherdata["issues"].values():
+            issue: Issue = located.value
+            if issue.docname in wanted and not self._reject_duplicate(
+                issue, (issue.docname, located.lineno)
+            ):
+                self._add(located)
         for key in ("references", "snippets", "issue_lists"):
             for docname, value in otherdata[key].items():
                 if docname in wanted:
