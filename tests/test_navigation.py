@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from relnotes.navigation import BoundedNavigation
 from sphinx.application import Sphinx
 
-from relnotes.navigation import BoundedNavigation
 from tests.sphinx_build import page
 
 
