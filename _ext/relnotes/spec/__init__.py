@@ -1,0 +1,49 @@
+"""Check specs: the ``<snippet>.check.toml`` file beside each snippet says how to verify it.
+
+Sphinx-free. ``load_spec`` validates one file strictly (unknown keys are errors, named by key
+path and line) so that a typo cannot silently turn a check into a no-op.
+"""
+
+from __future__ import annotations
+
+from ._load import (
+    SPEC_SUFFIX,
+    Apply,
+    ApplyMode,
+    Edit,
+    Effect,
+    Expectation,
+    SnippetKind,
+    Spec,
+    SpecError,
+    Step,
+    StepAction,
+    is_spec_file,
+    load_spec,
+    load_specs,
+    orphan_specs,
+    snippet_files,
+    snippet_key,
+    spec_path,
+)
+
+__all__ = [
+    "SPEC_SUFFIX",
+    "Apply",
+    "ApplyMode",
+    "Edit",
+    "Effect",
+    "Expectation",
+    "SnippetKind",
+    "Spec",
+    "SpecError",
+    "Step",
+    "StepAction",
+    "is_spec_file",
+    "load_spec",
+    "load_specs",
+    "orphan_specs",
+    "snippet_files",
+    "snippet_key",
+    "spec_path",
+]

@@ -1,0 +1,7 @@
+"""Running one check against a daemon: setup, the published steps, layers, effect and control."""
+
+from __future__ import annotations
+
+from ._check import Outcome, Procedure, StepResult
+
+__all__ = ["Outcome", "Procedure", "StepResult"]
