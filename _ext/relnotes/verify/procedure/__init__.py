@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from ._check import Outcome, Procedure, StepResult
+from ._check import Procedure
+from ._outcome import Outcome, StepResult
 
 __all__ = ["Outcome", "Procedure", "StepResult"]
