@@ -6,8 +6,9 @@ path and line) so that a typo cannot silently turn a check into a no-op.
 
 from __future__ import annotations
 
-from ._load import (
-    SPEC_SUFFIX,
+from ._files import SPEC_SUFFIX, is_spec_file, orphan_specs, snippet_files, snippet_key, spec_path
+from ._load import load_spec, load_specs
+from ._model import (
     Apply,
     ApplyMode,
     Edit,
@@ -18,13 +19,6 @@ from ._load import (
     SpecError,
     Step,
     StepAction,
-    is_spec_file,
-    load_spec,
-    load_specs,
-    orphan_specs,
-    snippet_files,
-    snippet_key,
-    spec_path,
 )
 
 __all__ = [
