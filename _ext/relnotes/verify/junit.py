@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,6 +11,15 @@ from pathlib import Path
 from lxml import etree
 
 from relnotes.ledger import Record, Status
+
+# Characters XML 1.0 cannot carry; logs hold raw process output (QEMU's NUL-separated
+# /proc/<pid>/cmdline, terminal escapes) that must not make the report unwritable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with NULs as spaces and other characters XML forbids as U+FFFD."""
+    return _NOT_XML.sub(lambda m: " " if m.group() == "\0" else "\ufffd", text)
 
 
 def junit_xml(records: Iterable[Record]) -> bytes:
@@ -32,17 +42,23 @@ def junit_xml(records: Iterable[Record]) -> bytes:
             case = etree.SubElement(suite, "testcase", classname=directory.replace("/", "."),
                                     name=name, time=f"{record.duration:.3f}")
             if record.result is Status.FAILED:
-                etree.SubElement(case, "failure", message=record.reason or "failed").text = \
-                    record.log
+                etree.SubElement(case, "failure",
+                                 message=xml_text(record.reason or "failed")).text = \
+                    xml_text(record.log)
             elif record.result is not Status.PASSED:
                 etree.SubElement(case, "skipped",
-                                 message=f"{record.result.value}: {record.reason}")
+                                 message=xml_text(f"{record.result.value}: {record.reason}"))
     return etree.tostring(suites, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
 def write_junit(records: Iterable[Record], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    document = junit_xml(records)  # before the temporary file: a failure leaves nothing behind
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(junit_xml(records))
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(document)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -6,6 +6,8 @@ snippet whose check states no effect, when its stated layer ran and passed).
 
 from __future__ import annotations
 
+import re
+
 from relnotes.ledger import Environment, LayerStatus, Record, Status
 from relnotes.spec import Spec
 from relnotes.verify.procedure import Outcome, StepResult
@@ -39,8 +41,15 @@ def check_verdict(outcome: Outcome) -> StepResult:
     return StepResult(Status.PASSED, None)
 
 
+_WARNING = re.compile(r"(^|: )warning: ", re.IGNORECASE)
+
+
 def _first(detail: str) -> str:
-    return detail.strip().splitlines()[0] if detail.strip() else detail
+    """The line that says what went wrong: QEMU often prints warnings before its error."""
+    lines = [line.strip() for line in detail.strip().splitlines() if line.strip()]
+    if not lines:
+        return detail
+    return next((line for line in lines if not _WARNING.search(line)), lines[0])
 
 
 def member_result(outcome: Outcome, member: Spec, verdict: StepResult) -> StepResult:
