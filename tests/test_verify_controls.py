@@ -63,7 +63,8 @@ def test_first_claim_takes_the_group_planned_observations_own_first() -> None:
     assert next(iter(mine.values())).probe == "pci-ids"
     assert {e.probe for e in mine.values()} >= {"pci-ids", "vnc-auth", "cpu"}
     [key] = wanted
-    assert controls.users(key) == 3  # ac97 and the two rtl8139 procedures compare with it
+    # ac97, the two rtl8139 procedures and the PXE boot ROM compare with it
+    assert controls.users(key) == 4
     assert controls.claim(group, wanted, "another") == {}  # already being made
 
 
