@@ -194,3 +194,12 @@ def test_publish_gate_holds_on_a_rebuild_that_writes_nothing(app: Sphinx, make_a
     again.build()
     assert "0 added, 0 changed, 0 removed" in again._status.getvalue()
     assert any("[relnotes.unverified]" in w for w in warnings_of(again))
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="gate-bad-ledger", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True})
+def test_publish_gate_refuses_an_unreadable_ledger(app: Sphinx) -> None:
+    (Path(app.srcdir) / "ledger.json").write_text('{"format": 99}')
+    app.build()
+    warning = warning_at(app, "ledger.json", 1, "[relnotes.unverified]")
+    assert "unsupported ledger format 99" in warning

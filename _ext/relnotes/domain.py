@@ -105,6 +105,16 @@ class RelnotesDomain(Domain):
     def note_snippet_table(self, docname: str) -> None:
         self.data["snippet_tables"].add(docname)
 
+    def update_views(self, name: str, views: dict[str, Any]) -> list[str]:
+        """Store what pages will show of a site-wide part; return the pages whose view changed.
+
+        Sphinx rewrites only pages whose source changed; these parts (backlinks, badges, ...)
+        change with other pages or the ledger, so ``env-updated`` returns these pages too.
+        """
+        previous = self.data[name]
+        self.data[name] = views
+        return [docname for docname, view in views.items() if previous.get(docname) != view]
+
     def issue_for_doc(self, docname: str) -> Issue | None:
         issue_id = self.data["issue_by_doc"].get(docname)
         return cast("Issue", self.issues[issue_id].value) if issue_id is not None else None

@@ -11,9 +11,9 @@ from sphinx.util import logging
 
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
-from relnotes.ledger import LedgerError, Status
-from relnotes.snippet import SnippetPathError, file_location, resolve_snippet, snippets_dir
-from relnotes.verification import current_ledger, ledger_path, snippet_view, status_text
+from relnotes.ledger import Status
+from relnotes.snippet import SnippetPathError, resolve_snippet, snippets_dir
+from relnotes.verification import ledger_or_warning, snippet_view, status_text
 from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -25,13 +25,9 @@ PUBLISHABLE = frozenset({Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERI
 def check_publishable(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not relnotes_config(app.config).require_verified:
         return
-    try:
-        ledger = current_ledger(app.config)
-    except LedgerError as error:
-        logger.warning("publish gate: cannot read the verification ledger: %s", error,
-                       location=file_location(ledger_path(app.config)),
-                       type=WARNING_TYPE, subtype=Subtype.UNVERIFIED)
-        return
+    ledger = ledger_or_warning(app.config, Subtype.UNVERIFIED)
+    if ledger is None:
+        return  # nothing can be shown to be verified
     root = snippets_dir(app)
     for docname, uses in sorted(relnotes_domain(app.env).data["snippets"].items()):
         for located in uses:

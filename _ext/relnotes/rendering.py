@@ -80,12 +80,7 @@ def _bz_text(issue: Issue) -> str:
 
 def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages whose computed parts changed although their source did not."""
-    domain = relnotes_domain(env)
-    views = compute_views(env)
-    previous = domain.data["rendered"]
-    changed = [docname for docname, view in views.items() if previous.get(docname) != view]
-    domain.data["rendered"] = views
-    return changed
+    return relnotes_domain(env).update_views("rendered", dict(compute_views(env)))
 
 
 def render_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -78,6 +78,17 @@ def current_ledger(config: Config) -> Ledger:
     return _load_cached(path, stat.st_mtime_ns, stat.st_size)
 
 
+def ledger_or_warning(config: Config, subtype: Subtype) -> Ledger | None:
+    """The ledger, or None after a warning located at the ledger file."""
+    try:
+        return current_ledger(config)
+    except LedgerError as error:
+        logger.warning("cannot read the verification ledger: %s", error,
+                       location=file_location(ledger_path(config)),
+                       type=WARNING_TYPE, subtype=subtype)
+        return None
+
+
 def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> SnippetView:
     digest = sha256_of(path)
     targets = relnotes_config(config).targets
@@ -145,13 +156,7 @@ def status_text(status: SnippetStatus) -> str:
 
 
 def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[SnippetView, ...]]:
-    try:
-        ledger = current_ledger(env.config)
-    except LedgerError as error:
-        logger.warning("cannot read the verification ledger: %s", error,
-                       location=file_location(ledger_path(env.config)),
-                       type=WARNING_TYPE, subtype=Subtype.LEDGER)
-        ledger = Ledger()
+    ledger = ledger_or_warning(env.config, Subtype.LEDGER) or Ledger()
     root = snippets_dir(env)
     domain = relnotes_domain(env)
     cache: dict[str, SnippetView] = {}
@@ -173,12 +178,7 @@ def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[Snippet
 
 def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages whose snippets' verification status changed although their source did not."""
-    domain = relnotes_domain(env)
-    views = compute_views(app, env)
-    previous = domain.data["verification"]
-    changed = [docname for docname, view in views.items() if previous.get(docname) != view]
-    domain.data["verification"] = views
-    return changed
+    return relnotes_domain(env).update_views("verification", dict(compute_views(app, env)))
 
 
 # -- rendering ------------------------------------------------------------------------------
