@@ -39,3 +39,16 @@ def test_reason_names_the_error_not_the_warning_before_it() -> None:
     assert _first(detail) == 'qemu-system-x86_64: failed to find romfile "/usr/share/qemu/pxe-e1000.rom"'
     assert _first("warning: only a warning\n") == "warning: only a warning"
     assert _first("  \n") == "  \n"
+
+
+def test_failures_are_declared_by_target_or_by_accelerator() -> None:
+    from relnotes.spec import SnippetKind, Spec, declared_failure
+
+    spec = Spec(snippet="k/clock.xml", file=Path("clock.xml"), kind=SnippetKind.XML_FRAGMENT,
+                expected_failure={"tcg": "no kvmclock without KVM", "bookworm": "old QEMU"},
+                failure_contains={"tcg": "kvmclock = False"})
+    assert declared_failure(spec, "trixie", "tcg") == (
+        "tcg", "no kvmclock without KVM", "kvmclock = False")
+    assert declared_failure(spec, "trixie", "kvm") is None
+    # a target's declaration wins over its accelerator's
+    assert declared_failure(spec, "bookworm", "tcg") == ("bookworm", "old QEMU", "")

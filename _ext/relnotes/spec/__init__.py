@@ -19,6 +19,7 @@ from ._model import (
     SpecError,
     Step,
     StepAction,
+    declared_failure,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "SpecError",
     "Step",
     "StepAction",
+    "declared_failure",
     "is_spec_file",
     "load_spec",
     "load_specs",

@@ -129,8 +129,9 @@ class Spec:
     summary: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     not_verifiable: str | None = None
+    # keyed by target ("bookworm") or by accelerator ("tcg"); a target's declaration wins
     expected_failure: Mapping[str, str] = field(default_factory=dict)
-    # target -> text the observed failure must contain for the declaration to hold, so that
+    # same keys -> text the observed failure must contain for the declaration to hold, so that
     # a declared failure cannot hide a different one
     failure_contains: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
@@ -155,3 +156,15 @@ class Spec:
             if step.edit:
                 keys.extend(step.edit.snippets())
         return tuple(dict.fromkeys(keys))
+
+
+def declared_failure(spec: Spec, target: str, accelerator: str = "") -> tuple[str, str, str] | None:
+    """(key, reason, text the failure must contain) declared for this environment, if any.
+
+    A target's declaration ("trixie") wins over an accelerator's ("tcg"): some failures come
+    with a version, others with running without KVM, whatever the version.
+    """
+    for key in (target, accelerator):
+        if key and key in spec.expected_failure:
+            return key, spec.expected_failure[key], spec.failure_contains.get(key, "")
+    return None

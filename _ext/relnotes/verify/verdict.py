@@ -16,14 +16,13 @@ from relnotes.verify.procedure import Outcome, StepResult
 def check_verdict(outcome: Outcome) -> StepResult:
     """The driver's result, from its layers and its declarations."""
     spec = outcome.check.driver
-    target = outcome.target
-    declared = spec.expected_failure.get(target)
+    declaration = outcome.declared(spec)
+    key, declared, must_contain = declaration or ("", "", "")
     failure = outcome.failure()
     if failure is not None:
         layer, detail = failure
-        must_contain = spec.failure_contains.get(target)
         if declared and must_contain and must_contain not in detail:
-            return StepResult(Status.FAILED, f"{layer}: {detail} (declared to fail on {target}, "
+            return StepResult(Status.FAILED, f"{layer}: {detail} (declared to fail on {key}, "
                               f"but not like this: the failure lacks {must_contain!r})")
         if declared:
             return StepResult(Status.EXPECTED_FAILURE,
@@ -32,7 +31,7 @@ def check_verdict(outcome: Outcome) -> StepResult:
     if spec.not_verifiable:
         return StepResult(Status.NOT_VERIFIABLE, spec.not_verifiable)
     if declared:
-        return StepResult(Status.FAILED, f"declared to fail on {target} ({declared}) but every "
+        return StepResult(Status.FAILED, f"declared to fail on {key} ({declared}) but every "
                           "layer passed; remove the expected_failure declaration")
     observed = outcome.layers.get("effect") or (
         outcome.layers.get("run") if not spec.effects else None)

@@ -65,7 +65,7 @@ class Effects(Session):
     def begin_controls(self) -> None:
         """Claim the check's control observations; those nobody else is making are made now,
         on this check's control guest, alongside the check's own work."""
-        if self.spec.expected_failure.get(self.outcome.target):
+        if self.outcome.declared(self.spec):
             return  # it is expected to stop before its effects: observe only if it gets there
         group = self.group()
         wanted = {key_of(group, e, self.guest): e for e in self.spec.effects if e.control}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from relnotes.ledger import Layer, LayerStatus, Status
+from relnotes.spec import Spec, declared_failure
 from relnotes.verify.layers import combine
 from relnotes.verify.plan import Check
 
@@ -28,6 +29,11 @@ class Outcome:
     log: list[str] = field(default_factory=list)
     duration: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    accelerator: str = ""  # "kvm" or "tcg": failures may be declared for one
+
+    def declared(self, spec: Spec) -> tuple[str, str, str] | None:
+        """The failure ``spec`` declares for this run's target or accelerator, if any."""
+        return declared_failure(spec, self.target, self.accelerator)
 
     def record(self, name: str, status: LayerStatus, detail: str) -> None:
         self.layers[name] = combine(self.layers.get(name), Layer(status, detail))

@@ -44,7 +44,8 @@ class Session:
         self.daemon = daemon
         self.guest = guest
         self.work = f"{WORK_ROOT}/{guest}"
-        self.outcome = Outcome(check, target, now())
+        self.outcome = Outcome(check, target, now(),
+                               accelerator=str(getattr(daemon.environment, "accelerator", "")))
         self.deadline = time.monotonic() + self.spec.timeout
         self.connection: libvirt.virConnect | None = None
         self.specs = {used.snippet: used for used in check.uses}

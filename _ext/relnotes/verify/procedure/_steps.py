@@ -65,11 +65,10 @@ class Steps(Session):
         if code != step.exit_status:
             tail = " | ".join((err or out).strip().splitlines()[-4:])
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
-            declared = member.expected_failure.get(self.outcome.target)
-            must_contain = member.failure_contains.get(self.outcome.target, "")
-            if member is not self.spec and declared and must_contain in reason:
+            declared = self.outcome.declared(member)
+            if member is not self.spec and declared and declared[2] in reason:
                 self.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
-                                                     f"{declared} (observed: {reason})")
+                                                     f"{declared[1]} (observed: {reason})")
                 self.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
             self.outcome.steps[key] = StepResult(Status.FAILED, reason)
