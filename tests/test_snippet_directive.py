@@ -159,8 +159,11 @@ def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> No
         ["comp/script.sh", "snip", "Stale on bookworm: changed since it was verified",
          "Not verified on trixie"],
         ["comp/verified.xml", "snip", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20",
-         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20: QEMU no longer accepts -cpu ?"],
-    ]  # shown twice on its page, listed once
+         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20 QEMU no longer accepts -cpu ?"],
+    ]  # shown twice on its page, listed once; the reason follows its badge as plain text
+    failed = rows[1].select("td")[3]
+    assert failed.select_one("span.rn-badge-failed").get_text() == (
+        "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20")
     assert rows[0].select_one("a")["href"] == "issue.html#snippet-comp-script-sh"
 
 

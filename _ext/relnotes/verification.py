@@ -236,12 +236,21 @@ def _table(app: Sphinx, docname: str) -> nodes.Node:
         rows.append([
             nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
             nodes.Text(issue.id if issue else using_doc),
-            *(nodes.inline("", status_text(status),
-                           classes=["rn-badge", f"rn-badge-{status.status.value}"])
-              for status in view.statuses),
+            *(_status_cell(status) for status in view.statuses),
         ])
     targets = relnotes_config(app.config).targets
     return build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
+
+
+def _status_cell(status: SnippetStatus) -> nodes.Node:
+    """The badge, then its reason as plain text (a reason is too long to sit in a badge)."""
+    cell = nodes.inline()
+    cell += nodes.inline("", badge_text(status),
+                         classes=["rn-badge", f"rn-badge-{status.status.value}"])
+    reason = short_reason(status)
+    if reason:
+        cell += nodes.Text(f" {reason}")
+    return cell
 
 
 class SnippetTableDirective(SphinxDirective):
