@@ -14,7 +14,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
 from relnotes.domain import relnotes_domain
-from relnotes.verification import snippet_record
+from relnotes.ledger import LedgerError
+from relnotes.verification import current_ledger, snippet_record, views_by_snippet
 
 ISSUES_JSON = "issues.json"
 FORMAT_VERSION = 1
@@ -22,6 +23,12 @@ FORMAT_VERSION = 1
 
 def issues_document(app: Sphinx) -> dict[str, Any]:
     domain = relnotes_domain(app.env)
+    views = views_by_snippet(app.env)
+    try:
+        current_ledger(app.config)
+        ledger_error = None
+    except LedgerError as error:
+        ledger_error = str(error)
     records = []
     for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
         records.append({
@@ -35,8 +42,9 @@ def issues_document(app: Sphinx) -> dict[str, Any]:
             "see_also": list(issue.see_also),
             "url": app.builder.get_target_uri(issue.docname),
             "snippets": [
-                snippet_record(app, located.value)
+                snippet_record(views[located.value], ledger_error)
                 for located in domain.data["snippets"].get(issue.docname, [])
+                if located.value in views
             ],
         })
     return {"format": FORMAT_VERSION, "project": app.config.project, "issues": records}

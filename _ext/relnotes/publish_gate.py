@@ -12,8 +12,7 @@ from sphinx.util import logging
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
 from relnotes.ledger import Status
-from relnotes.snippet import SnippetPathError, resolve_snippet, snippets_dir
-from relnotes.verification import ledger_or_warning, snippet_view, status_text
+from relnotes.verification import ledger_or_warning, status_text, views_by_snippet
 from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -25,21 +24,20 @@ PUBLISHABLE = frozenset({Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERI
 def check_publishable(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not relnotes_config(app.config).require_verified:
         return
-    ledger = ledger_or_warning(app.config, Subtype.UNVERIFIED)
-    if ledger is None:
+    if ledger_or_warning(app.config, Subtype.UNVERIFIED) is None:
         return  # nothing can be shown to be verified
-    root = snippets_dir(app)
+    # The statuses this build computed for every snippet (env-updated), not only for the
+    # pages it wrote, so an incremental build is judged like a full one.
+    views = views_by_snippet(app.env)
     for docname, uses in sorted(relnotes_domain(app.env).data["snippets"].items()):
         for located in uses:
-            try:
-                snippet = resolve_snippet(root, located.value)
-            except SnippetPathError:
-                continue  # warned where the page uses it
-            view = snippet_view(app.config, ledger, snippet.key, snippet.path)
+            view = views.get(located.value)
+            if view is None:
+                continue  # its file went missing: warned where the page uses it
             for status in view.statuses:
                 if status.status not in PUBLISHABLE:
                     logger.warning(
-                        "snippet %r is not publishable: %s", snippet.key, status_text(status),
+                        "snippet %r is not publishable: %s", view.key, status_text(status),
                         location=(docname, located.lineno), type=WARNING_TYPE,
                         subtype=Subtype.UNVERIFIED,
                     )

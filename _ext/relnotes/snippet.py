@@ -27,7 +27,7 @@ from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = {".xml": "xml", ".sh": "bash", ".virsh": "bash", ".console": "console", ".toml": "toml"}
+LANGUAGES = {".xml": "xml", ".sh": "bash", ".virsh": "bash", ".console": "console"}
 
 
 class snippet_status(nodes.General, nodes.Element):

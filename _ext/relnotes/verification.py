@@ -52,6 +52,7 @@ class SnippetView:
     """What a page shows of one snippet's verification; compared to decide rewrites."""
 
     key: str
+    sha256: str
     statuses: tuple[SnippetStatus, ...]
     details: tuple[str, ...]
 
@@ -111,7 +112,7 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> Snippe
             + (f"; layers: {layers}" if layers else "")
             + (f"; reason: {record.reason}" if record.reason else "")
         )
-    return SnippetView(key, statuses, tuple(details))
+    return SnippetView(key, digest, statuses, tuple(details))
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -265,14 +266,17 @@ class SnippetTableDirective(SphinxDirective):
         return [placeholder]
 
 
-def snippet_record(app: Sphinx, key: str) -> dict[str, Any]:
+def views_by_snippet(env: BuildEnvironment) -> dict[str, SnippetView]:
+    """Every included snippet's view as computed for this build (in ``env-updated``)."""
+    return {view.key: view for views in relnotes_domain(env).data["verification"].values()
+            for view in views}
+
+
+def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any]:
     """The snippet as ``issues.json`` describes it: path, digest and status per environment."""
-    snippet = resolve_snippet(snippets_dir(app), key)
-    record: dict[str, Any] = {"path": snippet.key, "sha256": sha256_of(snippet.path)}
-    try:
-        view = snippet_view(app.config, current_ledger(app.config), snippet.key, snippet.path)
-    except LedgerError as error:  # also a warning, at the ledger file
-        return {**record, "status": None, "error": str(error)}
+    record: dict[str, Any] = {"path": view.key, "sha256": view.sha256}
+    if ledger_error is not None:  # also a warning, at the ledger file
+        return {**record, "status": None, "error": ledger_error}
     return {
         **record,
         "status": {
