@@ -26,18 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import libvirt
-from relnotes.ledger import Environment
-from relnotes.verify.container import (
+from relnotes.core.ledger import Environment
+from relnotes.engine.container import (
     RunningDaemon,
     adapt_to_accelerator,
     ensure_image,
     get_target,
     running_daemon,
 )
-from relnotes.verify.controls import Controls
-from relnotes.verify.plan import plan_checks
-from relnotes.verify.procedure import Procedure
-from relnotes.verify.runner import run
+from relnotes.engine.controls import Controls
+from relnotes.engine.plan import plan_checks
+from relnotes.engine.procedure import Procedure
+from relnotes.engine.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"

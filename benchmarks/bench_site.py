@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import subprocess
@@ -44,6 +43,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import site_corpus  # the sibling module: importable when run as a script
+from relnotes.core.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / "_work" / "site"
@@ -199,10 +199,8 @@ def project(root: Path, n: int, variant: str, conf: Path) -> None:
 
 
 def create_empty_ledger(root: Path) -> Path:
-    """A valid ledger with no records where the copied conf.py points ``relnotes_ledger``."""
-    conf = (root / "conf.py").read_text()
-    found = re.search(r"^relnotes_ledger\s*=\s*[\"']([^\"']+)[\"']", conf, re.MULTILINE)
-    path = root / (found[1] if found else "_build/verification/ledger.json")
+    """A valid ledger with no records where the site's relnotes.toml points ``ledger``."""
+    path = load_settings(root).ledger
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"format": 1, "records": []}) + "\n")
     return path

@@ -6,7 +6,7 @@ import itertools
 import random
 
 import pytest
-from relnotes.model import (
+from relnotes.core.model import (
     Issue,
     Kind,
     RecordError,

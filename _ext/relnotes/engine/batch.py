@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from relnotes.verify.daemon import Daemon
+from relnotes.engine.daemon import Daemon
 
 _READY = b"relnotes-batch: ready\n"  # everything written; the frames follow
 _FRAME = re.compile(rb"relnotes-batch: (\d+) (\d+) (\d+) (\d+)\n")

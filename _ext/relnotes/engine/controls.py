@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from relnotes.spec import Effect
-from relnotes.verify.plan import Check
-from relnotes.verify.probes import NEEDS_MAIN
+from relnotes.core.spec import Effect
+from relnotes.engine.plan import Check
+from relnotes.engine.probes import NEEDS_MAIN
 
 _MISSING = object()
 

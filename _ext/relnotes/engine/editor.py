@@ -6,8 +6,8 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from relnotes.spec import Edit
-from relnotes.verify.batch import File
+from relnotes.core.spec import Edit
+from relnotes.engine.batch import File
 
 _SCRIPT = """#!/bin/sh
 # Scripted editor (EDITOR for virsh edit, vi for files): applies the edit stated in the

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from relnotes.ledger import Record, Status
+from relnotes.core.ledger import Record, Status
 
 # Characters XML 1.0 cannot carry; logs hold raw process output (QEMU's NUL-separated
 # /proc/<pid>/cmdline, terminal escapes) that must not make the report unwritable.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libvirt
 
-from relnotes.ledger import Layer, LayerStatus
-from relnotes.verify.batch import Command, Ran
+from relnotes.core.ledger import Layer, LayerStatus
+from relnotes.engine.batch import Command, Ran
 
 
 def schema_command(path: str) -> Command:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from relnotes.ledger import sha256_of
-from relnotes.spec import Spec, load_specs, spec_path
+from relnotes.core.ledger import sha256_of
+from relnotes.core.spec import Spec, load_specs, spec_path
 
 # Bump when the engine's meaning of a spec changes, so earlier results are not reused.
 ENGINE_VERSION = "1"

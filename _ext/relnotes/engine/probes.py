@@ -11,7 +11,7 @@ import libvirt
 import libvirt_qemu  # type: ignore[import-untyped]
 from lxml import etree
 
-from relnotes.spec import Effect, Expectation
+from relnotes.core.spec import Effect, Expectation
 
 
 class Exec(Protocol):

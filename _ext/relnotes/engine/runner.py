@@ -14,13 +14,13 @@ from pathlib import Path
 
 import libvirt
 
-from relnotes.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
-from relnotes.verify.controls import Controls
-from relnotes.verify.daemon import Daemon
-from relnotes.verify.junit import write_junit
-from relnotes.verify.plan import Check, plan_checks
-from relnotes.verify.procedure import Procedure
-from relnotes.verify.verdict import records
+from relnotes.core.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.engine.controls import Controls
+from relnotes.engine.daemon import Daemon
+from relnotes.engine.junit import write_junit
+from relnotes.engine.plan import Check, plan_checks
+from relnotes.engine.procedure import Procedure
+from relnotes.engine.verdict import records
 
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from relnotes.ledger import Environment, LayerStatus, Record, Status
-from relnotes.spec import Spec
-from relnotes.verify.procedure import Outcome, StepResult
+from relnotes.core.ledger import Environment, LayerStatus, Record, Status
+from relnotes.core.spec import Spec
+from relnotes.engine.procedure import Outcome, StepResult
 
 
 def check_verdict(outcome: Outcome) -> StepResult:

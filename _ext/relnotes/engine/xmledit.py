@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from relnotes.spec import Apply, ApplyMode, Edit
+from relnotes.core.spec import Apply, ApplyMode, Edit
 
 ELLIPSIS = "..."  # published fragments write "..." for "the element's other children"
 

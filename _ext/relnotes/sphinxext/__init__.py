@@ -8,17 +8,17 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from relnotes.bzlinks import setup_bzlinks
-from relnotes.collector import setup_collector
-from relnotes.config import setup_config
-from relnotes.domain import setup_domain
-from relnotes.issue import setup_issue_directives
-from relnotes.navigation import setup_navigation
-from relnotes.output import setup_output
-from relnotes.publish_gate import setup_publish_gate
-from relnotes.rendering import setup_rendering
-from relnotes.snippet import setup_snippets
-from relnotes.verification import setup_verification
+from relnotes.sphinxext.bzlinks import setup_bzlinks
+from relnotes.sphinxext.collector import setup_collector
+from relnotes.sphinxext.config import setup_config
+from relnotes.sphinxext.domain import setup_domain
+from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.navigation import setup_navigation
+from relnotes.sphinxext.output import setup_output
+from relnotes.sphinxext.publish_gate import setup_publish_gate
+from relnotes.sphinxext.rendering import setup_rendering
+from relnotes.sphinxext.snippet import setup_snippets
+from relnotes.sphinxext.verification import setup_verification
 
 __version__ = "0.1.0"
 HERE = Path(__file__).parent

@@ -8,10 +8,10 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from relnotes.domain import relnotes_domain
-from relnotes.issue import issue_footer, issue_record
-from relnotes.model import Issue, Kind
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.core.model import Issue, Kind
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.issue import issue_footer, issue_record
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,11 @@
-"""Every ``relnotes_*`` configuration option, declared once and validated on config-inited."""
+"""The extension's view of the settings: ``relnotes.toml`` plus the build-only options.
+
+The site's facts (snippets folder, ledger, targets, Bugzilla URL, topics, components) are
+declared once, in ``relnotes.toml`` (:mod:`relnotes.core.settings`), because the ``relnotes``
+command and the pytest plugin read them too. They are mirrored into ``relnotes_*`` config values
+on config-inited, so Sphinx sees a change and rebuilds, but conf.py may not set them. Options
+that only a build has (the publish gate, navigation depth, related issues) are declared here.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from relnotes.core.settings import Settings, SettingsError, load_settings
+
 PREFIX = "relnotes_"
 
 
@@ -20,31 +29,31 @@ class RelnotesConfig:
 
     bugzilla_url: str = field(
         default="https://bugzilla.redhat.com/show_bug.cgi?id={bz}",
-        metadata={"help": "URL template of a vendor Bugzilla entry; {bz} is the number."},
+        metadata={"help": "From relnotes.toml: URL template of a Bugzilla entry."},
     )
     topics: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "The topic vocabulary; an issue naming another topic is an error."},
+        metadata={"help": "From relnotes.toml: the topic vocabulary."},
     )
     components: dict[str, str] = field(
         default_factory=dict,
-        metadata={"help": "Component name -> docname of its landing page."},
+        metadata={"help": "From relnotes.toml: component -> docname of its page."},
     )
     snippets_dir: str = field(
         default="snippets",
-        metadata={"help": "Directory of snippet files, relative to the configuration directory."},
+        metadata={"help": "From relnotes.toml: the snippets folder (absolute)."},
     )
     ledger: str = field(
         default="_build/verification/ledger.json",
-        metadata={"help": "Verification ledger, relative to the configuration directory."},
+        metadata={"help": "From relnotes.toml: the verification ledger (absolute)."},
     )
     targets: tuple[str, ...] = field(
         default=("bookworm", "trixie"),
-        metadata={"help": "Verification environments every snippet is badged for."},
+        metadata={"help": "From relnotes.toml: the targets every snippet is badged for."},
     )
     require_verified: bool = field(
         default=False,
-        metadata={"help": "Publish gate: warn (so -W fails) on any snippet not verified."},
+        metadata={"help": "Publish gate: refuse the build if any shown snippet is not verified."},
     )
     navigation_depth: int = field(
         default=1,
@@ -84,16 +93,36 @@ def relnotes_config(config: Config) -> RelnotesConfig:
     return RelnotesConfig(**values)
 
 
+#: Options that come from relnotes.toml; conf.py and -D may not set them.
+FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets")
+
+
+def site_settings(app: Sphinx) -> Settings:
+    """The site's ``relnotes.toml``, read once per build."""
+    settings: Settings | None = getattr(app, "_relnotes_settings", None)
+    if settings is None:
+        try:
+            settings = load_settings(Path(app.confdir))
+        except SettingsError as error:
+            raise ConfigError(str(error)) from None
+        app._relnotes_settings = settings  # type: ignore[attr-defined]
+    return settings
+
+
 def _validate(app: Sphinx, config: Config) -> None:
-    # Paths are given relative to conf.py; make them absolute once, here.
-    for name in ("snippets_dir", "ledger"):
-        value = Path(app.confdir, getattr(config, PREFIX + name))
-        setattr(config, PREFIX + name, str(value))
+    for name in FROM_SETTINGS:
+        if PREFIX + name in config._raw_config or PREFIX + name in config._overrides:
+            raise ConfigError(f"{PREFIX}{name} is declared in relnotes.toml ({name} = ...), "
+                              "not in conf.py: the relnotes command reads it there too")
+    settings = site_settings(app)
+    mirrored: dict[str, Any] = {
+        "bugzilla_url": settings.bugzilla_url, "topics": settings.topics,
+        "components": settings.components, "snippets_dir": str(settings.snippets_dir),
+        "ledger": str(settings.ledger), "targets": settings.targets,
+    }
+    for name, value in mirrored.items():
+        setattr(config, PREFIX + name, value)
     options = relnotes_config(config)
-    if "{bz}" not in options.bugzilla_url:
-        raise ConfigError(f"{PREFIX}bugzilla_url must contain '{{bz}}': {options.bugzilla_url!r}")
-    if any(not isinstance(topic, str) or not topic for topic in options.topics):
-        raise ConfigError(f"{PREFIX}topics must be a list of non-empty strings")
     if options.navigation_depth < 1:
         raise ConfigError(f"{PREFIX}navigation_depth must be at least 1")
     if options.related_limit < 0:

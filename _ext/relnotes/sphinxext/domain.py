@@ -16,9 +16,9 @@ from sphinx.roles import XRefRole
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
-from relnotes.config import relnotes_config
-from relnotes.model import Issue, Kind
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.core.model import Issue, Kind
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.config import relnotes_config
-from relnotes.domain import relnotes_domain
-from relnotes.model import (
+from relnotes.core.model import (
     RecordError,
     parse_bz_numbers,
     parse_issue_id,
@@ -22,7 +20,9 @@ from relnotes.model import (
     parse_topics,
     split_list,
 )
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

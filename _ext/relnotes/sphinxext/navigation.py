@@ -17,7 +17,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from relnotes.config import relnotes_config
+from relnotes.sphinxext.config import relnotes_config
 
 
 class BoundedNavigation:

@@ -13,9 +13,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
-from relnotes.domain import relnotes_domain
-from relnotes.ledger import LedgerError
-from relnotes.verification import current_ledger, snippet_record, views_by_snippet
+from relnotes.core.ledger import LedgerError
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.verification import current_ledger, snippet_record, views_by_snippet
 
 ISSUES_JSON = "issues.json"
 FORMAT_VERSION = 1

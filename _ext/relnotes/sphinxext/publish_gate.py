@@ -9,11 +9,11 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from relnotes.config import relnotes_config
-from relnotes.domain import relnotes_domain
-from relnotes.ledger import Status
-from relnotes.verification import ledger_or_warning, status_text, views_by_snippet
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.core.ledger import Status
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.verification import ledger_or_warning, status_text, views_by_snippet
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

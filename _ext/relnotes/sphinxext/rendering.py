@@ -13,11 +13,11 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from relnotes.config import relnotes_config
-from relnotes.domain import RelnotesDomain, relnotes_domain
-from relnotes.issue import issue_footer, issue_list, issue_record
-from relnotes.model import Issue, TopicIndex, issues_by_bz
-from relnotes.tables import build_table
+from relnotes.core.model import Issue, TopicIndex, issues_by_bz
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
+from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
+from relnotes.sphinxext.tables import build_table
 
 Link = tuple[str, str]  # (docname, title)
 

@@ -20,10 +20,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.config import relnotes_config
-from relnotes.domain import relnotes_domain
-from relnotes.spec import snippet_files, snippet_key
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.core.spec import snippet_files, snippet_key
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.config import relnotes_config
-from relnotes.domain import relnotes_domain
-from relnotes.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
-from relnotes.snippet import (
+from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
     resolve_snippet,
@@ -29,8 +29,8 @@ from relnotes.snippet import (
     snippet_status,
     snippets_dir,
 )
-from relnotes.tables import build_table
-from relnotes.warnings import WARNING_TYPE, Subtype
+from relnotes.sphinxext.tables import build_table
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 

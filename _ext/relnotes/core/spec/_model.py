@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.located_toml import LocatedError
+
 DEFAULT_GUEST = "_guests/minimal.xml"
 DEFAULT_TIMEOUT = 120.0
 
@@ -37,15 +39,8 @@ class StepAction(enum.Enum):
     DESTROY = "destroy"
 
 
-class SpecError(ValueError):
+class SpecError(LocatedError):
     """A spec is invalid; the message names the file, the key path and (when found) the line."""
-
-    def __init__(self, file: Path, key: str | None, message: str, line: int | None = None):
-        where = str(file) + (f":{line}" if line else "")
-        super().__init__(f"{where}: {key + ': ' if key else ''}{message}")
-        self.file = file
-        self.key = key
-        self.line = line
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """pytest fixtures for tests that need a real libvirt daemon.
 
-Register with ``pytest_plugins = ["relnotes.verify.container.pytest_plugin"]`` in the
-root conftest.py (or ``-p relnotes.verify.container.pytest_plugin``). A test that uses
+Register with ``pytest_plugins = ["relnotes.engine.container.pytest_plugin"]`` in the
+root conftest.py (or ``-p relnotes.engine.container.pytest_plugin``). A test that uses
 ``libvirt_daemon`` or ``libvirt_conn`` runs once per target chosen with
 ``--libvirt-target`` (default: every target) and is marked ``libvirt`` automatically, so
 ``-m "not libvirt"`` skips them on hosts without podman.
@@ -10,13 +10,21 @@ root conftest.py (or ``-p relnotes.verify.container.pytest_plugin``). A test tha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import libvirt
 import pytest
 
-from .daemon import DEFAULT_TIMEOUT, RunningDaemon, running_daemon
+from relnotes.core.settings import ACCELERATOR_CHOICES, Settings, SettingsError, load_settings
+
 from .errors import ContainerError
 from .targets import TARGETS, parse_target_list
+
+# pytest loads this plugin in every run of an environment where relnotes is installed, so
+# libvirt (an extra) is imported only by the fixtures that need it.
+if TYPE_CHECKING:
+    import libvirt
+
+    from .daemon import RunningDaemon
 
 _FIXTURE = "libvirt_daemon"
 
@@ -25,20 +33,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("relnotes-libvirt", "containerised libvirt daemons")
     group.addoption(
         "--libvirt-target",
-        default=",".join(TARGETS),
-        help="comma-separated targets to run libvirt tests against (default: %(default)s)",
+        default=None,
+        help=f"comma-separated, from {', '.join(TARGETS)} (default: the targets of the "
+             "relnotes.toml in the rootdir, else bookworm,trixie)",
     )
     group.addoption(
         "--libvirt-accel",
-        choices=("auto", "kvm", "tcg"),
-        default="auto",
-        help="force TCG, require KVM, or use KVM when usable (default: %(default)s)",
+        choices=ACCELERATOR_CHOICES,
+        default=None,
+        help="force TCG, require KVM, or use KVM when usable (default: relnotes.toml's)",
     )
     group.addoption(
         "--libvirt-timeout",
         type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds for a daemon to become healthy (default: %(default)s)",
+        default=None,
+        help="seconds for a daemon to become healthy (default: the harness's)",
     )
 
 
@@ -50,7 +59,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _FIXTURE not in metafunc.fixturenames:
         return
     try:
-        targets = parse_target_list(metafunc.config.getoption("libvirt_target"))
+        chosen = metafunc.config.getoption("libvirt_target")
+        targets = parse_target_list(chosen or ",".join(_settings(metafunc.config).targets))
     except ContainerError as error:
         raise pytest.UsageError(f"--libvirt-target: {error}") from None
     names = [target.name for target in targets]
@@ -68,11 +78,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def libvirt_daemon(request: pytest.FixtureRequest) -> Iterator[RunningDaemon]:
     """A healthy daemon for one target; removed, with its guests, at the end of the run."""
+    from .daemon import DEFAULT_TIMEOUT, running_daemon
+
     config = request.config
     with running_daemon(
         request.param,
-        timeout=config.getoption("libvirt_timeout"),
-        accelerator=config.getoption("libvirt_accel"),
+        timeout=config.getoption("libvirt_timeout") or DEFAULT_TIMEOUT,
+        accelerator=config.getoption("libvirt_accel") or _settings(config).accelerator,
     ) as daemon:
         yield daemon
 
@@ -84,6 +96,12 @@ def libvirt_conn(libvirt_daemon: RunningDaemon) -> Iterator[libvirt.virConnect]:
     The daemon is checked first, so a daemon that died in an earlier test fails this one
     with DaemonLostError rather than an obscure libvirt error.
     """
+    import libvirt
+
+    # Snapshots, managed save images and NVRAM would otherwise block undefine().
+    undefine_everything = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                           | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                           | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
     connection = libvirt_daemon.connect()
     before = {domain.UUIDString() for domain in connection.listAllDomains()}
     try:
@@ -97,13 +115,13 @@ def libvirt_conn(libvirt_daemon: RunningDaemon) -> Iterator[libvirt.virConnect]:
             if domain.isActive():
                 domain.destroy()
             if persistent:
-                domain.undefineFlags(_UNDEFINE_EVERYTHING)
+                domain.undefineFlags(undefine_everything)
         connection.close()
 
 
-# Snapshots, managed save images and NVRAM would otherwise block undefine().
-_UNDEFINE_EVERYTHING = (
-    libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-    | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-    | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
-)
+def _settings(config: pytest.Config) -> Settings:
+    """The rootdir's relnotes.toml: the same targets and accelerator the site verifies on."""
+    try:
+        return load_settings(config.rootpath)
+    except SettingsError as error:
+        raise pytest.UsageError(str(error)) from None

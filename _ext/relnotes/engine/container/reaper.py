@@ -22,7 +22,7 @@ from .podman import run_podman
 OWNER_LABEL = "relnotes.owner"
 SOCKET_DIR_LABEL = "relnotes.socket-dir"
 TARGET_LABEL = "relnotes.target"
-#: Owner label value of daemons started by ``python -m relnotes.verify.container up``.
+#: Owner label value of daemons started by ``python -m relnotes.engine.container up``.
 DETACHED = "detached"
 SOCKET_DIR_PREFIX = "relnotes-libvirt-"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .errors import ContainerError
 
-#: ``containers/`` at the repository root: _ext/relnotes/verify/container/targets.py is 5 deep.
-CONTAINERS_DIR = Path(__file__).resolve().parents[4] / "containers"
+#: The Containerfiles ship inside the package, so an installed ``relnotes`` builds its images.
+CONTAINERS_DIR = Path(__file__).resolve().parent / "containerfiles"
 
 #: Files every target's build may COPY; they live beside the per-target directories.
 COMMON_DIR_NAME = "common"
@@ -39,6 +39,8 @@ class Target:
         return f"localhost/debian-base:{self.suite}"
 
 
+#: Every target the harness can build: one line each, with its Containerfile in
+#: ``containerfiles/<name>/``. A site picks the ones it verifies on in ``relnotes.toml``.
 TARGETS: dict[str, Target] = {
     "bookworm": Target("bookworm", "bookworm", libvirt_major=9, qemu_major=7),
     "trixie": Target("trixie", "trixie", libvirt_major=11, qemu_major=10),

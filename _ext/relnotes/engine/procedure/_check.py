@@ -10,11 +10,11 @@ from functools import partial
 
 import libvirt
 
-from relnotes.ledger import LayerStatus
-from relnotes.spec import SnippetKind, Step, StepAction
-from relnotes.verify.batch import Command, File, Ran
-from relnotes.verify.layers import schema_command, schema_layer, semantic_layer
-from relnotes.verify.xmledit import XmlError, apply_fragment, parse, serialize
+from relnotes.core.ledger import LayerStatus
+from relnotes.core.spec import SnippetKind, Step, StepAction
+from relnotes.engine.batch import Command, File, Ran
+from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
+from relnotes.engine.xmledit import XmlError, apply_fragment, parse, serialize
 
 from ._effects import Effects
 from ._outcome import Aborted, Outcome
@@ -126,7 +126,7 @@ class Procedure(Steps, Effects):
             self.outcome.record("schema", LayerStatus.FAILED, f"not well-formed or not applicable:"
                                 f" {error}")
             raise Aborted from None
-        from relnotes.verify.container import adapt_to_accelerator
+        from relnotes.engine.container import adapt_to_accelerator
 
         xml = adapt_to_accelerator(xml, self.daemon.domain_type)
         path = self.next_path("domain.xml")

@@ -6,10 +6,10 @@ from functools import partial
 
 import libvirt
 
-from relnotes.ledger import LayerStatus
-from relnotes.spec import Effect
-from relnotes.verify.controls import Observed, group_of, key_of
-from relnotes.verify.probes import ProbeContext, ProbeError, describe, observe, unmet
+from relnotes.core.ledger import LayerStatus
+from relnotes.core.spec import Effect
+from relnotes.engine.controls import Observed, group_of, key_of
+from relnotes.engine.probes import ProbeContext, ProbeError, describe, observe, unmet
 
 from ._session import Session
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from relnotes.ledger import Layer, LayerStatus, Status
-from relnotes.spec import Spec, declared_failure
-from relnotes.verify.layers import combine
-from relnotes.verify.plan import Check
+from relnotes.core.ledger import Layer, LayerStatus, Status
+from relnotes.core.spec import Spec, declared_failure
+from relnotes.engine.layers import combine
+from relnotes.engine.plan import Check
 
 
 @dataclass(frozen=True)

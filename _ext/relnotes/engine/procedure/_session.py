@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 import libvirt
 
-from relnotes.ledger import now
-from relnotes.verify.batch import Command, File, Ran, run_batch
-from relnotes.verify.controls import Controls
-from relnotes.verify.daemon import Daemon
-from relnotes.verify.plan import Check
-from relnotes.verify.probes import ProbeError
+from relnotes.core.ledger import now
+from relnotes.engine.batch import Command, File, Ran, run_batch
+from relnotes.engine.controls import Controls
+from relnotes.engine.daemon import Daemon
+from relnotes.engine.plan import Check
+from relnotes.engine.probes import ProbeError
 
 from ._outcome import Outcome
 
@@ -148,7 +148,7 @@ class Session:
             self.outcome.log.append(f"cleanup of {name}: {error}")
 
     def base_xml(self, name: str) -> str:
-        from relnotes.verify.container import adapt_to_accelerator
+        from relnotes.engine.container import adapt_to_accelerator
 
         text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
         return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type)

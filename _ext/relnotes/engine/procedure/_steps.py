@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from relnotes.ledger import LayerStatus, Status
-from relnotes.spec import Edit, SnippetKind, Step
-from relnotes.verify.batch import Command, File
-from relnotes.verify.editor import Editor, scripted_editor
-from relnotes.verify.layers import schema_command, schema_layer, semantic_layer
-from relnotes.verify.transcript import matches, mismatch, parse_transcript
-from relnotes.verify.xmledit import XmlError, apply_edit, same_xml
+from relnotes.core.ledger import LayerStatus, Status
+from relnotes.core.spec import Edit, SnippetKind, Step
+from relnotes.engine.batch import Command, File
+from relnotes.engine.editor import Editor, scripted_editor
+from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
+from relnotes.engine.transcript import matches, mismatch, parse_transcript
+from relnotes.engine.xmledit import XmlError, apply_edit, same_xml
 
 from ._outcome import Aborted, StepResult
 from ._session import Session

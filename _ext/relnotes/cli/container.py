@@ -1,89 +1,81 @@
-"""``python -m relnotes.verify.container up|down|status|shell``: daemons for writers."""
+"""``relnotes container up|down|status|shell``: the libvirt daemons, by hand, for writers."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
 
-from . import state
-from .daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
-from .errors import ContainerError
-from .podman import podman_argv
-from .reaper import DETACHED, daemon_containers, reap_orphans, remove_tree
-from .targets import TARGETS, get_target, parse_target_list
-
-DEFAULT_TARGET = "trixie"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        result: int = args.run(args)
-    except ContainerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return result
+from relnotes.core.settings import ACCELERATOR_CHOICES
+from relnotes.engine.container import state
+from relnotes.engine.container.daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
+from relnotes.engine.container.errors import ContainerError
+from relnotes.engine.container.podman import podman_argv
+from relnotes.engine.container.reaper import DETACHED, daemon_containers, reap_orphans, remove_tree
+from relnotes.engine.container.targets import TARGETS, get_target, parse_target_list
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m relnotes.verify.container",
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``relnotes container up|down|status|shell``."""
+    parser = commands.add_parser(
+        "container", help="run the containerised libvirt daemons by hand",
         description="Run the containerised libvirt daemons that verify release-note snippets.",
     )
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    actions = parser.add_subparsers(required=True, metavar="ACTION")
+    targets = ", ".join(TARGETS)
 
-    up = commands.add_parser("up", help="start daemons in the background and print their URIs")
-    up.add_argument(
-        "--target",
-        default=DEFAULT_TARGET,
-        help=f"comma-separated, from {', '.join(TARGETS)} (default: %(default)s)",
-    )
+    up = actions.add_parser("up", help="start daemons in the background and print their URIs")
+    up.add_argument("--target", help=f"comma-separated, from {targets} (default: the site's targets)")
     up.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
         help="seconds to wait for each daemon to answer (default: %(default)s)",
     )
-    up.add_argument(
-        "--accel",
-        choices=("auto", "kvm", "tcg"),
-        default="auto",
-        help="KVM when /dev/kvm is usable, else TCG (default: %(default)s)",
-    )
+    up.add_argument("--accel", choices=ACCELERATOR_CHOICES,
+                    help="KVM when /dev/kvm is usable, else TCG (default: the site's accelerator)")
     up.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the image without podman's cache (picks up Debian updates); `down` first",
     )
-    up.set_defaults(run=_up)
+    up.set_defaults(run=_reporting(_up))
 
-    down = commands.add_parser("down", help="stop daemons and remove their sockets")
+    down = actions.add_parser("down", help="stop daemons and remove their sockets")
     down.add_argument("--target", help="comma-separated (default: every daemon that is up)")
-    down.set_defaults(run=_down)
+    down.set_defaults(run=_reporting(_down))
 
-    status = commands.add_parser("status", help="list daemons with their versions")
+    status = actions.add_parser("status", help="list daemons with their versions")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.set_defaults(run=_status)
+    status.set_defaults(run=_reporting(_status))
 
-    shell = commands.add_parser("shell", help="run a command (default: bash) inside a daemon's container")
-    shell.add_argument("--target", default=DEFAULT_TARGET, help="(default: %(default)s)")
+    shell = actions.add_parser("shell", help="run a command (default: bash) inside a daemon's container")
+    shell.add_argument("--target", help="(default: the site's first target)")
     shell.add_argument(
         "command",
         nargs=argparse.REMAINDER,
         help="e.g. `virsh list --all`; `virsh` alone is its interactive shell",
     )
-    shell.set_defaults(run=_shell)
-    return parser  # fmt: skip
+    shell.set_defaults(run=_reporting(_shell))
+
+
+def _reporting(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A harness error (podman missing, a build or a daemon failing) is one line and exit 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(args)
+        except ContainerError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+
+    return run
 
 
 def _up(args: argparse.Namespace) -> int:
-    targets = parse_target_list(args.target)
+    targets = parse_target_list(args.target or ",".join(args.settings.targets))
     reap_orphans()
     path = state.state_file()
     daemons = state.load(path)
@@ -100,7 +92,7 @@ def _up(args: argparse.Namespace) -> int:
         try:
             daemon = start_daemon(
                 target, socket_dir=socket_dir, owner=DETACHED, timeout=args.timeout,
-                accelerator=args.accel, rebuild=args.rebuild,
+                accelerator=args.accel or args.settings.accelerator, rebuild=args.rebuild,
             )  # fmt: skip
         except BaseException:
             remove_tree(socket_dir)
@@ -143,7 +135,7 @@ def _status(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
         return 0
     if not daemons:
-        print("no daemon is up (start one with `python -m relnotes.verify.container up`)")
+        print("no daemon is up (start one with `relnotes container up`)")
     for name, daemon in sorted(daemons.items()):
         print(_describe(daemon, "up" if alive[name] else "DEAD: run `down` to clean up"))
     for container in others:
@@ -152,11 +144,11 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _shell(args: argparse.Namespace) -> int:
-    name = get_target(args.target).name
+    name = get_target(args.target or args.settings.targets[0]).name
     daemon = state.load(state.state_file()).get(name)
     if daemon is None:
         raise ContainerError(
-            f"no {name} daemon is up; start one with `python -m relnotes.verify.container up --target {name}`"
+            f"no {name} daemon is up; start one with `relnotes container up --target {name}`"
         )
     daemon.ensure_alive()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
