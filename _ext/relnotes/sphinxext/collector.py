@@ -8,6 +8,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from relnotes.core.issue_fields import unreachable_message
 from relnotes.core.model import Issue, Kind
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.issue import issue_footer, issue_record
@@ -61,8 +62,7 @@ def check_reachable(app: Sphinx, env: BuildEnvironment) -> None:
         issue: Issue = located.value
         if issue.docname not in included:
             logger.warning(
-                "issue %r is not included in any toctree; list it in its component page",
-                issue.id,
+                unreachable_message(issue.id),
                 location=(issue.docname, located.lineno),
                 type=WARNING_TYPE,
                 subtype=Subtype.UNREACHABLE,

@@ -16,6 +16,7 @@ from sphinx.roles import XRefRole
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
+from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_message
 from relnotes.core.model import Issue, Kind
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
@@ -43,7 +44,7 @@ class RelnotesDomain(Domain):
         "issue": XRefRole(warn_dangling=True),
         "bz": XRefRole(),
     }
-    dangling_warnings = {"issue": "unknown issue id %(target)r"}  # noqa: RUF012
+    dangling_warnings = {"issue": UNKNOWN_ISSUE_TEMPLATE}  # noqa: RUF012
     initial_data: ClassVar[dict[str, Any]] = {
         "issues": {},  # issue id -> Located(Issue)
         # Lookups by page and by BZ, kept beside "issues" so every lookup is O(1): a site
@@ -77,9 +78,7 @@ class RelnotesDomain(Domain):
         if existing is None or existing.value.docname == issue.docname:
             return False
         logger.warning(
-            "duplicate issue id %r, also declared in %s",
-            issue.id,
-            self.env.doc2path(existing.value.docname),
+            duplicate_id_message(issue.id, str(self.env.doc2path(existing.value.docname))),
             location=location,
             type=WARNING_TYPE,
             subtype=Subtype.DUPLICATE_ID,

@@ -12,21 +12,12 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.model import (
-    RecordError,
-    parse_bz_numbers,
-    parse_issue_id,
-    parse_kind,
-    parse_topics,
-    split_list,
-)
+from relnotes.core.issue_fields import FIELDS, FieldProblem, read_issue_fields
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
-
-REQUIRED_FIELDS = ("component", "releases", "kind")
 
 
 class issue_record(nodes.General, nodes.Element):
@@ -46,47 +37,26 @@ class IssueDirective(SphinxDirective):
 
     required_arguments = 1
     has_content = False
-    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "bz": directives.unchanged,
-        "component": directives.unchanged,
-        "releases": directives.unchanged,
-        "kind": directives.unchanged,
-        "topics": directives.unchanged,
-        "see-also": directives.unchanged,
-    }
+    # The one list of field names (relnotes check reads it too); MyST refuses any other.
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = dict.fromkeys(
+        FIELDS, directives.unchanged)
 
     def run(self) -> list[nodes.Node]:
-        try:
-            issue_id = parse_issue_id(self.arguments[0])
-        except RecordError as error:
-            return self._invalid(error)
-        missing = [name for name in REQUIRED_FIELDS if not self.options.get(name, "").strip()]
-        if missing:
-            logger.warning(
-                "issue %r: missing required field(s): %s",
-                issue_id,
-                ", ".join(missing),
-                location=self.get_location(),
-                type=WARNING_TYPE,
-                subtype=Subtype.MISSING_FIELD,
-            )
-            return []
         vocabulary = relnotes_config(self.config).topics
         try:
-            bz = parse_bz_numbers(self.options.get("bz"))
-            kind = parse_kind(self.options["kind"].strip())
-            topics = parse_topics(self.options.get("topics"), vocabulary)
-            see_also = tuple(parse_issue_id(item) for item in split_list(self.options.get("see-also")))
-        except RecordError as error:
-            return self._invalid(error, issue_id)
-
+            fields = read_issue_fields(self.arguments[0], self.options, vocabulary)
+        except FieldProblem as problem:
+            logger.warning(problem.message, location=self.get_location(),
+                           type=WARNING_TYPE, subtype=Subtype(problem.subtype))
+            return []
+        issue_id, see_also = fields.id, fields.see_also
         record = issue_record(
             issue_id=issue_id,
-            bz=list(bz),
-            component=self.options["component"].strip(),
-            releases=list(split_list(self.options["releases"])),
-            kind=kind.value,
-            topics=list(topics),
+            bz=list(fields.bz),
+            component=fields.component,
+            releases=list(fields.releases),
+            kind=fields.kind.value,
+            topics=list(fields.topics),
             see_also=list(see_also),
         )
         self.set_source_info(record)
@@ -106,18 +76,6 @@ class IssueDirective(SphinxDirective):
                 items += nodes.list_item("", nodes.paragraph("", "", xref))
             footer += items
         return [record, footer]
-
-    def _invalid(self, error: RecordError, issue_id: str | None = None) -> list[nodes.Node]:
-        prefix = f"issue {issue_id!r}: " if issue_id else ""
-        logger.warning(
-            "%sinvalid field %s",
-            prefix,
-            error,
-            location=self.get_location(),
-            type=WARNING_TYPE,
-            subtype=Subtype.INVALID_FIELD,
-        )
-        return []
 
 
 class IssueListDirective(SphinxDirective):

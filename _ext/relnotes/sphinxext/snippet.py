@@ -20,7 +20,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.spec import snippet_files, snippet_key
+from relnotes.core.snippet_ref import (
+    SnippetPathError,
+    resolve_snippet_ref,
+    unreferenced_message,
+    unreferenced_snippets,
+)
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
@@ -49,21 +54,10 @@ class SnippetFile:
         return "bash" if first_line.startswith(b"#!") and b"sh" in first_line else "text"
 
 
-class SnippetPathError(ValueError):
-    pass
-
-
 def resolve_snippet(snippets_dir: Path, key: str) -> SnippetFile:
     """Resolve ``key`` inside ``snippets_dir``, refusing anything that escapes it."""
-    if not key or key.startswith("/") or "\\" in key:
-        raise SnippetPathError(f"snippet path {key!r} must be relative to the snippets directory")
-    root = snippets_dir.resolve()
-    path = (root / key).resolve()
-    if not path.is_relative_to(root):
-        raise SnippetPathError(f"snippet path {key!r} escapes the snippets directory")
-    if not path.is_file():
-        raise SnippetPathError(f"snippet file {key!r} not found in {snippets_dir}")
-    return SnippetFile(path.relative_to(root).as_posix(), path)
+    ref = resolve_snippet_ref(snippets_dir, key)
+    return SnippetFile(ref.key, ref.path)
 
 
 def snippets_dir(app_or_env: Sphinx | BuildEnvironment) -> Path:
@@ -147,18 +141,13 @@ class SnippetDirective(SphinxDirective):
 
 def check_all_included(app: Sphinx, env: BuildEnvironment) -> None:
     """Every artifact in the snippets directory is shown somewhere, so none goes unpublished."""
-    root = snippets_dir(env)
-    if not root.is_dir():
-        return
     included = {located.value for uses in relnotes_domain(env).data["snippets"].values()
                 for located in uses}
-    for path in snippet_files(root):
-        key = snippet_key(path, root)
-        if key not in included:
-            logger.warning(
-                "snippet %r is not included by any page", key,
-                location=file_location(path), type=WARNING_TYPE, subtype=Subtype.SNIPPET,
-            )
+    for key, path in unreferenced_snippets(snippets_dir(env), included):
+        logger.warning(
+            unreferenced_message(key),
+            location=file_location(path), type=WARNING_TYPE, subtype=Subtype.SNIPPET,
+        )
 
 
 def file_location(path: Path) -> nodes.Node:
