@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
-from relnotes.cli import container, verify
+from relnotes.cli import check, container, verify
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 
@@ -33,7 +33,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 #: The subcommands, in the order ``relnotes --help`` lists them.
-SUBCOMMANDS = (verify, container)
+SUBCOMMANDS = (check, verify, container)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,223 @@
+"""The site's rules checked without building: pages, references and check specs.
+
+Each rule is the one the build applies (:mod:`relnotes.core.issue_fields`,
+:mod:`relnotes.core.snippet_ref`, :mod:`relnotes.core.spec`), applied to pages read with
+:mod:`relnotes.core.pages` instead of Sphinx. Every problem is reported once, at file:line,
+with the warning subtype the build uses for it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from relnotes.core.issue_fields import (
+    FieldProblem,
+    duplicate_id_message,
+    read_issue_fields,
+    unknown_field_message,
+    unknown_fields,
+    unknown_issue_message,
+    unreachable_message,
+)
+from relnotes.core.located_toml import locate
+from relnotes.core.pages import Directive, read_page, toctree_entries
+from relnotes.core.settings import Settings
+from relnotes.core.snippet_ref import (
+    SnippetPathError,
+    resolve_snippet_ref,
+    unreferenced_message,
+    unreferenced_snippets,
+)
+from relnotes.core.spec import (
+    SpecError,
+    Spec,
+    load_spec,
+    orphan_specs,
+    reference_problems,
+    snippet_files,
+    snippet_key,
+)
+
+PAGE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: Path
+    line: int
+    message: str
+    subtype: str
+
+    def render(self, root: Path) -> str:
+        shown = self.file.relative_to(root) if self.file.is_relative_to(root) else self.file
+        return f"{shown}:{self.line}: {self.message} [relnotes.{self.subtype}]"
+
+
+@dataclass
+class _Issue:
+    id: str
+    docname: str
+    file: Path
+    line: int
+
+
+@dataclass
+class _Site:
+    """What the pages declare, gathered in one pass before the cross-page rules run."""
+
+    issues: dict[str, _Issue] = field(default_factory=dict)
+    references: list[tuple[Path, int, str]] = field(default_factory=list)  # file, line, target
+    snippets: set[str] = field(default_factory=set)
+    included: set[str] = field(default_factory=set)
+
+
+def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
+    """Every problem of the site's pages (under ``source_dir``) and specs, sorted by place."""
+    problems: set[Problem] = set()
+    pages = find_pages(source_dir)
+    site = _Site()
+    for docname, file in pages.items():
+        page = read_page(file.read_text(encoding="utf-8"))
+        for directive in page.directives:
+            problems.update(_directive_problems(directive, docname, file, settings, pages, site))
+        for role in page.roles:
+            if role.name == "rn:issue" and role.linked:
+                site.references.append((file, role.line, role.target))
+    for file, line, target in site.references:
+        if target not in site.issues:
+            problems.add(Problem(file, line, unknown_issue_message(target), "unknown_issue"))
+    for issue in site.issues.values():
+        if issue.docname not in site.included:
+            problems.add(Problem(issue.file, issue.line, unreachable_message(issue.id), "unreachable"))
+    for _key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
+        problems.add(Problem(path, 1, unreferenced_message(_key), "snippet"))
+    problems.update(spec_problems(settings.snippets_dir))
+    return sorted(problems)
+
+
+def find_pages(source_dir: Path) -> dict[str, Path]:
+    """docname -> file of every page, in the order Sphinx reads them (sorted docnames)."""
+    found = {}
+    for file in source_dir.rglob("*" + PAGE_SUFFIX):
+        relative = file.relative_to(source_dir)
+        if any(part.startswith((".", "_")) for part in relative.parts[:-1]):
+            continue  # _build, _static, .git: never pages
+        found[relative.with_suffix("").as_posix()] = file
+    return dict(sorted(found.items()))
+
+
+def _directive_problems(directive: Directive, docname: str, file: Path, settings: Settings,
+                        pages: dict[str, Path], site: _Site) -> Iterator[Problem]:
+    if directive.name == "rn:issue":
+        yield from _issue_problems(directive, docname, file, settings, site)
+    elif directive.name == "rn:snippet":
+        try:
+            site.snippets.add(resolve_snippet_ref(settings.snippets_dir, directive.argument).key)
+        except SnippetPathError as error:
+            yield Problem(file, directive.line, str(error), "snippet")
+    elif directive.name == "toctree":
+        site.included.update(_toctree_docnames(directive, docname, pages))
+
+
+def _issue_problems(directive: Directive, docname: str, file: Path, settings: Settings,
+                    site: _Site) -> Iterator[Problem]:
+    for name in unknown_fields(directive.options):
+        yield Problem(file, directive.option_lines[name], unknown_field_message(name), "unknown_field")
+    try:
+        fields = read_issue_fields(directive.argument, directive.options, settings.topics)
+    except FieldProblem as problem:
+        yield Problem(file, directive.line, problem.message, problem.subtype)
+        return
+    existing = site.issues.get(fields.id)
+    if existing is not None and existing.docname != docname:
+        other = existing.file.relative_to(settings.root) if existing.file.is_relative_to(
+            settings.root) else existing.file
+        yield Problem(file, directive.line, duplicate_id_message(fields.id, str(other)),
+                      "duplicate_id")
+        return
+    site.issues[fields.id] = _Issue(fields.id, docname, file, directive.line)
+    # The build places a see-also reference at the directive, and so does this.
+    site.references.extend((file, directive.line, target) for target in fields.see_also)
+
+
+def _toctree_docnames(directive: Directive, docname: str, pages: dict[str, Path]) -> Iterable[str]:
+    """The documents a toctree includes, resolved as Sphinx's toctree directive does."""
+    glob = "glob" in directive.options
+    for entry in toctree_entries(directive):
+        if entry == "self" or "://" in entry:
+            continue
+        target = _docname_join(docname, entry.removesuffix(PAGE_SUFFIX))
+        if glob and any(char in entry for char in "*?["):
+            pattern = _glob_pattern(target)
+            yield from (name for name in pages if name != docname and pattern.match(name))
+        else:
+            yield target
+
+
+def _docname_join(base: str, entry: str) -> str:
+    return posixpath.normpath(posixpath.join("/" + base, "..", entry))[1:]
+
+
+@cache
+def _glob_pattern(pattern: str) -> re.Pattern[str]:
+    """Sphinx's toctree glob: ``**`` crosses folders, ``*`` and ``?`` do not, ``[...]`` a class."""
+    out = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and (end := pattern.find("]", index + 1)) != -1:
+            body = pattern[index + 1:end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            index = end + 1
+            continue
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def spec_problems(snippets_dir: Path) -> list[Problem]:
+    """Every snippet's spec loaded, orphan specs found, then the references between specs."""
+    if not snippets_dir.is_dir():
+        return []
+    problems: list[Problem] = []
+    specs: dict[str, Spec] = {}
+    unloadable: set[str] = set()
+    for path in snippet_files(snippets_dir):
+        key = snippet_key(path, snippets_dir)
+        try:
+            specs[key] = load_spec(path, snippets_dir)
+        except SpecError as error:
+            unloadable.add(key)
+            # A missing spec is a problem of the snippet: there is no spec file to point at.
+            where = error.file if error.file.is_file() else path
+            problems.append(_spec_problem(error, where))
+    for orphan in orphan_specs(snippets_dir):
+        problems.append(Problem(orphan, 1, "check spec without its snippet "
+                                f"{orphan.name.removesuffix('.check.toml')!r}", "spec"))
+    problems.extend(_spec_problem(error) for error in reference_problems(specs, snippets_dir, unloadable))
+    return problems
+
+
+def _spec_problem(error: SpecError, where: Path | None = None) -> Problem:
+    line = error.line
+    if line is None and error.key and error.file.is_file():
+        # Reference problems name the key, not its line: find it as the validator does.
+        path = tuple(int(part) if part.isdigit() else part
+                     for part in re.split(r"[.\[\]]", error.key) if part)
+        line = locate(error.file.read_text(encoding="utf-8"), path)
+    message = f"{error.key}: {error.message}" if error.key else error.message
+    return Problem(where or error.file, line or 1, message, "spec")

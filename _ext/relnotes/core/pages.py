@@ -1,0 +1,150 @@
+"""MyST pages read without Sphinx: the directives and roles a page uses, each with its line.
+
+markdown-it-py (the parser MyST itself is built on) finds the fences, so code blocks, lists and
+nesting are understood as the build understands them; a directive whose body is Markdown
+(admonitions, tabs) is read again for the directives inside it, with its line offset kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+
+_DIRECTIVE = re.compile(r"^\{([^}\s]+)\}\s*(.*)$")
+_OPTION = re.compile(r"^:([\w][\w-]*):(?:\s+(.*))?$")
+_YAML_OPTION = re.compile(r"^([\w][\w-]*):(?:\s+(.*))?$")
+# Sphinx's "Title <target>" form of a cross-reference.
+_EXPLICIT = re.compile(r"^(.+?)\s*<(.*?)>$", re.DOTALL)
+
+#: Directives whose body is not Markdown: nothing inside them is a directive or a role.
+LITERAL_BODIES = frozenset({
+    "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
+    "eval-rst", "csv-table", "graphviz", "mermaid", "parsed-literal",
+})
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A ``{name} argument`` fence: its options (with their lines) and its body."""
+
+    name: str
+    argument: str
+    line: int  # of the opening fence, 1-based, as Sphinx reports it
+    options: dict[str, str] = field(default_factory=dict)
+    option_lines: dict[str, int] = field(default_factory=dict)
+    body: tuple[str, ...] = ()
+    body_line: int = 0  # of the body's first line
+
+
+@dataclass(frozen=True)
+class Role:
+    """A ``{name}`text``` role; ``target`` is the text, or the part in ``<...>``."""
+
+    name: str
+    target: str
+    line: int
+    linked: bool = True  # False for Sphinx's "!target": shown, never resolved
+
+
+@dataclass
+class Page:
+    directives: list[Directive] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # The block syntax MyST always has, plus colon fences (an extension sites commonly enable).
+    return (MarkdownIt("commonmark").use(front_matter_plugin).use(myst_block_plugin)
+            .use(myst_role_plugin).use(colon_fence_plugin))
+
+
+def read_page(text: str) -> Page:
+    page = Page()
+    _scan(text, 0, page)
+    return page
+
+
+def _scan(text: str, offset: int, page: Page) -> None:
+    for token in _parser().parse(text):
+        if token.type in ("fence", "colon_fence") and token.map is not None:
+            directive = _directive(token, offset)
+            if directive is None:
+                continue
+            page.directives.append(directive)
+            if directive.name not in LITERAL_BODIES and directive.body:
+                _scan("\n".join(directive.body) + "\n", directive.body_line - 1, page)
+        elif token.type == "inline" and token.map is not None:
+            page.roles.extend(_roles(token, offset))
+
+
+def _directive(token: Token, offset: int) -> Directive | None:
+    match = _DIRECTIVE.match(token.info.strip())
+    if match is None:
+        return None
+    assert token.map is not None
+    line = offset + token.map[0] + 1
+    lines = token.content.splitlines()
+    options: dict[str, str] = {}
+    option_lines: dict[str, int] = {}
+    index = 0
+    if lines and lines[0].strip() == "---":
+        # MyST's YAML block of options: "key: value" lines up to the next "---".
+        index = 1
+        while index < len(lines) and lines[index].strip() != "---":
+            found = _YAML_OPTION.match(lines[index].strip())
+            if found:
+                options[found.group(1)] = (found.group(2) or "").strip()
+                option_lines[found.group(1)] = line + 1 + index
+            index += 1
+        index += 1
+    else:
+        while index < len(lines) and (found := _OPTION.match(lines[index])):
+            options[found.group(1)] = (found.group(2) or "").strip()
+            option_lines[found.group(1)] = line + 1 + index
+            index += 1
+    body = lines[index:]
+    while body and not body[0].strip():
+        body = body[1:]
+        index += 1
+    return Directive(match.group(1), match.group(2).strip(), line, options, option_lines,
+                     tuple(body), line + 1 + index)
+
+
+def _roles(token: Token, offset: int) -> Iterator[Role]:
+    assert token.map is not None
+    line = offset + token.map[0] + 1
+    for child in token.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "myst_role":
+            yield _role(str(child.meta.get("name", "")), child.content, line)
+        line += child.content.count("\n") if child.type == "myst_role" else 0
+
+
+def _role(name: str, text: str, line: int) -> Role:
+    explicit = _EXPLICIT.match(text)
+    target = explicit.group(2) if explicit else text
+    linked = not target.startswith("!")
+    return Role(name, target.lstrip("!~").strip(), line, linked)
+
+
+def toctree_entries(directive: Directive) -> list[str]:
+    """The document entries of a toctree (titles dropped; URLs and ``self`` kept as written)."""
+    entries = []
+    for raw in directive.body:
+        entry = raw.strip()
+        if not entry:
+            continue
+        explicit = _EXPLICIT.match(entry)
+        entries.append(explicit.group(2) if explicit else entry)
+    return entries

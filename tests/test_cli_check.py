@@ -1,0 +1,109 @@
+"""``relnotes check``: every problem of a broken site once, at file:line; the real site is clean."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sphinx.application import Sphinx
+
+from relnotes.cli import main
+from relnotes.core.pages import read_page
+from tests.sphinx_build import ANSI
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = Path(__file__).parent / "fixtures" / "broken-site"
+
+#: (file:line, subtype, a fragment of the message): one of each problem the fixture holds.
+EXPECTED = {
+    ("source/issues/bad-bz.md:3", "invalid_field", "'12ab' is not a Bugzilla number"),
+    ("source/issues/bad-id.md:3", "invalid_field", "'Bad_ID' is not a lowercase slug"),
+    ("source/issues/missing-kind.md:3", "missing_field", "missing required field(s): kind"),
+    ("source/issues/unknown-field.md:7", "unknown_field", "unknown field 'severity'"),
+    ("source/issues/unknown-kind.md:3", "invalid_field", "'bug' is not one of: known-issue"),
+    ("source/issues/unknown-topic.md:3", "invalid_field", "unknown topic(s) 'gpu'"),
+    ("source/issues/dup-again.md:3", "duplicate_id",
+     "duplicate issue id 'dup', also declared in source/issues/dup.md"),
+    ("source/issues/references.md:3", "unknown_issue", "unknown issue id 'nowhere'"),
+    ("source/issues/references.md:11", "unknown_issue", "unknown issue id 'missing-issue'"),
+    ("source/issues/snippets.md:9", "snippet", "snippet file 'c/ok/absent.xml' not found"),
+    ("source/issues/snippets.md:12", "snippet", "'../conf.py' escapes the snippets directory"),
+    ("source/issues/lost.md:3", "unreachable", "issue 'lost' is not included in any toctree"),
+    ("snippets/c/ok/unshown.xml:1", "snippet", "'c/ok/unshown.xml' is not included by any page"),
+    ("snippets/c/bad/no-spec.sh:1", "spec", "missing check spec for snippet no-spec.sh"),
+    ("snippets/c/bad/renamed.sh.check.toml:1", "spec", "check spec without its snippet 'renamed.sh'"),
+    ("snippets/c/bad/unknown-key.xml.check.toml:3", "spec", "unknown key 'severity'"),
+    ("snippets/c/bad/wrong-driver.xml.check.toml:2", "spec",
+     "verified_by: 'c/bad/gone.virsh' is not a snippet with its own check"),
+}
+
+LINE = re.compile(r"^(?P<where>\S+:\d+): (?P<message>.*) \[relnotes\.(?P<subtype>\w+)\]$")
+
+
+def run_check(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["--site", str(site), "check"])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_a_broken_site_reports_each_problem_once_at_its_line_and_exits_1(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_check(BROKEN, capsys)
+    assert code == 1
+    assert lines[-1] == f"{len(EXPECTED)} problems"
+    reported = [LINE.match(line) for line in lines[:-1]]
+    assert all(reported), lines
+    for where, subtype, fragment in EXPECTED:
+        found = [m for m in reported if m and m["where"] == where and m["subtype"] == subtype
+                 and fragment in m["message"]]
+        assert len(found) == 1, f"{where} {fragment!r} not reported once in {lines}"
+    assert len(reported) == len(EXPECTED)
+
+
+def test_the_real_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(ROOT, capsys) == (0, [])
+
+
+def test_a_missing_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--site", str(tmp_path), "check"]) == 2
+    assert "source: no such folder" in capsys.readouterr().err
+
+
+def test_check_and_the_build_report_the_same_page_problems_at_the_same_places(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(BROKEN, site)
+    _, lines = run_check(site, capsys)
+    checked = {(m["where"], m["message"].replace(f"{site}/", "")) for line in lines
+               if (m := LINE.match(line))}
+    warnings = io.StringIO()
+    app = Sphinx(str(site / "source"), str(site), str(tmp_path / "out"), str(tmp_path / "doctrees"),
+                 "html", status=None, warning=warnings, freshenv=True)
+    app.build()
+    built = set()
+    for text in ANSI.sub("", warnings.getvalue()).splitlines():
+        m = re.match(r"^(\S+?):(\d+): WARNING: (.*) \[(relnotes\.\w+|ref\.issue)\]$",
+                     text.replace(f"{site}/", ""))
+        if m:
+            built.add((f"{m[1]}:{m[2]}", m[3]))
+    assert len(built) == 12
+    # The build places a role's reference at its paragraph; check at the role's own line.
+    role = ("source/issues/references.md:10", "unknown issue id 'missing-issue'")
+    assert role in built
+    assert built - {role} <= checked
+    assert ("source/issues/references.md:11", role[1]) in checked
+
+
+def test_directives_and_roles_keep_their_lines_inside_nested_markdown() -> None:
+    page = read_page(
+        "# T\n\n````{note}\nSee {rn:issue}`a`.\n\n```{rn:snippet} x/y.sh\n```\n````\n\n"
+        "- item\n  text {rn:issue}`Title <b>` and\n  {rn:issue}`!c`\n\n"
+        "```sh\n{rn:issue}`in-code`\n```\n\n:::{rn:issue} z\n:kind: k\n:::\n"
+    )
+    assert [(d.name, d.argument, d.line) for d in page.directives] == [
+        ("note", "", 3), ("rn:snippet", "x/y.sh", 6), ("rn:issue", "z", 18)]
+    assert page.directives[2].option_lines == {"kind": 19}
+    assert [(r.target, r.line, r.linked) for r in page.roles] == [
+        ("a", 4, True), ("b", 11, True), ("c", 12, False)]
