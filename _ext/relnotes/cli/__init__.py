@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
-from relnotes.cli import check, container, verify
+from relnotes.cli import check, container, init, new, verify
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 
@@ -33,7 +33,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 #: The subcommands, in the order ``relnotes --help`` lists them.
-SUBCOMMANDS = (check, verify, container)
+SUBCOMMANDS = (init, new, check, verify, container)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)  # exits 2 on a usage error
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        args.settings = load_settings(args.site)
+        # init makes a site, so there is no relnotes.toml to read yet.
+        if getattr(args, "needs_settings", True):
+            args.settings = load_settings(args.site)
         code: int = args.run(args)
     except LocatedError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,0 +1,81 @@
+"""``relnotes init DIR``: a new site with this project's layout, from the packaged templates."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+#: Template files whose names a package cannot carry as they are.
+_RENAMED = {"gitignore": ".gitignore"}
+#: Text templates in which ``@PROJECT@`` is the site's name.
+_PLACEHOLDER = "@PROJECT@"
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "init", help="start a new site: pages, snippets with checks, tests, Makefile",
+        description="Create DIR with conf.py, relnotes.toml, source/ (an index, a component page, "
+                    "an example issue), snippets/ (an example snippet and its check), _ext/, "
+                    "tests/, tox.ini, a Makefile (make html, make test) and a README. DIR must "
+                    "be new or empty; nothing is written unless everything is.",
+        epilog="Exit codes: 0 created, 2 usage error or DIR not empty.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="the new site's folder")
+    parser.add_argument("--project", metavar="NAME",
+                        help="the site's name, shown in titles (default: DIR's name)")
+    parser.set_defaults(run=_run, needs_settings=False)
+
+
+def _run(args: argparse.Namespace) -> int:
+    target: Path = args.directory
+    if target.exists() and not target.is_dir():
+        print(f"error: {target} exists and is not a folder", file=sys.stderr)
+        return 2
+    if target.is_dir() and (present := sorted(p.name for p in target.iterdir())):
+        shown = ", ".join(present[:10]) + (f" and {len(present) - 10} more" if len(present) > 10 else "")
+        print(f"error: {target} is not empty (it holds {shown}); choose a new or empty folder",
+              file=sys.stderr)
+        return 2
+    project = args.project or target.resolve().name
+    if any(char in project for char in '"\\\n') or not project.strip():
+        print(f"error: --project {project!r}: a name without quotes, backslashes or newlines",
+              file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Everything is written into a sibling folder first and renamed into place at the end, so
+    # a failure part-way leaves nothing behind.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        count = _copy(resources.files("relnotes.cli") / "templates" / "site", staging, project)
+        if target.is_dir():
+            target.rmdir()  # empty, checked above
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"created {target} ({count} files). Next:\n  cd {target}\n  make html\n  make test")
+    return 0
+
+
+def _copy(source: Traversable, destination: Path, project: str) -> int:
+    count = 0
+    for entry in sorted(source.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        path = destination / _RENAMED.get(entry.name, entry.name)
+        if entry.is_dir():
+            path.mkdir()
+            count += _copy(entry, path, project)
+            continue
+        data = entry.read_bytes()
+        if _PLACEHOLDER.encode() in data:
+            data = data.replace(_PLACEHOLDER.encode(), project.encode())
+        path.write_bytes(data)
+        count += 1
+    return count

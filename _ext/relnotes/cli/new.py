@@ -1,0 +1,117 @@
+"""``relnotes new ISSUE-ID``: an issue page scaffold at ``source/issues/<id>.md``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from relnotes.core.model import Kind, RecordError, parse_bz_numbers, parse_issue_id, parse_kind
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kinds = ", ".join(kind.value for kind in Kind)
+    parser = commands.add_parser(
+        "new", help="write an issue page scaffold",
+        description="Write source/issues/ISSUE-ID.md: the rn:issue record and the sections to "
+                    "fill in. Refuses an id already taken, an unknown kind or component, a bad id "
+                    "or Bugzilla number.",
+        epilog="Exit codes: 0 written, 2 usage error or refused (the reason is printed).",
+    )
+    parser.add_argument("issue_id", metavar="ISSUE-ID", help="a lowercase slug, unique in the site")
+    parser.add_argument("--component", required=True, metavar="C",
+                        help="a component of relnotes.toml's [components], or with a page "
+                             "source/components/C.md")
+    parser.add_argument("--kind", required=True, metavar="K", help=f"one of: {kinds}")
+    parser.add_argument("--bz", action="append", default=[], metavar="N",
+                        help="a Bugzilla number (repeatable, or comma-separated)")
+    parser.add_argument("--release", action="append", default=[], metavar="R",
+                        help="an affected release (repeatable); without one the page says "
+                             "what to fill in, and relnotes check reports it")
+    parser.add_argument("--title", metavar="TEXT", help="the page title: the symptom, in one line")
+    parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
+                        help="the pages' folder, relative to the site (default: %(default)s)")
+    parser.set_defaults(run=_run)
+
+
+class Refused(ValueError):
+    pass
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = args.settings
+    source: Path = settings.root / args.source
+    try:
+        page, text = _scaffold(args, source, settings.components)
+    except Refused as reason:
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    page.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole to a temporary file, then linked into place: never half a page, and
+    # never over a page that appeared meanwhile.
+    handle, temporary = tempfile.mkstemp(dir=page.parent, prefix=f".{page.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.link(temporary, page)
+    except FileExistsError:
+        print(f"error: {page} already exists", file=sys.stderr)
+        return 2
+    finally:
+        os.unlink(temporary)
+    print(f"wrote {page.relative_to(settings.root)}")
+    if not args.release:
+        print("fill in :releases: (relnotes check reports it until then)")
+    return 0
+
+
+def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
+              ) -> tuple[Path, str]:
+    try:
+        issue_id = parse_issue_id(args.issue_id)
+        kind = parse_kind(args.kind)
+        bz = parse_bz_numbers(",".join(args.bz))
+    except RecordError as error:
+        raise Refused(f"{error}") from None
+    known = set(components) | {page.stem for page in (source / "components").glob("*.md")}
+    if args.component not in known:
+        raise Refused(f"component {args.component!r} is unknown (known: "
+                      f"{', '.join(sorted(known)) or 'none'}); add source/components/"
+                      f"{args.component}.md or declare it in relnotes.toml [components]")
+    page = source / "issues" / f"{issue_id}.md"
+    if page.exists():
+        raise Refused(f"issue {issue_id!r} exists: {page}")
+    declared = _declaring_page(source, issue_id)
+    if declared is not None:
+        raise Refused(f"issue id {issue_id!r} is already declared in {declared}")
+    if any("," in release for release in args.release):
+        raise Refused("--release: one release per option (a comma separates releases)")
+    lines = [f"# {args.title or 'TITLE: the symptom, as a reader would search for it'}", "",
+             f"```{{rn:issue}} {issue_id}"]
+    if bz:
+        lines.append(f":bz: {', '.join(map(str, bz))}")
+    lines += [f":component: {args.component}", f":releases: {', '.join(args.release)}".rstrip(),
+              f":kind: {kind.value}", "```", "",
+              "## Symptom", "",
+              "% What readers see, on which releases, and when.", "",
+              "## Workaround", "",
+              "% Each command or XML file a reader copies is a file under snippets/"
+              f"{args.component}/{issue_id}/,",
+              "% shown with a rn:snippet fence and checked by the .check.toml beside it.", ""]
+    return page, "\n".join(lines)
+
+
+def _declaring_page(source: Path, issue_id: str) -> Path | None:
+    """A page that declares ``issue_id`` already (its file may be named otherwise)."""
+    from relnotes.core.lint import find_pages
+    from relnotes.core.pages import read_page
+
+    needle = f"{{rn:issue}} {issue_id}"
+    for file in find_pages(source).values():
+        text = file.read_text(encoding="utf-8")
+        if needle in text and any(d.name == "rn:issue" and d.argument == issue_id
+                                  for d in read_page(text).directives):
+            return file
+    return None
