@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
-from relnotes.cli import check, container, init, new, verify
+from relnotes.cli import check, container, init, new, serve, verify
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 
@@ -33,7 +33,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 #: The subcommands, in the order ``relnotes --help`` lists them.
-SUBCOMMANDS = (init, new, check, verify, container)
+SUBCOMMANDS = (init, new, check, serve, verify, container)
 
 
 def parser() -> argparse.ArgumentParser:

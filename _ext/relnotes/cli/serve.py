@@ -1,0 +1,57 @@
+"""``relnotes serve``: a live preview on 127.0.0.1 that rebuilds when a page or snippet changes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve", help="live preview on 127.0.0.1 that rebuilds on edits",
+        description="Build the site into _build/preview and serve it on 127.0.0.1, rebuilding "
+                    "and reloading the browser whenever a page, a snippet, conf.py or "
+                    "relnotes.toml changes (sphinx-autobuild; pip install 'relnotes[serve]'). "
+                    "Stop with Ctrl-C.",
+        epilog="Exit codes: 0 stopped, 1 the server failed, 2 usage error or sphinx-autobuild "
+               "missing, 130 interrupted (Ctrl-C: the normal way to stop).",
+    )
+    parser.add_argument("--port", type=int, default=8000, metavar="P",
+                        help="port on 127.0.0.1 (default: %(default)s; 0 picks a free one)")
+    parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
+                        help="the pages' folder, relative to the site (default: %(default)s)")
+    parser.set_defaults(run=_run)
+
+
+def command(root: Path, source: Path, snippets: Path, port: int) -> list[str]:
+    build = root / "_build"
+    return [
+        sys.executable, "-m", "sphinx_autobuild", "--host", HOST, "--port", str(port),
+        "-c", str(root), "-d", str(build / "preview-doctrees"),
+        # Snippets and the settings live beside the pages, not in them; the build output and
+        # the ledger's folder must not trigger rebuilds of themselves.
+        "--watch", str(snippets), "--watch", str(root / "relnotes.toml"),
+        "--watch", str(root / "conf.py"), "--ignore", str(build / "*"),
+        str(root / source), str(build / "preview"),
+    ]
+
+
+def _run(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("sphinx_autobuild") is None:
+        print("error: relnotes serve needs sphinx-autobuild: pip install 'relnotes[serve]'",
+              file=sys.stderr)
+        return 2
+    settings = args.settings
+    if not (settings.root / args.source).is_dir():
+        print(f"error: {settings.root / args.source}: no such folder (the site's pages; see --source)",
+              file=sys.stderr)
+        return 2
+    print(f"serving on http://{HOST}:{args.port}/ (Ctrl-C stops)", flush=True)
+    done = subprocess.run(command(settings.root, args.source, settings.snippets_dir, args.port),
+                          check=False)
+    return 0 if done.returncode == 0 else 1

@@ -1,0 +1,88 @@
+"""``relnotes serve``: a live preview on loopback that rebuilds after an edit and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import pytest
+
+from relnotes.cli import main
+
+pytest.importorskip("sphinx_autobuild", reason="relnotes serve needs the 'serve' extra")
+
+START_TIMEOUT = 120.0  # the first build of the site included
+REBUILD_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{what} within {timeout} s; the server said:\n{log.read_text()[-3000:]}")
+
+
+def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(tmp_path: Path) -> None:
+    site = tmp_path / "mysite"
+    assert main(["init", str(site)]) == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "relnotes.cli", "--site", str(site), "serve", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: "mysite" in (fetch(f"{base}/index.html") or ""), START_TIMEOUT,
+                 "the index was not served", log)
+        tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+        listening = [c.laddr for p in tree for c in p.net_connections("inet")
+                     if c.status == psutil.CONN_LISTEN]
+        assert listening and {address.ip for address in listening} == {"127.0.0.1"}
+
+        page = site / "source" / "issues" / "example-nic-model.md"
+        page.write_text(page.read_text() + "\nA sentence added while serving: quokka.\n")
+        wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
+                 REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
+
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal: the whole group
+        assert server.wait(timeout=STOP_TIMEOUT) == 130
+        assert not [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert fetch(f"{base}/index.html") is None
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
+            server.wait()
+
+
+def test_serve_without_a_pages_folder_is_bad_input(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--site", str(tmp_path), "serve", "--port", str(free_port())]) == 2
+    assert "no such folder" in capsys.readouterr().err
