@@ -22,6 +22,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "container", help="run the containerised libvirt daemons by hand",
         description="Run the containerised libvirt daemons that verify release-note snippets.",
+        epilog="Exit codes: 0 done, 1 a harness error (podman missing, a build or a daemon "
+               "failing), 2 usage error; shell: the command's own exit status.",
     )
     actions = parser.add_subparsers(required=True, metavar="ACTION")
     targets = ", ".join(TARGETS)

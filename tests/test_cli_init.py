@@ -1,0 +1,135 @@
+"""``relnotes init``: a new site whose own ``make html``, ``relnotes check`` and tests pass."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from relnotes.cli import init, main
+
+EXAMPLE = "example/example-nic-model/interface-model-e1000.xml"
+
+LAYOUT = {
+    ".gitignore", "Makefile", "README.md", "conf.py", "relnotes.toml", "tox.ini",
+    "_ext/README.md", "tests/test_site.py", "source/index.md", "source/components/example.md",
+    "source/issues/example-nic-model.md", "snippets/_guests/minimal.xml", f"snippets/{EXAMPLE}",
+    f"snippets/{EXAMPLE}.check.toml",
+}
+
+
+def files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def test_init_writes_the_documented_layout_named_after_the_folder(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "mysite")]) == 0
+    assert files(tmp_path / "mysite") == LAYOUT
+    assert 'project = "mysite"' in (tmp_path / "mysite" / "conf.py").read_text()
+
+
+def test_init_takes_a_project_name(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "s"), "--project", "Storage Notes"]) == 0
+    assert "# Storage Notes" in (tmp_path / "s" / "README.md").read_text()
+
+
+def test_the_new_sites_make_html_and_relnotes_check_pass(tmp_path: Path) -> None:
+    site = tmp_path / "mysite"
+    assert main(["init", str(site)]) == 0
+    if shutil.which("make") is None:
+        pytest.fail("make is not installed")
+    # The Python running these tests has relnotes installed: no network install here.
+    done = subprocess.run(["make", "html", f"PYTHON={sys.executable}"], cwd=site,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "WARNING" not in done.stderr
+    assert (site / "_build" / "html" / "issues" / "example-nic-model.html").is_file()
+    check = subprocess.run([sys.executable, "-m", "relnotes.cli", "check"], cwd=site,
+                           capture_output=True, text=True, timeout=120)
+    assert (check.returncode, check.stdout) == (0, "")
+
+
+def test_the_new_sites_makefile_says_how_to_install_relnotes_when_python_lacks_it(
+        tmp_path: Path) -> None:
+    site = tmp_path / "mysite"
+    assert main(["init", str(site)]) == 0
+    done = subprocess.run(["make", "html", "PYTHON=/usr/bin/python3 -I -S"], cwd=site,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "relnotes is not installed for /usr/bin/python3 -I -S: pip install 'relnotes[verify]'" \
+        in done.stdout
+
+
+@pytest.mark.parametrize("existing", ["notes.txt", ".git"])
+def test_init_refuses_a_non_empty_folder_naming_what_is_there(
+        tmp_path: Path, existing: str, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "mysite"
+    site.mkdir()
+    (site / existing).write_text("mine\n")
+    assert main(["init", str(site)]) == 2
+    assert f"is not empty (it holds {existing})" in capsys.readouterr().err
+    assert files(site) == {existing}
+
+
+def test_init_fills_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "mysite").mkdir()
+    assert main(["init", str(tmp_path / "mysite")]) == 0
+    assert files(tmp_path / "mysite") == LAYOUT
+
+
+def test_init_leaves_nothing_behind_when_writing_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_copy = init._copy
+
+    def copy_then_fail(*args: object) -> int:
+        real_copy(*args)  # type: ignore[arg-type]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(init, "_copy", copy_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        main(["init", str(tmp_path / "mysite")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_project_name_that_would_break_conf_py_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(tmp_path / "s"), "--project", 'My "notes"']) == 2
+    assert "without quotes" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.libvirt
+def test_the_new_sites_example_is_verified_by_real_daemons_and_its_check_can_fail(
+        tmp_path: Path) -> None:
+    site = tmp_path / "mysite"
+    assert main(["init", str(site)]) == 0
+
+    def verify() -> tuple[int, dict[str, dict[str, object]]]:
+        done = subprocess.run([sys.executable, "-m", "relnotes.cli", "verify", "--force"],
+                              cwd=site, capture_output=True, text=True, timeout=900)
+        ledger = json.loads((site / "_build" / "verification" / "ledger.json").read_text())
+        return done.returncode, {r["target"]: r for r in ledger["records"]}
+
+    code, records = verify()
+    assert code == 0
+    assert sorted(records) == ["bookworm", "trixie"]
+    for record in records.values():
+        assert record["result"] == "passed"
+        layers = record["layers"]
+        assert isinstance(layers, dict)
+        assert layers["effect"]["status"] == layers["control"]["status"] == "passed"
+    # With the ledger, the site's own tests pass, the publish gate included (make test's last step).
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                           cwd=site, capture_output=True, text=True, timeout=600)
+    assert tests.returncode == 0, tests.stdout
+
+    # The check tells the change from the default: the default model itself fails it.
+    snippet = site / "snippets" / EXAMPLE
+    snippet.write_text(snippet.read_text().replace("e1000", "rtl8139"))
+    code, records = verify()
+    assert code == 1
+    assert {r["result"] for r in records.values()} == {"failed"}

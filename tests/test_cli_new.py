@@ -1,0 +1,87 @@
+"""``relnotes new``: an issue page scaffold the build accepts; bad requests are refused with why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relnotes.cli import main
+from relnotes.core.model import Kind
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    assert main(["init", str(tmp_path / "mysite")]) == 0
+    return tmp_path / "mysite"
+
+
+def new(site: Path, *args: str) -> int:
+    return main(["--site", str(site), "new", *args])
+
+
+def issues(site: Path) -> set[str]:
+    return {p.name for p in (site / "source" / "issues").iterdir()}
+
+
+def test_new_writes_a_page_that_relnotes_check_accepts(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert new(site, "example-slow-boot", "--component", "example", "--kind", "limitation",
+               "--bz", "123456", "--bz", "BZ#234567,345678", "--release", "1.1",
+               "--release", "1.2", "--title", "Guests boot slowly") == 0
+    text = (site / "source" / "issues" / "example-slow-boot.md").read_text()
+    assert text.startswith("# Guests boot slowly\n\n```{rn:issue} example-slow-boot\n"
+                           ":bz: 123456, 234567, 345678\n:component: example\n:releases: 1.1, 1.2\n"
+                           ":kind: limitation\n```\n")
+    capsys.readouterr()
+    assert main(["--site", str(site), "check"]) == 0
+
+
+@pytest.mark.parametrize("kind", [kind.value for kind in Kind])
+def test_every_kind_of_the_model_is_accepted(site: Path, kind: str) -> None:
+    assert new(site, "example-x", "--component", "example", "--kind", kind, "--release", "1") == 0
+
+
+def test_without_a_release_the_page_is_written_and_check_says_what_to_fill_in(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert new(site, "example-x", "--component", "example", "--kind", "known-issue") == 0
+    assert "fill in :releases:" in capsys.readouterr().out
+    assert main(["--site", str(site), "check"]) == 1
+    assert ("source/issues/example-x.md:3: issue 'example-x': missing required field(s): releases"
+            in capsys.readouterr().out)
+
+
+def test_a_component_with_only_a_relnotes_toml_entry_is_known(site: Path) -> None:
+    settings = site / "relnotes.toml"
+    settings.write_text(settings.read_text() + '\n[components]\nstorage = "components/example"\n')
+    assert new(site, "storage-x", "--component", "storage", "--kind", "known-issue") == 0
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["example-nic-model", "--component", "example", "--kind", "known-issue"],
+     "issue 'example-nic-model' exists"),
+    (["example-x", "--component", "example", "--kind", "bug"],
+     "kind: 'bug' is not one of: " + ", ".join(kind.value for kind in Kind)),
+    (["example-x", "--component", "nope", "--kind", "known-issue"],
+     "component 'nope' is unknown (known: example)"),
+    (["Example_X", "--component", "example", "--kind", "known-issue"],
+     "id: 'Example_X' is not a lowercase slug"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--bz", "12ab"],
+     "bz: '12ab' is not a Bugzilla number"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--release", "1, 2"],
+     "--release: one release per option"),
+])
+def test_a_bad_request_is_refused_with_its_reason_and_writes_nothing(
+        site: Path, args: list[str], reason: str, capsys: pytest.CaptureFixture[str]) -> None:
+    before = issues(site)
+    assert new(site, *args) == 2
+    assert reason in capsys.readouterr().err
+    assert issues(site) == before
+
+
+def test_an_id_declared_by_a_page_of_another_name_is_refused(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = site / "source" / "issues" / "example-nic-model.md"
+    page.rename(page.with_name("nic.md"))
+    assert new(site, "example-nic-model", "--component", "example", "--kind", "known-issue") == 2
+    assert "issue id 'example-nic-model' is already declared in" in capsys.readouterr().err
