@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sphinx.application import Sphinx
-
 from relnotes.cli import main
 from relnotes.core.pages import read_page
+from sphinx.application import Sphinx
+
 from tests.sphinx_build import ANSI
 
 ROOT = Path(__file__).resolve().parents[1]

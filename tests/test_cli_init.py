@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from relnotes.cli import init, main
 
 EXAMPLE = "example/example-nic-model/interface-model-e1000.xml"

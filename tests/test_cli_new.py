@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from relnotes.cli import main
 from relnotes.core.model import Kind
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from relnotes.cli import main
 
 pytest.importorskip("sphinx_autobuild", reason="relnotes serve needs the 'serve' extra")

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from relnotes.cli import SUBCOMMANDS, main, parser
 
 

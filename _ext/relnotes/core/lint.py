@@ -34,8 +34,8 @@ from relnotes.core.snippet_ref import (
     unreferenced_snippets,
 )
 from relnotes.core.spec import (
-    SpecError,
     Spec,
+    SpecError,
     load_spec,
     orphan_specs,
     reference_problems,

@@ -21,7 +21,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from relnotes.core.snippet_ref import (
-    SnippetPathError,
+    SnippetPathError as SnippetPathError,  # re-exported: verification.py catches it from here
+)
+from relnotes.core.snippet_ref import (
     resolve_snippet_ref,
     unreferenced_message,
     unreferenced_snippets,

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from relnotes.core.lint import check_site
 from relnotes.core.settings import load_settings
 
