@@ -29,6 +29,7 @@ from relnotes.core.pages import Directive, read_page, toctree_entries
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
     SnippetPathError,
+    read_snippet,
     resolve_snippet_ref,
     unreferenced_message,
     unreferenced_snippets,
@@ -82,7 +83,11 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     pages = find_pages(source_dir)
     site = _Site()
     for docname, file in pages.items():
-        page = read_page(file.read_text(encoding="utf-8"))
+        try:
+            page = read_page(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            problems.add(Problem(file, 1, f"not UTF-8 text ({error.reason})", "page"))
+            continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
         for role in page.roles:
@@ -117,7 +122,9 @@ def _directive_problems(directive: Directive, docname: str, file: Path, settings
         yield from _issue_problems(directive, docname, file, settings, site)
     elif directive.name == "rn:snippet":
         try:
-            site.snippets.add(resolve_snippet_ref(settings.snippets_dir, directive.argument).key)
+            ref = resolve_snippet_ref(settings.snippets_dir, directive.argument)
+            read_snippet(ref)
+            site.snippets.add(ref.key)  # as the build: only a snippet it can show counts as shown
         except SnippetPathError as error:
             yield Problem(file, directive.line, str(error), "snippet")
     elif directive.name == "toctree":

@@ -38,6 +38,15 @@ def resolve_snippet_ref(snippets_dir: Path, key: str) -> SnippetRef:
     return SnippetRef(path.relative_to(root).as_posix(), path)
 
 
+def read_snippet(ref: SnippetRef) -> tuple[bytes, str]:
+    """The file's exact bytes and its text: a snippet that is not UTF-8 cannot be shown."""
+    data = ref.path.read_bytes()
+    try:
+        return data, data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SnippetPathError(f"snippet {ref.key!r} is not UTF-8 text") from None
+
+
 def unreferenced_snippets(snippets_dir: Path, referenced: Iterable[str]) -> list[tuple[str, Path]]:
     """(key, file) of every published snippet that no page shows, so none goes unpublished."""
     if not snippets_dir.is_dir():

@@ -24,6 +24,8 @@ from relnotes.core.snippet_ref import (
     SnippetPathError as SnippetPathError,  # re-exported: verification.py catches it from here
 )
 from relnotes.core.snippet_ref import (
+    SnippetRef,
+    read_snippet,
     resolve_snippet_ref,
     unreferenced_message,
     unreferenced_snippets,
@@ -42,11 +44,8 @@ class snippet_status(nodes.General, nodes.Element):
 
 
 @dataclass(frozen=True)
-class SnippetFile:
-    """A snippet file resolved inside the snippets directory."""
-
-    key: str  # path relative to the snippets directory, posix
-    path: Path
+class SnippetFile(SnippetRef):
+    """A snippet file resolved inside the snippets directory, as the page shows it."""
 
     @property
     def language(self) -> str:
@@ -83,15 +82,9 @@ class SnippetDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         try:
             snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0])
+            data, text = read_snippet(snippet)
         except SnippetPathError as error:
             logger.warning(str(error), location=self.get_location(),
-                           type=WARNING_TYPE, subtype=Subtype.SNIPPET)
-            return []
-        data = snippet.path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            logger.warning("snippet %r is not UTF-8 text", snippet.key, location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype.SNIPPET)
             return []
         self.env.note_dependency(str(snippet.path))
