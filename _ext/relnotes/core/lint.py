@@ -99,8 +99,8 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     for issue in site.issues.values():
         if issue.docname not in site.included:
             problems.add(Problem(issue.file, issue.line, unreachable_message(issue.id), "unreachable"))
-    for _key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
-        problems.add(Problem(path, 1, unreferenced_message(_key), "snippet"))
+    for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
+        problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir))
     return sorted(problems)
 
