@@ -113,3 +113,15 @@ def test_directives_and_roles_keep_their_lines_inside_nested_markdown() -> None:
     assert page.directives[2].option_lines == {"kind": 19}
     assert [(r.target, r.line, r.linked) for r in page.roles] == [
         ("a", 4, True), ("b", 11, True), ("c", 12, False)]
+
+
+@pytest.mark.parametrize("pattern", ["issues/*", "issues/**", "**", "issues/kvm-?", "issues/[a-k]*",
+                                     "issues/[!a-k]*", "*/kvm-*"])
+def test_toctree_globs_match_the_pages_sphinx_matches(pattern: str) -> None:
+    from sphinx.util.matching import patfilter
+
+    from relnotes.core.lint import _glob_pattern
+
+    names = ["index", "issues/kvm-a", "issues/kvm-ab", "issues/xen-b", "issues/deep/kvm-c",
+             "components/kvm", "issues/a"]
+    assert [n for n in names if _glob_pattern(pattern).match(n)] == patfilter(names, pattern)
