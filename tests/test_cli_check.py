@@ -118,9 +118,8 @@ def test_directives_and_roles_keep_their_lines_inside_nested_markdown() -> None:
 @pytest.mark.parametrize("pattern", ["issues/*", "issues/**", "**", "issues/kvm-?", "issues/[a-k]*",
                                      "issues/[!a-k]*", "*/kvm-*"])
 def test_toctree_globs_match_the_pages_sphinx_matches(pattern: str) -> None:
-    from sphinx.util.matching import patfilter
-
     from relnotes.core.lint import _glob_pattern
+    from sphinx.util.matching import patfilter
 
     names = ["index", "issues/kvm-a", "issues/kvm-ab", "issues/xen-b", "issues/deep/kvm-c",
              "components/kvm", "issues/a"]
