@@ -47,7 +47,9 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, log: Path
     pytest.fail(f"{what} within {timeout} s; the server said:\n{log.read_text()[-3000:]}")
 
 
-def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("interrupt", ["terminal", "relnotes-only"])
+def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(
+        tmp_path: Path, interrupt: str) -> None:
     site = tmp_path / "mysite"
     assert main(["init", str(site)]) == 0
     port = free_port()
@@ -71,9 +73,13 @@ def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(tmp_path:
         wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
                  REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
 
-        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal: the whole group
+        if interrupt == "terminal":
+            os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
+        else:
+            server.send_signal(signal.SIGINT)  # relnotes passes it on to the server it started
         assert server.wait(timeout=STOP_TIMEOUT) == 130
-        assert not [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        _, alive = psutil.wait_procs(tree, timeout=STOP_TIMEOUT)  # a build it ran, too
+        assert alive == []
         assert fetch(f"{base}/index.html") is None
     finally:
         if server.poll() is None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
+STOP_TIMEOUT = 15.0  # seconds the server has to stop after Ctrl-C before it is killed
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +54,16 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     print(f"serving on http://{HOST}:{args.port}/ (Ctrl-C stops)", flush=True)
-    done = subprocess.run(command(settings.root, args.source, settings.snippets_dir, args.port),
-                          check=False)
-    return 0 if done.returncode == 0 else 1
+    server = subprocess.Popen(command(settings.root, args.source, settings.snippets_dir, args.port))
+    try:
+        return 0 if server.wait() == 0 else 1
+    except KeyboardInterrupt:
+        # Let the server stop its own build and close its socket; a terminal's Ctrl-C reached
+        # it already, a signal sent to this process alone did not.
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        raise
