@@ -20,6 +20,11 @@ class Kind(enum.Enum):
     TECHNOLOGY_PREVIEW = "technology-preview"
     UNSUPPORTED_FEATURE = "unsupported-feature"
     LIMITATION = "limitation"
+    # The rest of the doc types a vendor's Technical Notes are compiled from.
+    BUG_FIX = "bug-fix"
+    ENHANCEMENT = "enhancement"
+    RELEASE_NOTE = "release-note"
+    DEPRECATED_FUNCTIONALITY = "deprecated-functionality"
 
     @property
     def title(self) -> str:
