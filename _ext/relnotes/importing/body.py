@@ -79,7 +79,7 @@ class _Parser:
 
     def blocks(self) -> list[Block]:
         while self.index < len(self.lines):
-            number, raw = self.lines[self.index]
+            raw = self.lines[self.index][1]
             text = raw.strip()
             if not text:
                 self.flush()

@@ -12,7 +12,7 @@ from relnotes.importing.snippets import Snippet
 from relnotes.model import Kind
 
 
-class ImportError_(ValueError):  # noqa: N801 - "ImportError" is a builtin
+class BadInput(ValueError):
     """Bad input: the message names the input and, where there is one, the line."""
 
     def __init__(self, where: str, message: str, line: int | None = None) -> None:

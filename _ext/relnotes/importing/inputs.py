@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from relnotes.importing.document import ImportError_
+from relnotes.importing.document import BadInput
 
 # Far above any real section or saved query (10,000 bugs with long Doc Text is ~15 MB), far
 # below what would hurt: a pasted 50 MB file is a mistake, said so before anything is parsed.
@@ -16,30 +16,30 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ImportError_(where, f"too large ({size / 2**20:.1f} MiB; the limit is "
+            raise BadInput(where, f"too large ({size / 2**20:.1f} MiB; the limit is "
                                       f"{MAX_BYTES // 2**20} MiB)")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ImportError_(where, "no such file") from None
+        raise BadInput(where, "no such file") from None
     except IsADirectoryError:
-        raise ImportError_(where, "is a directory, not a file") from None
+        raise BadInput(where, "is a directory, not a file") from None
     except OSError as error:
-        raise ImportError_(where, f"cannot be read: {error.strerror}") from None
+        raise BadInput(where, f"cannot be read: {error.strerror}") from None
     return data
 
 
 def decode(data: bytes, where: str) -> str:
     """The text of ``data``; empty or non-UTF-8 input is an error naming the line."""
     if len(data) > MAX_BYTES:
-        raise ImportError_(where, f"too large ({len(data) / 2**20:.1f} MiB; the limit is "
+        raise BadInput(where, f"too large ({len(data) / 2**20:.1f} MiB; the limit is "
                                   f"{MAX_BYTES // 2**20} MiB)")
     if not data.strip():
-        raise ImportError_(where, "is empty")
+        raise BadInput(where, "is empty")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise ImportError_(where, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+        raise BadInput(where, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
                                   f"{error.start})", line) from None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from relnotes.importing.body import Line, bz_numbers, first_sentence, indent_of, parse_body
-from relnotes.importing.document import Imported, ImportError_, Note
+from relnotes.importing.document import BadInput, Imported, Note
 from relnotes.importing.inputs import decode, split_lines
 from relnotes.model import Kind
 
@@ -45,7 +45,7 @@ def parse_section(data: bytes, where: str, component: str, release: str | None) 
         else:
             bullets[-1].append((index + 1, raw))
     if not bullets:
-        raise ImportError_(where, f"no bullet (•) after the heading at line {heading + 1}",
+        raise BadInput(where, f"no bullet (•) after the heading at line {heading + 1}",
                            min(end, len(lines)))
     result = Imported()
     result.component_intro[component] = tuple(intro)
@@ -70,11 +70,11 @@ def _find_heading(lines: list[str], where: str) -> int:
         if not text:
             continue
         if text.startswith(_BULLET):
-            raise ImportError_(where, "a bullet before any numbered heading such as '2.21. kvm'",
+            raise BadInput(where, "a bullet before any numbered heading such as '2.21. kvm'",
                                index + 1)
         if _HEADING.match(text):
             return index
-    raise ImportError_(where, "no numbered section heading such as '2.21. kvm'", 1)
+    raise BadInput(where, "no numbered section heading such as '2.21. kvm'", 1)
 
 
 def _note(lines: list[Line], component: str, release: str | None) -> Note:
