@@ -118,7 +118,8 @@ class _Parser:
     def after_lead_in(self) -> bool:
         last = self.prose[-1] if self.prose else (
             self.out[-1].text if self.out and isinstance(self.out[-1], Paragraph) else "")
-        return last.endswith(":")
+        # "...as follows:" introduces a block; markup such as ":::" or "::" does not.
+        return bool(re.search(r"[A-Za-z0-9)]:$", last))
 
     def take_deeper(self) -> list[Line]:
         """The lines indented under the current one (blank lines included, trailing ones not)."""
