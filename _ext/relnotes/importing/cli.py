@@ -24,6 +24,8 @@ from relnotes.importing.writer import Action, Plan, check_site, plan, write
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
+_COUNTED = {Action.CREATE: "created", Action.UPDATE: "updated", Action.UNCHANGED: "unchanged",
+            Action.CHANGED: "changed but not written", Action.KEPT: "kept as edited"}
 
 
 def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +121,7 @@ def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> Non
     bz = {n for note, _ in planned.mapping for n in note.bz}
     snippets = sum(len(note.snippets()) for note, _ in planned.mapping)
     print(f"{len(planned.mapping)} issues, {len(bz)} BZ numbers, {snippets} snippets: "
-          + ", ".join(f"{counts[a]} {a.name.lower()}" for a in Action), file=out)
+          + ", ".join(f"{counts[a]} {_COUNTED[a]}" for a in Action), file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
