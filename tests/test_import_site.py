@@ -1,0 +1,112 @@
+"""Imported notes built into a site: untrusted text shown as text, stubs shown and refused."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from relnotes.importing.cli import main
+from relnotes.spec import load_specs
+from relnotes.verify.plan import plan_checks
+
+from tests.sphinx_build import page, warnings_of
+
+ROOT = Path(__file__).parent / "roots" / "test-import-untrusted"
+DATA = Path(__file__).parent / "data" / "bugzilla"
+INJECTED = "Inject </script><script>alert(1)</script>"
+
+
+def imported_site(tmp_path: Path, fixture: str) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT, site)
+    assert main(["bugzilla", str(DATA / fixture), "--into", str(site)]) == 0
+    return site
+
+
+def build(make_app: Callable[..., Any], site: Path, **overrides: Any) -> Any:
+    app = make_app("html", srcdir=site, freshenv=True, confoverrides=overrides)
+    app.build()
+    return app
+
+
+def scripts(app: Any, name: str) -> list[str]:
+    return [tag.get_text() for tag in page(app, name).find_all("script") if tag.get_text()]
+
+
+def test_imported_markup_and_html_render_as_text_and_never_run(
+        make_app: Callable[..., Any], tmp_path: Path) -> None:
+    app = build(make_app, imported_site(tmp_path, "untrusted.json"))
+    issue = page(app, "source/issues/libvirt-inject-script-script-alert-1.html")
+    assert issue.h1 is not None and issue.h1.get_text().rstrip("¶") == INJECTED
+    body = issue.get_text()
+    for shown in ("<img src=x onerror=alert(2)>", "<script>alert(3)</script>",
+                  "```{raw} html <script>alert(4)</script> ```", "{eval-rst}`x`",
+                  "[click](javascript:alert(5))", "{{ substitution }}",
+                  ":::{danger} fenced :::", "# not a heading", "% not a comment", "(target)="):
+        assert shown in body, shown
+    other = page(app, "source/issues/libvirt-py-func-os-system-link.html")
+    assert other.h1 is not None and other.h1.get_text().rstrip("¶") == \
+        "{py:func}`os.system` and [link](javascript:alert(6)) &amp; <b>bold</b>"
+    assert "Plain `code` and *emphasis* and $math$ and ~~strike~~ | table |" in other.get_text()
+    assert not other.select("a[href^='javascript']") and not issue.select("a[href^='javascript']")
+    assert not issue.select("img, div.danger, div.admonition")
+    # Listed by title on the component page and in the indices: as text there too.
+    listing = page(app, "source/components/libvirt.html")
+    assert INJECTED in [a.get_text() for a in listing.select("table.rn-issue-list a")]
+    assert INJECTED in page(app, "rn-kind.html").get_text()
+    for name in ("source/issues/libvirt-inject-script-script-alert-1.html",
+                 "source/components/libvirt.html", "rn-kind.html", "rn-bz.html", "index.html"):
+        assert not [s for s in scripts(app, name) if "alert(" in s], name
+
+
+def test_a_hand_written_title_with_raw_html_is_text_wherever_the_page_is_listed(
+        make_app: Callable[..., Any], tmp_path: Path) -> None:
+    app = build(make_app, imported_site(tmp_path, "untrusted.json"))
+    title = "Hand <script>alert(7)</script> written"
+    own = page(app, "source/issues/libvirt-hand-written.html")
+    assert own.h1 is not None and own.h1.get_text().rstrip("¶") == title
+    listing = page(app, "source/components/libvirt.html")
+    assert title in [a.get_text() for a in listing.select("table.rn-issue-list a")]
+    for name in ("source/issues/libvirt-hand-written.html", "source/components/libvirt.html",
+                 "source/issues/libvirt-inject-script-script-alert-1.html", "rn-kind.html"):
+        assert not [s for s in scripts(app, name) if "alert(" in s], name
+
+
+def test_imported_snippets_show_not_verified_and_the_publish_gate_refuses_them(
+        make_app: Callable[..., Any], tmp_path: Path) -> None:
+    site = imported_site(tmp_path, "libvirt-bugs.json")
+    app = build(make_app, site, relnotes_require_verified=True)
+    issue = page(app, "source/issues/libvirt-virsh-migrate-fails-guest-vtpm.html")
+    badges = [span.get_text() for span in issue.select("span.rn-badge")]
+    assert badges == ["Not verified: no check written yet"]
+    refused = [w for w in warnings_of(app) if "is not publishable" in w]
+    assert len(refused) == 1
+    assert "libvirt-virsh-migrate-fails-guest-vtpm.md:16" in refused[0]
+    assert "'libvirt/libvirt-virsh-migrate-fails-guest-vtpm/virsh-detach-device.virsh' is not " \
+           "publishable: Not verified: no check written yet" in refused[0]
+
+
+def test_the_verifier_plans_no_check_for_a_stub_and_records_nothing(tmp_path: Path) -> None:
+    site = imported_site(tmp_path, "libvirt-bugs.json")
+    specs = load_specs(site / "snippets")
+    assert [spec.pending for spec in specs.values()] == ["no check written yet"]
+    assert plan_checks(site / "snippets", specs) == []
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[steps]]\nsnippet = "virsh-detach-device.virsh"\n',
+     "steps: a pending spec has no check; remove pending when writing one"),
+    ('not_verifiable = "needs a TPM"\n',
+     "not_verifiable: a pending spec has no check; remove pending when writing one"),
+])
+def test_a_stub_with_a_check_started_in_it_is_an_error(tmp_path: Path, extra: str,
+                                                         message: str) -> None:
+    site = imported_site(tmp_path, "libvirt-bugs.json")
+    snippets = site / "snippets"
+    spec = next(snippets.rglob("*.check.toml"))
+    spec.write_text(spec.read_text() + extra)
+    with pytest.raises(ValueError, match=message):
+        load_specs(snippets)
