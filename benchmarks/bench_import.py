@@ -42,9 +42,10 @@ def child(mode: str, source: Path, site: Path) -> None:
     if mode == "baseline":
         json.loads(source.read_bytes())
     else:
-        from relnotes.importing.cli import main
         import contextlib
         import io
+
+        from relnotes.importing.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["bugzilla", str(source), "--into", str(site)]) == 0
     elapsed = time.perf_counter() - start
