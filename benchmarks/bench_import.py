@@ -1,8 +1,9 @@
 """Importing N synthetic bugs from a saved Bugzilla response: time and peak memory.
 
-Each size runs in a fresh process (peak RSS is per process). The baseline, measured in the
-same run, is reading and parsing the same JSON file alone: the ratio says what the import
-adds on top of what any reader of the file must pay.
+Each size runs in a fresh process (peak RSS is per process). Two baselines, measured in the
+same run: reading and parsing the same JSON file alone, and writing the files the import
+produced (same paths, same bytes) with plain open/write into an empty folder. The second
+ratio says what the import costs beyond creating its output on this filesystem.
 
     PYTHONPATH=_ext python benchmarks/bench_import.py [--sizes 1000,10000]
 """
@@ -41,6 +42,14 @@ def child(mode: str, source: Path, site: Path) -> None:
     start = time.perf_counter()
     if mode == "baseline":
         json.loads(source.read_bytes())
+    elif mode == "write":
+        files = json.loads(source.read_text())
+        start = time.perf_counter()
+        for relative, text in files.items():
+            target = site / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w", encoding="utf-8") as handle:
+                handle.write(text)
     else:
         import contextlib
         import io
@@ -67,8 +76,9 @@ def main() -> None:
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
-    print("| bugs | pages | file | baseline (read + parse JSON) | import | ratio | import peak RSS |")
-    print("|---|---|---|---|---|---|---|")
+    print("| bugs | pages | files written | read + parse JSON | plain writes of the output "
+          "| import | vs plain writes | import peak RSS |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "bugs.json"
@@ -79,9 +89,15 @@ def main() -> None:
             base = measure("baseline", source, site)
             run = measure("import", source, site)
             pages = len(list((site / "source" / "issues").glob("*.md")))
-            print(f"| {n:,} | {pages:,} | {source.stat().st_size / 2**20:.1f} MiB "
-                  f"| {base['seconds']:.2f} s ({base['peak_mib']:.0f} MiB) "
-                  f"| {run['seconds']:.2f} s | {run['seconds'] / base['seconds']:.0f}x "
+            output = {p.relative_to(site).as_posix(): p.read_text() for p in site.rglob("*")
+                      if p.is_file() and p.name != "conf.py"}
+            listing = Path(tmp) / "output.json"
+            listing.write_text(json.dumps(output))
+            (Path(tmp) / "plain").mkdir()
+            plain = measure("write", listing, Path(tmp) / "plain")
+            print(f"| {n:,} | {pages:,} | {len(output):,} "
+                  f"| {base['seconds']:.2f} s | {plain['seconds']:.2f} s "
+                  f"| {run['seconds']:.2f} s | {run['seconds'] / plain['seconds']:.2f}x "
                   f"| {run['peak_mib']:.0f} MiB |")
 
 

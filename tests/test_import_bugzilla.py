@@ -207,3 +207,35 @@ def test_the_api_key_is_not_sent_over_plain_http_to_another_host(
                          str(site(tmp_path)))
     assert status == 1
     assert "refusing to send BUGZILLA_API_KEY over plain http" in err
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "is empty"),
+    (b'{"bugs": [{"id": 1, "summary": "caf\xe9"}]}', "bugs.json:1: not UTF-8 text (byte 0xe9 at offset 35)"),
+    (b'[{"id": 1}]', "a Bugzilla response is a JSON object, not an array"),
+    (b'{"bugs": [{"id": "12"}]}', "bugs[0]: 'id' is '12', not a bug number"),
+], ids=["empty", "latin-1", "array", "string-id"])
+def test_more_bad_responses_name_the_file(tmp_path: Path, data: bytes, message: str) -> None:
+    source = tmp_path / "bugs.json"
+    source.write_bytes(data)
+    (tmp_path / "site").mkdir()
+    root = site(tmp_path / "site")
+    status, _, err = run("bugzilla", str(source), "--into", str(root))
+    assert status == 1
+    assert f"{source}" in err and message in err, err
+    assert tree(root) == {"conf.py": b"extensions = []\n"}
+
+
+def test_the_import_subcommand_mounts_on_a_relnotes_parser(tmp_path: Path) -> None:
+    import argparse
+
+    from relnotes.importing import add_import_parser, run_import
+
+    parser = argparse.ArgumentParser(prog="relnotes")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_import_parser(commands)
+    args = parser.parse_args(["import", "bugzilla", str(DATA / "libvirt-bugs.json"),
+                              "--into", str(site(tmp_path))])
+    out, err = io.StringIO(), io.StringIO()
+    assert run_import(args, out, err) == 0, err.getvalue()
+    assert "6 issues, 6 BZ numbers" in out.getvalue()
