@@ -198,3 +198,22 @@ def test_parsing_keeps_steps_lead_ins_and_nested_lists() -> None:
     preview = next(n for n in imported.notes if n.bz == (517880,))
     assert preview.kind.value == "technology-preview"
 
+
+
+def test_a_component_that_cannot_name_a_folder_is_refused(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    status, _, err = run("text", str(PORTAL), "--component", "../kvm", "--into", str(root))
+    assert status == 1
+    assert "--component: component '../kvm' cannot name a folder" in err
+    assert tree(root) == {"conf.py": b"extensions = []\n"}
+
+
+def test_a_bullet_keeps_its_id_when_its_first_sentence_is_reworded(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    _, first, _ = run("text", str(PORTAL), "--component", "kvm", "--into", str(root))
+    reworded = tmp_path / "reworded.txt"
+    reworded.write_text(PORTAL.read_text().replace(
+        "When migrating KVM guests between hosts", "When KVM guests migrate between hosts"))
+    _, second, _ = run("text", str(reworded), "--component", "kvm", "--into", str(root))
+    line = "bullet at line 77 -> kvm-migrating-guests-between-hosts-nx [BZ#516029]"
+    assert line in first and line in second

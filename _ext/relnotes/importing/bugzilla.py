@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from relnotes.importing.body import first_sentence, parse_body
-from relnotes.importing.document import BadInput, Imported, Note
+from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import MAX_BYTES, decode, split_lines
 from relnotes.model import Kind
 
@@ -37,7 +37,6 @@ DOC_TYPES: Mapping[str, Kind] = {
 }
 # Bugzilla's unset value, and the values that say no note is needed.
 NO_NOTE = frozenset({"If docs needed, set a value", "No Doc Update", "---", ""})
-_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
 def parse_kind_map(items: Sequence[str]) -> dict[str, Kind]:
@@ -233,10 +232,8 @@ def _first(value: Any) -> str:
 
 def _note(bug: Mapping[str, Any], number: int, kind: Kind, doc_text: str, where: str,
           component: str | None, release: str | None) -> Note:
-    name = component or _first(bug.get("component")).strip()
-    if not _COMPONENT.match(name):
-        raise BadInput(where, f"BZ#{number}: component {name!r} cannot name a folder; "
-                                  "give one with --component")
+    name = check_component(component or _first(bug.get("component")).strip(),
+                           f"{where}: BZ#{number}", "; give one with --component")
     if release:
         releases: tuple[str, ...] = (release,)
     else:

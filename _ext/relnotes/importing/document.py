@@ -6,6 +6,7 @@ when it becomes MyST.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from relnotes.importing.snippets import Snippet
@@ -20,6 +21,17 @@ class BadInput(ValueError):
         super().__init__(f"{located}: {message}")
         self.where = where
         self.line = line
+
+
+_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+
+
+def check_component(name: str, where: str, hint: str = "") -> str:
+    """A component names folders (snippets/<component>/): no separators, no dot-dot."""
+    if not _COMPONENT.match(name):
+        raise BadInput(where, f"component {name!r} cannot name a folder (letters, digits, "
+                              f"'.', '_', '+', '-'){hint}")
+    return name
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from relnotes.importing.body import Line, bz_numbers, first_sentence, indent_of, parse_body
-from relnotes.importing.document import BadInput, Imported, Note
+from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import decode, split_lines
 from relnotes.model import Kind
 
@@ -18,6 +18,7 @@ _BULLET = "•"
 
 
 def parse_section(data: bytes, where: str, component: str, release: str | None) -> Imported:
+    check_component(component, "--component")
     lines = split_lines(decode(data, where))
     heading = _find_heading(lines, where)
     bullets: list[list[Line]] = []
@@ -85,8 +86,12 @@ def _note(lines: list[Line], component: str, release: str | None) -> Note:
     title = first_sentence(first.strip()) or f"Issue at line {first_line}"
     joined = " ".join(text.strip() for text in texts)
     kind = Kind.TECHNOLOGY_PREVIEW if "Technology Preview" in joined else Kind.KNOWN_ISSUE
+    bz = bz_numbers(texts)
+    # The first BZ number it cites identifies a bullet across editions of the page; a
+    # bullet citing none is known by its title.
+    key = f"text:{component}:" + (f"bz{bz[0]}" if bz else title.lower())
     return Note(
-        key=f"text:{component}:{title.lower()}", origin=f"bullet at line {first_line}",
+        key=key, origin=f"bullet at line {first_line}",
         title=title, component=component, releases=(release or "unspecified",), kind=kind,
-        bz=bz_numbers(texts), body=body, id_hint=title,
+        bz=bz, body=body, id_hint=title,
     )
