@@ -127,3 +127,41 @@ def test_a_stub_with_a_check_started_in_it_is_an_error(tmp_path: Path, extra: st
                     else text + extra)
     with pytest.raises(ValueError, match=message):
         load_specs(snippets)
+
+
+class _Environment:
+    target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
+    accelerator, image_id = "kvm", "img"
+
+    @staticmethod
+    def label() -> str:
+        return "libvirt 9.0.0 / QEMU 7.2.0 (KVM)"
+
+
+class _Daemon:
+    """Enough of a daemon to start a run; any check run on it is an error."""
+
+    uri = "qemu:///nowhere"
+    domain_type = "kvm"
+    environment = _Environment
+
+
+def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import json
+
+    from relnotes.verify import runner
+
+    def no_procedure(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a stub was run")
+
+    monkeypatch.setattr(runner, "Procedure", no_procedure)
+    site = imported_site(tmp_path, "libvirt-bugs.json")
+    out = tmp_path / "verification"
+    result = runner.run(site / "snippets", out, ["bookworm"],
+                        lambda target: contextlib.nullcontext(_Daemon()), log=lambda _: None)
+    assert result.ok and result.records == []
+    assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
+                                "1 pending (no check written yet)")
+    assert json.loads((out / "ledger.json").read_text())["records"] == []
