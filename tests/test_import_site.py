@@ -165,3 +165,27 @@ def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
     assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
                                 "1 pending (no check written yet)")
     assert json.loads((out / "ledger.json").read_text())["records"] == []
+
+
+def test_a_passed_ledger_record_does_not_make_a_stub_verified(
+        make_app: Callable[..., Any], tmp_path: Path) -> None:
+    import hashlib
+    from datetime import UTC, datetime
+
+    from relnotes.ledger import Environment, Ledger, Record, Status, write_ledger
+
+    site = imported_site(tmp_path, "libvirt-bugs.json")
+    key = "libvirt/libvirt-virsh-migrate-fails-guest-vtpm/virsh-detach-device.virsh"
+    digest = hashlib.sha256((site / "snippets" / key).read_bytes()).hexdigest()
+    ledger = Ledger()
+    for target in ("bookworm", "trixie"):
+        ledger.add(Record(key, digest, "x", Status.PASSED, None, {},
+                          Environment(target, "9.0.0", "7.2.0", "kvm", "img", "label"),
+                          datetime(2026, 11, 20, tzinfo=UTC), 1.0))
+    write_ledger(ledger, site / "ledger.json")
+    app = build(make_app, site, relnotes_require_verified=True)
+    issue = page(app, "source/issues/libvirt-virsh-migrate-fails-guest-vtpm.html")
+    assert [span.get_text() for span in issue.select("span.rn-badge")] == [
+        "Not verified: no check written yet"]
+    assert len([w for w in warnings_of(app) if "is not publishable: Not verified: no check "
+                                                "written yet" in w]) == 1
