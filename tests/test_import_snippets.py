@@ -64,3 +64,10 @@ def test_escaping_leaves_no_markup_character_unescaped() -> None:
     assert escape(":::{note}") == "\\:::\\{note\\}"
     assert escape("% comment") == "\\% comment"
     assert escape("line\nbreak\x00") == "line break"
+
+
+def test_a_listed_file_name_cannot_hide_escape_or_pose_as_a_spec() -> None:
+    for path, name in (("/etc/../_guests", "guests"), ("/tmp/.hidden", "hidden"),
+                       ("/x/evil.check.toml", "evil-check.toml"), ("/x/a;b$c", "a-b-c")):
+        snippet = extract([f"~]$ cat {path}", "content"], 1)
+        assert snippet is not None and snippet.name == name, path

@@ -217,3 +217,16 @@ def test_a_bullet_keeps_its_id_when_its_first_sentence_is_reworded(tmp_path: Pat
     _, second, _ = run("text", str(reworded), "--component", "kvm", "--into", str(root))
     line = "bullet at line 77 -> kvm-migrating-guests-between-hosts-nx [BZ#516029]"
     assert line in first and line in second
+
+
+def test_a_later_import_without_an_introduction_keeps_the_component_page(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    run("text", str(PORTAL), "--component", "kvm", "--into", str(root))
+    page = root / "source" / "components" / "kvm.md"
+    before = page.read_bytes()
+    bugs = tmp_path / "bugs.json"
+    bugs.write_text('{"bugs": [{"id": 42, "summary": "New", "component": "kvm", '
+                    '"cf_doc_type": "Bug Fix", "cf_release_notes": "Fixed."}]}')
+    status, out, _ = run("bugzilla", str(bugs), "--into", str(root), "--update")
+    assert status == 0 and "BZ#42 -> kvm-new [BZ#42]" in out
+    assert page.read_bytes() == before

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relnotes.spec import SnippetKind
+from relnotes.spec import SPEC_SUFFIX, SnippetKind
 
 # "~]$ ", "~]# " as the vendor prints them (often with a no-break space after), or a bare
 # "# " / "$ " at the start of a command. \s matches the no-break space.
@@ -156,8 +156,12 @@ def _slug_words(words: Sequence[str], fallback: str) -> str:
 
 
 def _file_name(path: str) -> str:
+    """The listed file's name, made safe: no separators, not hidden or harness material
+    ("." or "_" first), and never mistaken for a check spec."""
     name = path.rstrip("/").rsplit("/", 1)[-1]
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")
+    if safe.endswith(SPEC_SUFFIX):
+        safe = safe.removesuffix(SPEC_SUFFIX) + "-check.toml"
     return safe or "file"
 
 

@@ -117,9 +117,13 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
             wanted[base + SPEC_SUFFIX] = check_stub(snippet, note.origin).encode()
     for component, intro in imported.component_intro.items():
         wanted[f"source/components/{component}.md"] = component_page(component, intro).encode()
+    # A component page without an introduction in this input is only ever created: the one
+    # there may hold an introduction an earlier import (or a person) wrote.
     components = {note.component for note in imported.notes} - set(imported.component_intro)
     for component in sorted(components):
-        wanted.setdefault(f"source/components/{component}.md", component_page(component, ()).encode())
+        path = f"source/components/{component}.md"
+        if not (site / path).exists():
+            wanted[path] = component_page(component, ()).encode()
     for path, data in wanted.items():
         planned = _planned(site, path, data, digests.get(path), update)
         result.files.append(planned)
