@@ -230,3 +230,20 @@ def test_a_later_import_without_an_introduction_keeps_the_component_page(tmp_pat
     status, out, _ = run("bugzilla", str(bugs), "--into", str(root), "--update")
     assert status == 0 and "BZ#42 -> kvm-new [BZ#42]" in out
     assert page.read_bytes() == before
+
+
+def test_a_snippet_the_input_no_longer_shows_is_listed_and_left_in_place(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    run("text", str(PORTAL), "--component", "kvm", "--into", str(root))
+    listing = root / "snippets/kvm/kvm-using-pci-device-assignment-32/restorecon.sh"
+    assert listing.is_file()
+    changed = tmp_path / "changed.txt"
+    changed.write_text(PORTAL.read_text().replace(
+        "~]$\u00a0restorecon /usr/libexec/qemu-kvm.family16", "~]$\u00a0true"))
+    status, out, _ = run("text", str(changed), "--component", "kvm", "--into", str(root),
+                         "--update")
+    assert status == 0 and listing.is_file()
+    assert ("no longer imported: snippets/kvm/kvm-using-pci-device-assignment-32/restorecon.sh "
+            "(left in place; remove it by hand if unused)") in out
+    assert (root / "snippets/kvm/kvm-using-pci-device-assignment-32/true.sh").read_text() == \
+        "true\n"

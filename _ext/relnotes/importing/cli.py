@@ -117,6 +117,9 @@ def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> Non
             print(f"not written: {planned_file.path}: {action.value}", file=out)
             if update and action is Action.KEPT:
                 out.write(planned_file.diff())
+    for path in planned.dropped:
+        print(f"no longer imported: {path} (left in place; remove it by hand if unused)",
+              file=out)
     counts = {action: len(planned.by_action(action)) for action in Action}
     bz = {n for note, _ in planned.mapping for n in note.bz}
     snippets = sum(len(note.snippets()) for note, _ in planned.mapping)

@@ -66,6 +66,9 @@ class Plan:
     files: list[PlannedFile] = field(default_factory=list)
     mapping: list[tuple[Note, str]] = field(default_factory=list)  # note -> issue id
     manifest: dict[str, Any] = field(default_factory=dict)
+    # Files an earlier import of these notes wrote that this input no longer produces: left
+    # in place (a person may use them), listed so that they can be removed by hand.
+    dropped: list[str] = field(default_factory=list)
 
     def writes(self) -> list[PlannedFile]:
         return [f for f in self.files if f.action in (Action.CREATE, Action.UPDATE)]
@@ -129,6 +132,10 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
         result.files.append(planned)
         if planned.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
             digests[path] = sha256(data)
+    folders = tuple(f"snippets/{note.component}/{issue_id}/" for note, issue_id in result.mapping)
+    result.dropped = sorted(path for path in digests
+                            if path.startswith(folders) and path not in wanted
+                            and (site / path).exists())
     result.manifest = {"format": MANIFEST_FORMAT, "sources": dict(sorted(sources.items())),
                        "files": dict(sorted(digests.items()))}
     return result
