@@ -9,10 +9,11 @@ TOX_ENVS ?= lint,py,docs,libvirt,publish
 .PHONY: html test publish doctest lint clean host-deps
 
 # The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt.
-$(STAMP): requirements/docs.in requirements/constraints.txt
+$(STAMP): requirements/docs.in requirements/constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements/docs.in -c requirements/constraints.txt tox -c requirements/constraints.txt
+	$(BIN)/python -m pip install -q -e . -c requirements/constraints.txt
 	touch $@
 
 ## html: preview build into _build/html, badges as the current ledger has them

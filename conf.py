@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).parent.resolve()
-sys.path.insert(0, str(HERE / "_ext"))
-
 project = "Technical Notes, verified"
 author = "The relnotes-site authors; content adapted from Red Hat, Inc. (CC BY-SA 3.0)"
 # Shown in every page's footer: the content's source and licence.
@@ -17,7 +11,7 @@ copyright = (
 )
 
 extensions = [
-    "relnotes",
+    "relnotes.sphinxext",
     "myst_parser",
     "sphinx_tabs.tabs",
     "sphinx_copybutton",
@@ -38,13 +32,5 @@ html_theme_options = {
 # Snippet blocks have their own copy button that copies the file's exact bytes.
 copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
 sphinx_tabs_disable_tab_closing = True
-
-relnotes_bugzilla_url = "https://bugzilla.redhat.com/show_bug.cgi?id={bz}"
-relnotes_topics = [
-    "networking", "storage", "migration", "windows-guests", "sound", "pci-assignment",
-    "boot", "time", "modules", "display", "security", "cpu", "hotplug", "performance",
-    "installation", "devices",
-]
-relnotes_snippets_dir = "snippets"
-relnotes_ledger = "_build/verification/ledger.json"
-relnotes_targets = ["bookworm", "trixie"]
+# Snippets, ledger, targets, topics and the Bugzilla URL: relnotes.toml (read by the
+# relnotes command too).

@@ -1,4 +1,4 @@
-"""Container harness benchmark (issue 3): what the containerised libvirt costs.
+"""Container harness benchmark: what the containerised libvirt costs.
 
 Measures, in one run, for each target:
 
@@ -43,12 +43,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "_ext"))
 
 import libvirt  # noqa: E402  (after the path set-up, like the package it measures)
-from relnotes.verify.container import minimal_domain_xml, running_daemon  # noqa: E402
-from relnotes.verify.container.daemon import kvm_usable  # noqa: E402
-from relnotes.verify.container.environment import version_string  # noqa: E402
-from relnotes.verify.container.images import bootstrap_base_image, ensure_image, image_id_of  # noqa: E402
-from relnotes.verify.container.podman import podman_argv, run_podman  # noqa: E402
-from relnotes.verify.container.targets import TARGETS, parse_target_list  # noqa: E402
+from relnotes.engine.container import minimal_domain_xml, running_daemon  # noqa: E402
+from relnotes.engine.container.daemon import kvm_usable  # noqa: E402
+from relnotes.engine.container.environment import version_string  # noqa: E402
+from relnotes.engine.container.images import bootstrap_base_image, ensure_image, image_id_of  # noqa: E402
+from relnotes.engine.container.podman import podman_argv, run_podman  # noqa: E402
+from relnotes.engine.container.targets import TARGETS, parse_target_list  # noqa: E402
 
 WORK = REPO / "benchmarks" / "_work" / "container"
 HOST_URI = "qemu:///system"

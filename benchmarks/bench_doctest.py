@@ -1,4 +1,4 @@
-"""Benchmark of the snippet doctest (issue 4); prints figures for benchmarks/RESULTS.md.
+"""Benchmark of the snippet doctest; prints figures for benchmarks/RESULTS.md.
 
     PYTHONPATH=_ext python benchmarks/bench_doctest.py [--targets bookworm,trixie] [--cycles 7]
 
@@ -26,18 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import libvirt
-from relnotes.ledger import Environment
-from relnotes.verify.container import (
+from relnotes.core.ledger import Environment
+from relnotes.engine.container import (
     RunningDaemon,
     adapt_to_accelerator,
     ensure_image,
     get_target,
     running_daemon,
 )
-from relnotes.verify.controls import Controls
-from relnotes.verify.plan import plan_checks
-from relnotes.verify.procedure import Procedure
-from relnotes.verify.runner import run
+from relnotes.engine.controls import Controls
+from relnotes.engine.plan import plan_checks
+from relnotes.engine.procedure import Procedure
+from relnotes.engine.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     targets = args.targets.split(",")
     for target in targets:
-        ensure_image(get_target(target))  # warm images: building is issue 3's benchmark
+        ensure_image(get_target(target))  # warm images: building is the container benchmark's subject
     with tempfile.TemporaryDirectory(prefix="bench-doctest-") as scratch:
         out = Path(scratch)
         start = time.monotonic()

@@ -8,8 +8,8 @@ import pytest
 
 ROOTS = Path(__file__).parent / "roots"
 
-# The libvirt_daemon / libvirt_conn fixtures and the --libvirt-target option.
-pytest_plugins = ["relnotes.verify.container.pytest_plugin"]
+# The libvirt_daemon / libvirt_conn fixtures and the --libvirt-target option come from the
+# installed package's pytest plugin (entry point ``relnotes-libvirt``).
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ def test_invalid_fields_are_reported_at_the_directive(app: Sphinx) -> None:
     warning_at(app, "unknown-field.md", 7, "Unknown option key: 'severity'")
     assert len(warnings_of(app)) == 6
     # A rejected record is not half-registered.
-    from relnotes.domain import relnotes_domain
+    from relnotes.sphinxext.domain import relnotes_domain
 
     assert sorted(relnotes_domain(app.env).issues) == ["unknown-field"]
 
@@ -51,10 +51,23 @@ def test_issue_page_outside_every_toctree(app: Sphinx) -> None:
     warning_at(app, "lost.md", 7, "issue 'lost' is not included in any toctree")
 
 
-@pytest.mark.sphinx("html", testroot="basic", confoverrides={"relnotes_bugzilla_url": "https://x/"})
-def test_bugzilla_url_without_placeholder_is_a_config_error(app_params: object, make_app: object) -> None:
+@pytest.mark.sphinx("html", testroot="basic", confoverrides={"relnotes_bugzilla_url": "https://x/{bz}"})
+def test_a_setting_of_relnotes_toml_given_in_conf_is_a_config_error(
+        app_params: object, make_app: object) -> None:
     from sphinx.errors import ConfigError
 
     args, kwargs = app_params  # type: ignore[misc]
-    with pytest.raises(ConfigError, match=r"relnotes_bugzilla_url must contain '\{bz\}'"):
+    with pytest.raises(ConfigError, match=r"relnotes_bugzilla_url is declared in relnotes.toml"):
+        make_app(*args, **kwargs)  # type: ignore[operator]
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_a_bad_relnotes_toml_is_a_config_error_at_its_line(
+        app_params: object, make_app: object) -> None:
+    from sphinx.errors import ConfigError
+
+    args, kwargs = app_params  # type: ignore[misc]
+    settings = kwargs["srcdir"] / "relnotes.toml"
+    settings.write_text('topics = ["networking"]\nbugzilla_url = "https://x/"\n')
+    with pytest.raises(ConfigError, match=r"relnotes.toml:2: bugzilla_url: must contain '\{bz\}'"):
         make_app(*args, **kwargs)  # type: ignore[operator]

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import libvirt
 import pytest
-from relnotes.verify.container.podman import run_podman
+from relnotes.engine.container.podman import run_podman
 
 EXT = Path(__file__).resolve().parents[1] / "_ext"
 
 
 def cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "relnotes.verify.container", *args],
+        [sys.executable, "-m", "relnotes.cli", "container", *args],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,

@@ -12,7 +12,7 @@ from pathlib import Path
 import libvirt
 import libvirt_qemu
 import pytest
-from relnotes.verify.container import (
+from relnotes.engine.container import (
     DaemonLostError,
     DaemonUnhealthyError,
     ExecTimeoutError,
@@ -21,9 +21,9 @@ from relnotes.verify.container import (
     minimal_domain_xml,
     running_daemon,
 )
-from relnotes.verify.container.podman import run_podman
-from relnotes.verify.container.reaper import OWNER_LABEL, current_owner, socket_dir_prefix
-from relnotes.verify.container.targets import TARGETS
+from relnotes.engine.container.podman import run_podman
+from relnotes.engine.container.reaper import OWNER_LABEL, current_owner, socket_dir_prefix
+from relnotes.engine.container.targets import TARGETS
 
 # The lead registers the plugin in tests/conftest.py; this keeps the module runnable alone.
 

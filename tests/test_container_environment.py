@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from relnotes.verify.container.environment import Environment, version_string
+from relnotes.engine.container.environment import Environment, version_string
 
 IMAGE_ID = "4f" * 32
 

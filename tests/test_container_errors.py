@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from relnotes.verify.container import ContainerError, PodmanMissingError, running_daemon
-from relnotes.verify.container.errors import INSTALL_HINT
-from relnotes.verify.container.images import ensure_image
-from relnotes.verify.container.targets import TARGETS, parse_target_list
+from relnotes.engine.container import ContainerError, PodmanMissingError, running_daemon
+from relnotes.engine.container.errors import INSTALL_HINT
+from relnotes.engine.container.images import ensure_image
+from relnotes.engine.container.targets import TARGETS, parse_target_list
 
 EXT = Path(__file__).resolve().parents[1] / "_ext"
 
@@ -40,12 +40,13 @@ def test_image_build_without_podman_names_the_install_command(empty_path: Path) 
         ensure_image(TARGETS["trixie"])
 
 
-def test_cli_without_podman_exits_with_the_install_command(empty_path: Path) -> None:
+def test_cli_without_podman_exits_with_the_install_command(empty_path: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "relnotes.verify.container", "status"],
+        [sys.executable, "-m", "relnotes.cli", "container", "status"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(EXT)},
+        # Its own state folder: daemons that other runs on this machine left up are not its own.
+        env={**os.environ, "PYTHONPATH": str(EXT), "RELNOTES_STATE_DIR": str(tmp_path)},
         check=False,
     )
     assert result.returncode == 1

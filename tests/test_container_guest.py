@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from relnotes.verify.container.guest import adapt_to_accelerator, minimal_domain_xml
+from relnotes.engine.container.guest import adapt_to_accelerator, minimal_domain_xml
 
 SNIPPET_XML = """<domain type='kvm'>
   <name>rhel</name>

@@ -7,14 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from relnotes.verify.container.errors import ImageBuildError
-from relnotes.verify.container.images import (
+from relnotes.engine.container.errors import ImageBuildError
+from relnotes.engine.container.images import (
     bootstrap_base_image,
     context_digest,
     ensure_image,
     image_id_of,
 )
-from relnotes.verify.container.targets import CONTAINERS_DIR, TARGETS, Target
+from relnotes.engine.container.targets import CONTAINERS_DIR, TARGETS, Target
 
 BASE = "1" * 64
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from relnotes.verify.container.podman import run_podman
+from relnotes.engine.container.podman import run_podman
 
 EXT = Path(__file__).resolve().parents[1] / "_ext"
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from relnotes.verify.container import minimal_domain_xml
+from relnotes.engine.container import minimal_domain_xml
 
 
 def test_a_leaves_a_guest_running(libvirt_daemon, libvirt_conn):
@@ -44,8 +44,8 @@ def run_pytest(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (directory / "test_uses_plugin.py").write_text(TESTS)
     (directory / "pytest.ini").write_text("[pytest]\n")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "relnotes.verify.container.pytest_plugin",
-         "-p", "no:cacheprovider", "-q", *args],
+        # No -p: the installed package registers the plugin (entry point relnotes-libvirt).
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
         cwd=directory,
         capture_output=True,
         text=True,

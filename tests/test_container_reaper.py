@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from relnotes.verify.container.reaper import (
+from relnotes.engine.container.reaper import (
     Owner,
     current_owner,
     reap_orphan_socket_dirs,

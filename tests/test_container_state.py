@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from relnotes.verify.container.daemon import RunningDaemon
-from relnotes.verify.container.environment import Environment
-from relnotes.verify.container.errors import StateFileError
-from relnotes.verify.container.state import load, parse, render, save, state_dir
-from relnotes.verify.container.targets import get_target
+from relnotes.engine.container.daemon import RunningDaemon
+from relnotes.engine.container.environment import Environment
+from relnotes.engine.container.errors import StateFileError
+from relnotes.engine.container.state import load, parse, render, save, state_dir
+from relnotes.engine.container.targets import get_target
 
 
 def daemon(name: str = "trixie") -> RunningDaemon:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from relnotes.verify.container import running_daemon
-from relnotes.verify.container.podman import run_podman
-from relnotes.verify.container.reaper import OWNER_LABEL, SOCKET_DIR_PREFIX, Owner, daemon_containers
+from relnotes.engine.container import running_daemon
+from relnotes.engine.container.podman import run_podman
+from relnotes.engine.container.reaper import OWNER_LABEL, SOCKET_DIR_PREFIX, Owner, daemon_containers
 from test_container_daemon import host_qemu_pids
 
 pytestmark = pytest.mark.libvirt
@@ -25,7 +25,7 @@ EXT = Path(__file__).resolve().parents[1] / "_ext"
 # A run that starts a daemon and a guest, reports them, then ends as told.
 CHILD = """
 import json, sys, time
-from relnotes.verify.container import minimal_domain_xml, running_daemon
+from relnotes.engine.container import minimal_domain_xml, running_daemon
 mode, guest = sys.argv[1:]
 with running_daemon("trixie") as daemon:
     connection = daemon.connect()

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from relnotes.domain import relnotes_domain
-from relnotes.model import Kind
+from relnotes.core.model import Kind
+from relnotes.sphinxext.domain import relnotes_domain
 from sphinx.application import Sphinx
 from sphinx.util.inventory import InventoryFile
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from relnotes.core.spec import load_specs
+from relnotes.engine.plan import plan_checks
 from relnotes.importing.cli import main
-from relnotes.spec import load_specs
-from relnotes.verify.plan import plan_checks
 
 from tests.sphinx_build import page, warnings_of
 
@@ -151,7 +151,7 @@ def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
     import contextlib
     import json
 
-    from relnotes.verify import runner
+    from relnotes.engine import runner
 
     def no_procedure(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a stub was run")
@@ -172,7 +172,7 @@ def test_a_passed_ledger_record_does_not_make_a_stub_verified(
     import hashlib
     from datetime import UTC, datetime
 
-    from relnotes.ledger import Environment, Ledger, Record, Status, write_ledger
+    from relnotes.core.ledger import Environment, Ledger, Record, Status, write_ledger
 
     site = imported_site(tmp_path, "libvirt-bugs.json")
     key = "libvirt/libvirt-virsh-migrate-fails-guest-vtpm/virsh-detach-device.virsh"

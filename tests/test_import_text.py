@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from relnotes.core.spec import load_specs
 from relnotes.importing.cli import main
 from relnotes.importing.section_text import parse_section
-from relnotes.spec import load_specs
 
 DATA = Path(__file__).parent / "data"
 # The section exactly as a reader copies it from the portal (banner and footer included).
@@ -247,3 +247,18 @@ def test_a_snippet_the_input_no_longer_shows_is_listed_and_left_in_place(tmp_pat
             "(left in place; remove it by hand if unused)") in out
     assert (root / "snippets/kvm/kvm-using-pci-device-assignment-32/true.sh").read_text() == \
         "true\n"
+
+
+def test_the_relnotes_command_imports_into_the_snippets_folder_its_settings_name(
+        tmp_path: Path) -> None:
+    from relnotes.cli import main as relnotes
+
+    root = site(tmp_path)
+    (root / "relnotes.toml").write_text('snippets_dir = "workarounds"\n')
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = relnotes(["--site", str(root), "import", "text", str(PORTAL),
+                           "--component", "kvm"])
+    assert status == 0, err.getvalue()
+    assert (root / "workarounds/kvm/kvm-using-pci-device-assignment-32/qemu-kvm.family16").is_file()
+    assert not (root / "snippets").exists()

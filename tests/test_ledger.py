@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from relnotes import ledger as ledger_module
-from relnotes.ledger import (
+from relnotes.core import ledger as ledger_module
+from relnotes.core.ledger import (
     Environment,
     Layer,
     LayerStatus,

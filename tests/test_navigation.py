@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from relnotes.navigation import BoundedNavigation
+from relnotes.sphinxext.navigation import BoundedNavigation
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import page

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from relnotes.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
+from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import ANSI, page, warning_at, warnings_of

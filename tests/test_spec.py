@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from relnotes.spec import (
+from relnotes.core.spec import (
     ApplyMode,
     SnippetKind,
     SpecError,

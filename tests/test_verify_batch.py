@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from relnotes.verify.batch import BatchError, Command, File, run_batch
+from relnotes.engine.batch import BatchError, Command, File, run_batch
 
 
 class LocalShell:

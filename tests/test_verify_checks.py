@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from relnotes.ledger import Ledger, Record, Status
-from relnotes.verify.container import RunningDaemon
-from relnotes.verify.plan import plan_checks
-from relnotes.verify.runner import run_target
+from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.engine.container import RunningDaemon
+from relnotes.engine.plan import plan_checks
+from relnotes.engine.runner import run_target
 
 ROOT = Path(__file__).parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken-snippets"

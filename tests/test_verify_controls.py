@@ -8,12 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from relnotes.ledger import Ledger, Record, Status
-from relnotes.spec import Effect, Expectation
-from relnotes.verify.container import RunningDaemon
-from relnotes.verify.controls import Controls, Observed, control_effects, group_of, key_of
-from relnotes.verify.plan import plan_checks
-from relnotes.verify.runner import run_target
+from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.spec import Effect, Expectation
+from relnotes.engine.container import RunningDaemon
+from relnotes.engine.controls import Controls, Observed, control_effects, group_of, key_of
+from relnotes.engine.plan import plan_checks
+from relnotes.engine.runner import run_target
 
 ROOT = Path(__file__).parent.parent
 SNIPPETS = ROOT / "snippets"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from relnotes.ledger import (
+from relnotes.core.ledger import (
     Environment,
     Layer,
     LayerStatus,
@@ -19,14 +19,14 @@ from relnotes.ledger import (
     now,
     write_ledger,
 )
-from relnotes.spec import Apply, ApplyMode, Edit, declared_failure
-from relnotes.verify import runner as runner_module
-from relnotes.verify.plan import plan_checks
-from relnotes.verify.procedure import Outcome
-from relnotes.verify.runner import run_target
-from relnotes.verify.transcript import matches, parse_transcript
-from relnotes.verify.verdict import records
-from relnotes.verify.xmledit import XmlError, apply_edit, apply_fragment, same_xml
+from relnotes.core.spec import Apply, ApplyMode, Edit, declared_failure
+from relnotes.engine import runner as runner_module
+from relnotes.engine.plan import plan_checks
+from relnotes.engine.procedure import Outcome
+from relnotes.engine.runner import run_target
+from relnotes.engine.transcript import matches, parse_transcript
+from relnotes.engine.verdict import records
+from relnotes.engine.xmledit import XmlError, apply_edit, apply_fragment, same_xml
 
 ROOT = Path(__file__).parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -190,7 +190,7 @@ def test_cli_merge(tmp_path: Path) -> None:
             ledger.add(record)
         write_ledger(ledger, tmp_path / name)
     done = subprocess.run(
-        [sys.executable, "-m", "relnotes.verify", "merge", str(tmp_path / "a.json"),
+        [sys.executable, "-m", "relnotes.cli", "verify", "merge", str(tmp_path / "a.json"),
          str(tmp_path / "b.json"), "-o", str(tmp_path / "out.json")],
         env={"PYTHONPATH": str(ROOT / "_ext")}, capture_output=True, text=True, check=True)
     assert "1 records" in done.stdout
@@ -215,7 +215,7 @@ class DeadDaemon(FakeDaemon):
 
 
 def test_a_dead_daemon_fails_the_check_never_passes() -> None:
-    from relnotes.verify.procedure import Procedure
+    from relnotes.engine.procedure import Procedure
 
     check = next(c for c in plan_checks(SNIPPETS) if c.key == AC97)
     outcome = Procedure(check, DeadDaemon(), "bookworm", "g").run()  # type: ignore[arg-type]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
-from relnotes.ledger import Environment, Layer, LayerStatus, Record, Status
-from relnotes.verify.junit import write_junit
-from relnotes.verify.verdict import _first
+from relnotes.core.ledger import Environment, Layer, LayerStatus, Record, Status
+from relnotes.engine.junit import write_junit
+from relnotes.engine.verdict import _first
 
 ENV = Environment("trixie", "11.3.0", "10.0.13", "kvm", "sha256:cc", "libvirt 11.3.0 / QEMU 10.0.13 (KVM)")
 
@@ -42,7 +42,7 @@ def test_reason_names_the_error_not_the_warning_before_it() -> None:
 
 
 def test_failures_are_declared_by_target_or_by_accelerator() -> None:
-    from relnotes.spec import SnippetKind, Spec, declared_failure
+    from relnotes.core.spec import SnippetKind, Spec, declared_failure
 
     spec = Spec(snippet="k/clock.xml", file=Path("clock.xml"), kind=SnippetKind.XML_FRAGMENT,
                 expected_failure={"tcg": "no kvmclock without KVM", "bookworm": "old QEMU"},

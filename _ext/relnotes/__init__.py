@@ -1,53 +1,16 @@
-"""Release notes as a Sphinx domain, with workaround snippets verified against real libvirt."""
+"""Release notes whose workarounds are verified against real libvirt/QEMU.
+
+Three packages, each depending only on those before it:
+
+- :mod:`relnotes.core`: the issue model, snippet files and check specs, the ledger and the
+  site settings; no Sphinx, no libvirt.
+- :mod:`relnotes.engine`: the verification engine and the container harness.
+- :mod:`relnotes.sphinxext`: the Sphinx extension (``extensions = ["relnotes.sphinxext"]``).
+
+The ``relnotes`` command (:mod:`relnotes.cli`) sits on the core and the engine. This root
+imports nothing, so ``relnotes verify --help`` loads neither Sphinx nor libvirt.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from sphinx.application import Sphinx
-from sphinx.config import Config
-
-from relnotes.bzlinks import setup_bzlinks
-from relnotes.collector import setup_collector
-from relnotes.config import setup_config
-from relnotes.domain import setup_domain
-from relnotes.issue import setup_issue_directives
-from relnotes.navigation import setup_navigation
-from relnotes.output import setup_output
-from relnotes.publish_gate import setup_publish_gate
-from relnotes.rendering import setup_rendering
-from relnotes.snippet import setup_snippets
-from relnotes.titles import setup_titles
-from relnotes.verification import setup_verification
-
-__version__ = "0.1.0"
-HERE = Path(__file__).parent
-
-
-def _add_static_files(app: Sphinx, config: Config) -> None:
-    config.html_static_path.append(str(HERE / "static"))
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    setup_config(app)
-    setup_domain(app)
-    setup_issue_directives(app)
-    setup_snippets(app)
-    setup_verification(app)
-    setup_publish_gate(app)
-    setup_bzlinks(app)
-    setup_collector(app)
-    setup_rendering(app)
-    setup_navigation(app)
-    setup_output(app)
-    setup_titles(app)
-    app.connect("config-inited", _add_static_files, priority=800)
-    app.add_js_file("relnotes.js")
-    app.add_css_file("relnotes.css")
-    return {
-        "version": __version__,
-        "env_version": 2,  # bump whenever the domain data changes shape
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+__version__ = "0.2.0"

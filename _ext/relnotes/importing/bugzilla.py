@@ -16,10 +16,10 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from relnotes.core.model import Kind
 from relnotes.importing.body import first_sentence, parse_body
 from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import MAX_BYTES, decode, split_lines
-from relnotes.model import Kind
 
 API_KEY_VARIABLE = "BUGZILLA_API_KEY"
 FIELDS = ("id", "summary", "component", "product", "version", "status", "resolution",

@@ -32,8 +32,14 @@ def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     """Mount ``import`` (with its ``bugzilla`` and ``text`` forms) on a ``relnotes`` parser."""
     parser = subparsers.add_parser(
         "import", help="bring existing release notes in (Bugzilla, a published section)",
-        description="Import release notes into a site folder as issue pages and snippets.")
+        description="Import release notes into a site folder as issue pages and snippets.",
+        epilog="Exit codes: 0 imported, 1 bad input (nothing written).")
     configure_parser(parser)
+    parser.set_defaults(run=run_import)
+
+
+#: The ``relnotes`` command's convention: each subcommand module has ``register(commands)``.
+register = add_import_parser
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +65,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     text.add_argument("--component", required=True)
     text.add_argument("--release", help="affected release of every issue")
     for sub in (bugzilla, text):
-        sub.add_argument("--into", type=Path, default=Path("."), metavar="DIR",
-                         help="the site folder (conf.py, source/, snippets/); default: here")
+        sub.add_argument("--into", type=Path, default=None, metavar="DIR",
+                         help="the site folder (conf.py, relnotes.toml, source/, snippets/); "
+                              "default: relnotes --site, else here")
         sub.add_argument("--update", action="store_true",
                          help="rewrite files the input changed, unless edited since the "
                               "import; show the difference for those")
@@ -70,6 +77,8 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None,
                err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.into is None:
+        args.into = getattr(args, "site", None) or Path(".")
     try:
         check_site(args.into)
         imported = _read(args)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from relnotes.core.model import Kind
 from relnotes.importing.snippets import Snippet
-from relnotes.model import Kind
 
 
 class BadInput(ValueError):

@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Iterable
 
+from relnotes.core.spec import SnippetKind
 from relnotes.importing.document import Block, BulletList, Note, Paragraph, SnippetUse
 from relnotes.importing.snippets import Snippet
-from relnotes.spec import SnippetKind
 
 # Markup anywhere in a line: escapes, code spans and fences, emphasis, roles and
 # substitutions ({...}), links and images ([...], !), raw HTML and autolinks (<...>),

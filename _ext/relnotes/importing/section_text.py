@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from relnotes.core.model import Kind
 from relnotes.importing.body import Line, bz_numbers, first_sentence, indent_of, parse_body
 from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import decode, split_lines
-from relnotes.model import Kind
 
 _HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+(\S.*)$")
 _BULLET = "•"

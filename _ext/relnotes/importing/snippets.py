@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relnotes.spec import SPEC_SUFFIX, SnippetKind
+from relnotes.core.spec import SPEC_SUFFIX, SnippetKind
 
 # "~]$ ", "~]# " as the vendor prints them (often with a no-break space after), or a bare
 # "# " / "$ " at the start of a command. \s matches the no-break space.

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.located_toml import LocatedError
+from relnotes.core.model import ISSUE_ID
+from relnotes.core.settings import load_settings
+from relnotes.core.spec import SPEC_SUFFIX
 from relnotes.importing.document import BadInput, Imported, Note
 from relnotes.importing.pages import check_stub, component_page, issue_page
-from relnotes.model import ISSUE_ID
-from relnotes.spec import SPEC_SUFFIX
 
 MANIFEST = Path("source") / ".relnotes-import.json"
 MANIFEST_FORMAT = 1
@@ -88,6 +90,15 @@ def check_site(site: Path) -> None:
         raise BadInput(str(site), "--into: not a site folder (no conf.py)")
 
 
+def snippets_folder(site: Path) -> str:
+    """The site's snippets folder (``relnotes.toml``'s ``snippets_dir``), relative to it."""
+    try:
+        settings = load_settings(site)
+    except LocatedError as error:
+        raise BadInput(str(error.file), error.message, error.line) from None
+    return settings.snippets_dir.relative_to(site.resolve()).as_posix()
+
+
 def load_manifest(site: Path) -> dict[str, Any]:
     path = site / MANIFEST
     if not path.is_file():
@@ -107,6 +118,7 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
     sources: dict[str, str] = dict(manifest["sources"])
     digests: dict[str, str] = dict(manifest["files"])
     result = Plan(site)
+    snippets = snippets_folder(site)
     ids = assign_ids(imported.notes, sources, site)
     wanted: dict[str, bytes] = {}
     for note in imported.notes:
@@ -115,7 +127,7 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
         sources[note.key] = issue_id
         wanted[f"source/issues/{issue_id}.md"] = issue_page(note, issue_id).encode()
         for snippet in note.snippets():
-            base = f"snippets/{note.component}/{issue_id}/{snippet.name}"
+            base = f"{snippets}/{note.component}/{issue_id}/{snippet.name}"
             wanted[base] = snippet.text.encode()
             wanted[base + SPEC_SUFFIX] = check_stub(snippet, note.origin).encode()
     for component, intro in imported.component_intro.items():
@@ -132,7 +144,8 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
         result.files.append(planned)
         if planned.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
             digests[path] = sha256(data)
-    folders = tuple(f"snippets/{note.component}/{issue_id}/" for note, issue_id in result.mapping)
+    folders = tuple(f"{snippets}/{note.component}/{issue_id}/"
+                    for note, issue_id in result.mapping)
     result.dropped = sorted(path for path in digests
                             if path.startswith(folders) and path not in wanted
                             and (site / path).exists())

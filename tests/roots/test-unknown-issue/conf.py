@@ -1,6 +1,2 @@
-extensions = ["relnotes", "myst_parser"]
+extensions = ["relnotes.sphinxext", "myst_parser"]
 exclude_patterns = ["_build"]
-relnotes_topics = ["networking"]
-relnotes_snippets_dir = "snippets"
-relnotes_ledger = "ledger.json"
-

@@ -1,0 +1,72 @@
+"""The ``relnotes`` command: one entry point, a subcommand per task.
+
+Exit codes, the same for every subcommand:
+
+- 0: done; every check that ran passed (or failed as declared);
+- 1: done, and something is wrong with the site: a snippet failed, ``check`` found a problem,
+  a daemon could not be started;
+- 2: the command could not run as asked: a usage error, or bad input (a malformed spec, ledger,
+  page or settings file), named at ``file:line``;
+- 130: interrupted (Ctrl-C); results obtained until then are kept.
+
+Each subcommand lives in its own module with a ``register(commands)`` that adds its parser and
+sets ``run``; subcommands import what they need (the engine, Sphinx) only when they run, so
+``relnotes verify --help`` loads neither Sphinx nor libvirt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from relnotes import __version__
+from relnotes.cli import container, verify
+from relnotes.core.located_toml import LocatedError
+from relnotes.core.settings import load_settings
+from relnotes.importing import cli as importing
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+#: The subcommands, in the order ``relnotes --help`` lists them.
+SUBCOMMANDS = (verify, container, importing)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="relnotes",
+        description="Release notes whose workarounds are verified against real libvirt/QEMU.",
+        epilog="Exit codes: 0 ok, 1 a check or snippet failed, 2 usage or bad input, "
+               "130 interrupted.",
+    )
+    top.add_argument("--version", action="version", version=f"relnotes {__version__}")
+    top.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                     help="the site folder, where relnotes.toml is (default: the current folder)")
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(commands)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)  # exits 2 on a usage error
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        args.settings = load_settings(args.site)
+        code: int = args.run(args)
+    except LocatedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Sphinx-free core: issues, snippet files and check specs, the ledger, the site settings."""

@@ -1,0 +1,127 @@
+"""The site's settings: one file, ``relnotes.toml`` beside conf.py, read by every entry point.
+
+The Sphinx extension, the ``relnotes`` command and the pytest plugin all call
+:func:`load_settings`, so the snippets folder, the ledger path, the verification targets, the
+accelerator, the Bugzilla URL, the topic vocabulary and the component pages are declared once.
+A site without the file gets the defaults below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from relnotes.core.located_toml import LocatedError, Validator, parse_toml
+
+SETTINGS_FILE = "relnotes.toml"
+
+AcceleratorChoice = Literal["auto", "kvm", "tcg"]
+ACCELERATOR_CHOICES: tuple[AcceleratorChoice, ...] = ("auto", "kvm", "tcg")
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+class SettingsError(LocatedError):
+    """``relnotes.toml`` is invalid; the message names the file, the key and its line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The typed view of ``relnotes.toml``; paths are absolute (resolved against the site root)."""
+
+    root: Path
+    snippets_dir: Path
+    ledger: Path
+    #: Verification environments every snippet is checked on and badged for.
+    targets: tuple[str, ...] = ("bookworm", "trixie")
+    #: Guests' accelerator: KVM when /dev/kvm opens read-write (``auto``), or forced.
+    accelerator: AcceleratorChoice = "auto"
+    bugzilla_url: str = "https://bugzilla.redhat.com/show_bug.cgi?id={bz}"
+    #: The topic vocabulary; an issue naming another topic is an error.
+    topics: tuple[str, ...] = ()
+    #: Component name -> docname of its landing page (default ``components/<name>``).
+    components: dict[str, str] = field(default_factory=dict)
+    #: Largest snippet file accepted, in bytes; a larger one is refused at its reference.
+    snippet_size_limit: int = 256 * 1024
+
+    @property
+    def verification_dir(self) -> Path:
+        """Where a verification run writes the ledger and its JUnit report."""
+        return self.ledger.parent
+
+    def component_page(self, component: str) -> str:
+        return self.components.get(component, f"components/{component}")
+
+
+#: Keys of the file and their TOML types; paths are given relative to the file.
+_SCHEMA: dict[str, Any] = {
+    "snippets_dir": str, "ledger": str, "targets": list, "accelerator": str,
+    "bugzilla_url": str, "topics": list, "components": {"*": str}, "snippet_size_limit": int,
+}
+
+
+def settings_file(root: Path) -> Path:
+    return root / SETTINGS_FILE
+
+
+def load_settings(root: Path) -> Settings:
+    """Read ``root/relnotes.toml`` (defaults where absent); raise SettingsError at file:line."""
+    root = root.resolve()
+    file = settings_file(root)
+    data: dict[str, Any] = {}
+    text = ""
+    if file.is_file():
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise SettingsError(file, None, f"not UTF-8 text ({error.reason})") from None
+        data = parse_toml(file, text, SettingsError)
+        Validator(file, text, SettingsError).check(data, _SCHEMA, ())
+    check = Validator(file, text, SettingsError)
+
+    def strings(key: str) -> tuple[str, ...]:
+        values = data.get(key, [])
+        if not all(isinstance(v, str) and _SLUG.fullmatch(v) for v in values):
+            raise check.error((key,), "must be a list of lowercase names (letters, digits, '-')")
+        if len(set(values)) != len(values):
+            raise check.error((key,), "names a value twice")
+        return tuple(cast(list[str], values))
+
+    defaults = {f.name: f.default for f in fields(Settings) if f.default is not f.default_factory}
+    values: dict[str, Any] = {
+        "root": root,
+        "snippets_dir": _inside(root, data.get("snippets_dir", "snippets"), check, "snippets_dir"),
+        "ledger": _inside(root, data.get("ledger", "_build/verification/ledger.json"), check, "ledger"),
+        "topics": strings("topics"),
+        "components": dict(data.get("components", {})),
+    }
+    if "targets" in data:
+        values["targets"] = strings("targets")
+        if not values["targets"]:
+            raise check.error(("targets",), "names no target")
+    accelerator = data.get("accelerator", defaults["accelerator"])
+    if accelerator not in ACCELERATOR_CHOICES:
+        raise check.error(("accelerator",), f"must be one of {', '.join(ACCELERATOR_CHOICES)}")
+    values["accelerator"] = accelerator
+    url = data.get("bugzilla_url", defaults["bugzilla_url"])
+    if "{bz}" not in url:
+        raise check.error(("bugzilla_url",), "must contain '{bz}' where the number goes")
+    values["bugzilla_url"] = url
+    limit = data.get("snippet_size_limit", defaults["snippet_size_limit"])
+    if limit < 1:
+        raise check.error(("snippet_size_limit",), "must be a positive number of bytes")
+    values["snippet_size_limit"] = limit
+    for component in values["components"]:
+        if not _SLUG.fullmatch(component):
+            raise check.error(("components", component), "a component name is a lowercase slug")
+    return Settings(**values)
+
+
+def _inside(root: Path, relative: str, check: Validator, key: str) -> Path:
+    """A path setting, resolved against the site root; it may not leave the site."""
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise check.error((key,), f"{relative!r} is outside the site folder")
+    return path

@@ -1,0 +1,64 @@
+"""JUnit XML beside the ledger, so CI systems can show per-snippet results."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from lxml import etree
+
+from relnotes.core.ledger import Record, Status
+
+# Characters XML 1.0 cannot carry; logs hold raw process output (QEMU's NUL-separated
+# /proc/<pid>/cmdline, terminal escapes) that must not make the report unwritable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with NULs as spaces and other characters XML forbids as U+FFFD."""
+    return _NOT_XML.sub(lambda m: " " if m.group() == "\0" else "\ufffd", text)
+
+
+def junit_xml(records: Iterable[Record]) -> bytes:
+    suites = etree.Element("testsuites", name="relnotes snippet verification")
+    by_target: dict[str, list[Record]] = {}
+    for record in records:
+        by_target.setdefault(record.target, []).append(record)
+    for target, items in sorted(by_target.items()):
+        items.sort(key=lambda r: r.snippet)
+        failed = sum(r.result is Status.FAILED for r in items)
+        skipped = sum(r.result is not Status.PASSED and r.result is not Status.FAILED
+                      for r in items)
+        suite = etree.SubElement(suites, "testsuite", name=target, tests=str(len(items)),
+                                 failures=str(failed), skipped=str(skipped), errors="0",
+                                 time=f"{sum(r.duration for r in items):.3f}")
+        etree.SubElement(etree.SubElement(suite, "properties"), "property",
+                         name="environment", value=items[0].environment.label)
+        for record in items:
+            directory, _, name = record.snippet.rpartition("/")
+            case = etree.SubElement(suite, "testcase", classname=directory.replace("/", "."),
+                                    name=name, time=f"{record.duration:.3f}")
+            if record.result is Status.FAILED:
+                etree.SubElement(case, "failure",
+                                 message=xml_text(record.reason or "failed")).text = \
+                    xml_text(record.log)
+            elif record.result is not Status.PASSED:
+                etree.SubElement(case, "skipped",
+                                 message=xml_text(f"{record.result.value}: {record.reason}"))
+    return etree.tostring(suites, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def write_junit(records: Iterable[Record], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = junit_xml(records)  # before the temporary file: a failure leaves nothing behind
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(document)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,50 @@
+"""A check's outcome: the layers, step results and log that running it recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from relnotes.core.ledger import Layer, LayerStatus, Status
+from relnotes.core.spec import Spec, declared_failure
+from relnotes.engine.layers import combine
+from relnotes.engine.plan import Check
+
+
+@dataclass(frozen=True)
+class StepResult:
+    status: Status
+    reason: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What running a check observed, before it is turned into per-snippet records."""
+
+    check: Check
+    target: str
+    started: datetime
+    layers: dict[str, Layer] = field(default_factory=dict)
+    steps: dict[str, StepResult] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    accelerator: str = ""  # "kvm" or "tcg": failures may be declared for one
+
+    def declared(self, spec: Spec) -> tuple[str, str, str] | None:
+        """The failure ``spec`` declares for this run's target or accelerator, if any."""
+        return declared_failure(spec, self.target, self.accelerator)
+
+    def record(self, name: str, status: LayerStatus, detail: str) -> None:
+        self.layers[name] = combine(self.layers.get(name), Layer(status, detail))
+        self.log.append(f"[{name}] {status.value}: {detail}")
+        if status is LayerStatus.FAILED:
+            self.failures.append((name, detail))
+
+    def failure(self) -> tuple[str, str] | None:
+        """The first failure: later ones are usually its consequences."""
+        return self.failures[0] if self.failures else None
+
+
+class Aborted(Exception):
+    """A layer failed; later steps cannot mean anything (the failure is already recorded)."""

@@ -1,0 +1,154 @@
+"""One check's hold on a daemon: its guest name, deadline, work directory and execs."""
+
+from __future__ import annotations
+
+import shlex
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import libvirt
+
+from relnotes.core.ledger import now
+from relnotes.engine.batch import Command, File, Ran, run_batch
+from relnotes.engine.controls import Controls
+from relnotes.engine.daemon import Daemon
+from relnotes.engine.plan import Check
+from relnotes.engine.probes import ProbeError
+
+from ._outcome import Outcome
+
+WORK_ROOT = "/run/relnotes"
+PLACEHOLDER = "@GUEST@"  # in base guests and setup commands: the check's unique guest name
+_UNDEFINE = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+             | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+# what `virsh dumpxml --inactive --security-info` asks for, and `virsh edit` offers the editor
+_EDITABLE = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
+T = TypeVar("T")
+
+
+class Session:
+    """What one check holds on one daemon, with a unique guest name so checks can run side by
+    side: the connection, the deadline, the work directory and the execs that write and run.
+
+    ``controls`` is the run's memo of control observations (shared by the checks of one run on
+    one daemon); without it the check observes its own controls.
+    """
+
+    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str, *,
+                 controls: Controls | None = None):
+        self.check = check
+        self.spec = check.driver
+        self.daemon = daemon
+        self.guest = guest
+        self.work = f"{WORK_ROOT}/{guest}"
+        self.outcome = Outcome(check, target, now(),
+                               accelerator=str(getattr(daemon.environment, "accelerator", "")))
+        self.deadline = time.monotonic() + self.spec.timeout
+        self.connection: libvirt.virConnect | None = None
+        self.specs = {used.snippet: used for used in check.uses}
+        self.counter = 0
+        self.controls = controls if controls is not None else Controls()
+        self.pending: list[File] = []  # written with the next command the check runs
+        self.jobs: list[Future[Any]] = []  # work running alongside the check's own
+        self.control_job: Future[None] | None = None
+        self._group: str | None = None
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the check's {self.spec.timeout:g} s timeout expired")
+        return left
+
+    def background(self, function: Callable[[], T]) -> Future[T]:
+        """Run ``function`` alongside the check; cleanup waits for it."""
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(function())
+            except BaseException as error:
+                future.set_exception(error)
+
+        threading.Thread(target=run, name=f"{self.guest}-job", daemon=True).start()
+        self.jobs.append(future)
+        return future
+
+    def log_ran(self, ran: Ran) -> None:
+        self.outcome.log.append(f"$ {ran.command}  # exit {ran.returncode}")
+        self.outcome.log.extend(f"  {line}" for line in (ran.stdout + ran.stderr)
+                                .splitlines()[-30:])
+
+    def batch(self, files: Sequence[File] = (), commands: Sequence[Command] = (),
+              final: Command | None = None) -> tuple[list[Ran], Ran | None]:
+        """One exec: write ``files``, run ``commands`` until one fails, then ``final``."""
+        ran, last = run_batch(self.daemon, files=files, commands=commands, final=final,
+                              timeout=self.remaining())
+        for result in [*ran, *([last] if last else [])]:
+            self.log_ran(result)
+        return ran, last
+
+    def take_pending(self) -> list[File]:
+        files, self.pending = self.pending, []
+        return files
+
+    def flush(self) -> None:
+        """Write the pending files now: what comes next may need them (e.g. starting a guest)."""
+        if self.pending:
+            self.batch(self.take_pending())
+
+    def run_in_container(self, argv: list[str]) -> tuple[int, str, str]:
+        result = self.daemon.exec(argv, timeout=self.remaining())
+        out = result.stdout.decode(errors="replace")
+        err = result.stderr.decode(errors="replace")
+        self.log_ran(Ran(Command(tuple(argv)), result.returncode, out, err))
+        return result.returncode, out, err
+
+    def read(self, argv: list[str]) -> str:
+        code, out, err = self.run_in_container(argv)
+        if code != 0:
+            raise ProbeError(f"{shlex.join(argv)} exited {code}: {err.strip()}")
+        return out
+
+    def next_path(self, name: str) -> str:
+        self.counter += 1
+        return f"{self.work}/{self.counter:02d}-{name}"
+
+    @property
+    def conn(self) -> libvirt.virConnect:
+        assert self.connection is not None
+        return self.connection
+
+    def editable_xml(self, name: str) -> str:
+        """The definition as `virsh dumpxml --inactive --security-info` prints it (less the
+        newline virsh adds) and as `virsh edit` hands it to the editor."""
+        return str(self.conn.lookupByName(name).XMLDesc(_EDITABLE)).rstrip("\n") + "\n"
+
+    def domain_names(self) -> set[str]:
+        names = {self.guest, self.guest + "-ctl"}
+        names.update(e.guest for e in self.spec.effects if e.guest)
+        for step in self.spec.steps:
+            if step.edit:
+                names.update(v for k, v in step.edit.set_text.items() if k == "/domain/name")
+        return names
+
+    def remove_domain(self, name: str) -> None:
+        try:
+            domain = self.conn.lookupByName(name)
+        except libvirt.libvirtError:
+            return
+        try:
+            if domain.isActive():
+                domain.destroy()
+            if domain.isPersistent():
+                domain.undefineFlags(_UNDEFINE)
+        except libvirt.libvirtError as error:
+            self.outcome.log.append(f"cleanup of {name}: {error}")
+
+    def base_xml(self, name: str) -> str:
+        from relnotes.engine.container import adapt_to_accelerator
+
+        text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
+        return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type)

@@ -1,0 +1,142 @@
+"""Running every check on every target: reuse, parallelism, the ledger and the summary."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libvirt
+
+from relnotes.core.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.core.spec import load_specs
+from relnotes.engine.controls import Controls
+from relnotes.engine.daemon import Daemon
+from relnotes.engine.junit import write_junit
+from relnotes.engine.plan import Check, plan_checks
+from relnotes.engine.procedure import Procedure
+from relnotes.engine.verdict import records
+
+LEDGER_NAME = "ledger.json"
+JUNIT_NAME = "junit.xml"
+
+DaemonFactory = Callable[[str], AbstractContextManager[Daemon]]
+
+
+@dataclass
+class RunResult:
+    records: list[Record] = field(default_factory=list)
+    reused: int = 0
+    ran: int = 0
+    pending: int = 0  # snippets whose spec is a stub: not run, nothing recorded
+
+    def counts(self) -> Counter[Status]:
+        return Counter(record.result for record in self.records)
+
+    def summary(self) -> str:
+        counts = self.counts()
+        return (f"{counts[Status.PASSED]} passed, {counts[Status.FAILED]} failed, "
+                f"{counts[Status.EXPECTED_FAILURE]} expected-failure, "
+                f"{counts[Status.NOT_VERIFIABLE]} not-verifiable"
+                + (f", {self.pending} pending (no check written yet)" if self.pending else ""))
+
+    @property
+    def ok(self) -> bool:
+        return not self.counts()[Status.FAILED]
+
+
+def guest_name(check: Check, target: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", check.key.lower()).strip("-")[-40:]
+    return f"rn-{secrets.token_hex(3)}-{slug}"
+
+
+def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
+               jobs: int, log: Callable[[str], None] = print) -> RunResult:
+    """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
+    # libvirt-python prints every error to stderr by default; the checks report their own.
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
+    environment = Environment.of(daemon.environment)
+    target = environment.target
+    result = RunResult()
+    lock = threading.Lock()
+
+    def reusable(check: Check) -> list[Record] | None:
+        if force:
+            return None
+        inputs = check.inputs_sha256()
+        earlier = [ledger.get(member.snippet, target) for member in check.members]
+        if all(ledger.can_reuse(record, inputs, environment) for record in earlier):
+            return [record for record in earlier if record is not None]
+        return None
+
+    earlier = {check.key: reusable(check) for check in checks}
+    # One memo of control observations per run and daemon, planned from the checks that run.
+    controls = Controls(environment.key(), [c for c in checks if earlier[c.key] is None])
+
+    def one(check: Check) -> None:
+        reused = earlier[check.key]
+        if reused is not None:
+            with lock:
+                result.records.extend(reused)
+                result.reused += 1
+            return
+        outcome = Procedure(check, daemon, target, guest_name(check, target),
+                            controls=controls).run()
+        produced = records(outcome, environment)
+        with lock:
+            result.records.extend(produced)
+            result.ran += 1
+            for record in produced:
+                log(f"{target}: {record.snippet}: {record.result.value}"
+                    + (f" — {record.reason.splitlines()[0]}" if record.reason else ""))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix=f"check-{target}") \
+            as pool:
+        for future in [pool.submit(one, check) for check in checks]:
+            future.result()
+    return result
+
+
+def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
+        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
+    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
+    specs = load_specs(snippets_dir)
+    checks = plan_checks(snippets_dir, specs)
+    ledger_path = out / LEDGER_NAME
+    ledger = load_ledger(ledger_path)
+    total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def one_target(target: str) -> None:
+        try:
+            with daemon_factory(target) as daemon:
+                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+        except BaseException as error:
+            with lock:
+                errors.append(error)
+            return
+        with lock:
+            total.records.extend(result.records)
+            total.reused += result.reused
+            total.ran += result.ran
+
+    threads = [threading.Thread(target=one_target, args=(t,), name=f"target-{t}")
+               for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for record in total.records:
+        ledger.add(record)
+    write_ledger(ledger, ledger_path)
+    write_junit(total.records, out / JUNIT_NAME)
+    if errors:
+        raise errors[0]
+    return total

@@ -1,0 +1,53 @@
+"""Release notes as a Sphinx domain, with workaround snippets verified against real libvirt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from relnotes.sphinxext.bzlinks import setup_bzlinks
+from relnotes.sphinxext.collector import setup_collector
+from relnotes.sphinxext.config import setup_config
+from relnotes.sphinxext.domain import setup_domain
+from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.navigation import setup_navigation
+from relnotes.sphinxext.output import setup_output
+from relnotes.sphinxext.publish_gate import setup_publish_gate
+from relnotes.sphinxext.rendering import setup_rendering
+from relnotes.sphinxext.snippet import setup_snippets
+from relnotes.sphinxext.titles import setup_titles
+from relnotes.sphinxext.verification import setup_verification
+
+__version__ = "0.1.0"
+HERE = Path(__file__).parent
+
+
+def _add_static_files(app: Sphinx, config: Config) -> None:
+    config.html_static_path.append(str(HERE / "static"))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    setup_config(app)
+    setup_domain(app)
+    setup_issue_directives(app)
+    setup_snippets(app)
+    setup_verification(app)
+    setup_publish_gate(app)
+    setup_bzlinks(app)
+    setup_collector(app)
+    setup_rendering(app)
+    setup_navigation(app)
+    setup_output(app)
+    setup_titles(app)
+    app.connect("config-inited", _add_static_files, priority=800)
+    app.add_js_file("relnotes.js")
+    app.add_css_file("relnotes.css")
+    return {
+        "version": __version__,
+        "env_version": 2,  # bump whenever the domain data changes shape
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,124 @@
+"""Machine-readable output: ``issues.json``, and the ``bz/<number>.html`` redirect pages."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+
+from relnotes.core.ledger import LedgerError
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.verification import current_ledger, snippet_record, views_by_snippet
+
+ISSUES_JSON = "issues.json"
+FORMAT_VERSION = 1
+
+
+def issues_document(app: Sphinx) -> dict[str, Any]:
+    domain = relnotes_domain(app.env)
+    views = views_by_snippet(app.env)
+    try:
+        current_ledger(app.config)
+        ledger_error = None
+    except LedgerError as error:
+        ledger_error = str(error)
+    records = []
+    for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
+        records.append({
+            "id": issue.id,
+            "title": issue.title,
+            "bz": list(issue.bz),
+            "component": issue.component,
+            "releases": list(issue.releases),
+            "kind": issue.kind.value,
+            "topics": list(issue.topics),
+            "see_also": list(issue.see_also),
+            "url": app.builder.get_target_uri(issue.docname),
+            "snippets": [
+                snippet_record(views[located.value], ledger_error)
+                for located in domain.data["snippets"].get(issue.docname, [])
+                if located.value in views
+            ],
+        })
+    return {"format": FORMAT_VERSION, "project": app.config.project, "issues": records}
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write atomically, and only when the content differs (unchanged files keep their mtime).
+
+    Readers never see a half-written file: it is written beside the target, then renamed.
+    """
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return True
+
+
+def write_issues_json(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
+        return
+    document = issues_document(app)
+    write_if_changed(Path(app.outdir) / ISSUES_JSON, json.dumps(document, indent=2) + "\n")
+
+
+REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>BZ#{bz}: {title}</title>
+<link rel="canonical" href="{target}">
+<meta http-equiv="refresh" content="0; url={target}">
+<meta name="robots" content="noindex">
+</head>
+<body>
+<p>BZ#{bz} is described in <a href="{target}">{title}</a>.</p>
+</body>
+</html>
+"""
+
+
+def write_bugzilla_redirects(app: Sphinx, exception: Exception | None) -> None:
+    """``bz/<number>.html`` for every BZ an issue carries, pointing at the issue's page.
+
+    Written directly rather than through the theme: thousands of tiny pages need no
+    navigation, and unchanged ones are not rewritten. Pages of BZs no longer carried go.
+    """
+    if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
+        return
+    directory = Path(app.outdir) / "bz"
+    wanted = set()
+    for issue in relnotes_domain(app.env).all_issues():
+        target = html.escape(posixpath.relpath(app.builder.get_target_uri(issue.docname), "bz"))
+        for number in issue.bz:
+            name = f"{number}.html"
+            wanted.add(name)
+            write_if_changed(directory / name, REDIRECT.format(
+                bz=number, title=html.escape(issue.title), target=target))
+    if directory.is_dir():
+        for stale in directory.glob("*.html"):
+            if stale.name not in wanted:
+                stale.unlink()
+
+
+def setup_output(app: Sphinx) -> None:
+    # After the builder has written every page.
+    app.connect("build-finished", write_issues_json, priority=500)
+    app.connect("build-finished", write_bugzilla_redirects, priority=500)

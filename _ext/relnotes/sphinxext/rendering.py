@@ -1,0 +1,175 @@
+"""Renders the parts of pages that depend on the whole site, once every page is read.
+
+Each page's computed parts are derived as plain data (a "view"); a page is rewritten when its
+view changes, so incremental builds stay correct without rewriting every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
+from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
+from relnotes.sphinxext.tables import build_table
+
+Link = tuple[str, str]  # (docname, title)
+
+
+@dataclass(frozen=True)
+class IssuePageView:
+    related: tuple[Link, ...]
+    referenced_by: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class IssueListView:
+    rows: tuple[tuple[str, str, str, str, str], ...]  # docname, id, title, BZs, kind
+
+
+def compute_views(env: BuildEnvironment) -> dict[str, IssuePageView | IssueListView]:
+    domain = relnotes_domain(env)
+    issues = domain.all_issues()
+    by_id = {issue.id: issue for issue in issues}
+    by_bz = issues_by_bz(issues)
+    referencing: dict[str, set[str]] = {}
+    for docname, references in domain.data["references"].items():
+        for reftype, target in references:
+            issue = by_id.get(target) if reftype == "issue" else (
+                by_bz.get(int(target)) if reftype == "bz" and target.isdigit() else None
+            )
+            if issue is not None and issue.docname != docname:
+                referencing.setdefault(issue.id, set()).add(docname)
+
+    def title_of(docname: str) -> str:
+        title = env.titles.get(docname)
+        return title.astext() if title is not None else docname
+
+    views: dict[str, IssuePageView | IssueListView] = {}
+    topic_index = RelatedIssues(issues)
+    limit = relnotes_config(env.config).related_limit
+    for issue in issues:
+        views[issue.docname] = IssuePageView(
+            related=tuple(
+                (by_id[other].docname, by_id[other].title)
+                for other in topic_index.related(issue, limit)
+            ),
+            referenced_by=tuple(
+                (docname, title_of(docname)) for docname in sorted(referencing.get(issue.id, ()))
+            ),
+        )
+    for docname, components in domain.data["issue_lists"].items():
+        rows = tuple(
+            (issue.docname, issue.id, issue.title, _bz_text(issue), issue.kind.title)
+            for issue in sorted(issues, key=lambda issue: issue.id)
+            if issue.component in components
+        )
+        views[docname] = IssueListView(rows)
+    return views
+
+
+def _bz_text(issue: Issue) -> str:
+    return ", ".join(f"BZ#{number}" for number in issue.bz)
+
+
+def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages whose computed parts changed although their source did not."""
+    return relnotes_domain(env).update_views("rendered", dict(compute_views(env)))
+
+
+def render_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    domain = relnotes_domain(app.env)
+    view = domain.data["rendered"].get(docname)
+    renderer = _Renderer(app, domain, docname)
+    for record in list(doctree.findall(issue_record)):
+        record.replace_self(renderer.metadata(record))
+    for footer in list(doctree.findall(issue_footer)):
+        if isinstance(view, IssuePageView):
+            renderer.append_links(footer, "Related issues", view.related)
+            renderer.append_links(footer, "Referenced by", view.referenced_by)
+        footer.replace_self(footer.children)
+    for placeholder in list(doctree.findall(issue_list)):
+        rows = view.rows if isinstance(view, IssueListView) else ()
+        placeholder.replace_self(renderer.issue_table(placeholder["component"], rows))
+
+
+class _Renderer:
+    def __init__(self, app: Sphinx, domain: RelnotesDomain, docname: str) -> None:
+        self.app = app
+        self.domain = domain
+        self.docname = docname
+        self.config = relnotes_config(app.config)
+
+    def uri(self, target_doc: str, anchor: str = "") -> str:
+        uri = self.app.builder.get_relative_uri(self.docname, target_doc)
+        return f"{uri}#{anchor}" if anchor else uri
+
+    def link(self, text: str, refuri: str, *, internal: bool = True) -> nodes.reference:
+        return nodes.reference("", text, internal=internal, refuri=refuri)
+
+    def metadata(self, record: issue_record) -> nodes.Node:
+        fields = nodes.field_list(classes=["rn-issue-metadata"], ids=record["ids"])
+
+        def add(name: str, body: Iterable[nodes.Node]) -> None:
+            paragraph = nodes.paragraph()
+            first = True
+            for piece in body:
+                if not first:
+                    paragraph += nodes.Text(", ")
+                paragraph += piece
+                first = False
+            fields.append(nodes.field("", nodes.field_name("", name), nodes.field_body("", paragraph)))
+
+        add("Issue", [nodes.literal("", record["issue_id"])])
+        add("Bugzilla", [
+            self.link(f"BZ#{number}", self.config.bugzilla_url.format(bz=number), internal=False)
+            for number in record["bz"]
+        ] or [nodes.Text("none given")])
+        component = record["component"]
+        page = self.config.components.get(component, f"components/{component}")
+        add("Component", [
+            self.link(component, self.uri(page)) if page in self.app.env.all_docs
+            else nodes.Text(component)
+        ])
+        add("Affected releases", [nodes.Text(release) for release in record["releases"]])
+        kind_title = record["kind"].replace("-", " ").capitalize()
+        add("Kind", [self.link(kind_title, self.uri("rn-kind", f"cap-{kind_title}"))])
+        add("Topics", [
+            self.link(topic, self.uri("rn-topic", f"cap-{topic}")) for topic in record["topics"]
+        ] or [nodes.Text("none")])
+        return fields
+
+    def append_links(self, footer: issue_footer, heading: str, links: tuple[Link, ...]) -> None:
+        if not links:
+            return
+        footer += nodes.rubric("", heading)
+        items = nodes.bullet_list(classes=[f"rn-{heading.lower().replace(' ', '-')}"])
+        for docname, title in links:
+            items += nodes.list_item("", nodes.paragraph("", "", self.link(title, self.uri(docname))))
+        footer += items
+
+    def issue_table(self, component: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> nodes.Node:
+        if not rows:
+            return nodes.paragraph("", f"No issues are recorded for {component}.")
+        return build_table(
+            ("Issue", "Bugzilla", "Kind", "Id"),
+            (
+                [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind),
+                 nodes.literal("", issue_id)]
+                for docname, issue_id, title, bz, kind in rows
+            ),
+            classes=["rn-issue-list"],
+            widths=(40, 15, 15, 30),
+        )
+
+
+def setup_rendering(app: Sphinx) -> None:
+    app.connect("env-updated", schedule_rewrites, priority=500)
+    # Before other doctree-resolved handlers, so they see final nodes.
+    app.connect("doctree-resolved", render_doctree, priority=400)

@@ -1,0 +1,332 @@
+"""Verification status on the site: badges and details per snippet, and the snippets page.
+
+Statuses come from the ledger when pages are written, not when they are read: a new ledger
+rewrites exactly the pages whose snippets changed status, and reading never depends on it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
+from relnotes.core.spec import pending_reason
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.snippet import (
+    SnippetPathError,
+    file_location,
+    resolve_snippet,
+    snippet_anchor,
+    snippet_status,
+    snippets_dir,
+)
+from relnotes.sphinxext.tables import build_table
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
+
+logger = logging.getLogger(__name__)
+
+
+class snippet_badges(nodes.General, nodes.Element):
+    """The per-environment verification badges of one snippet."""
+
+
+class snippet_details(nodes.General, nodes.Element):
+    """What each verification observed: environment, image, time, layers; folded by default."""
+
+
+class snippet_table(nodes.General, nodes.Element):
+    """Placeholder for the table of every included snippet and its status."""
+
+
+@dataclass(frozen=True)
+class SnippetView:
+    """What a page shows of one snippet's verification; compared to decide rewrites."""
+
+    key: str
+    sha256: str
+    statuses: tuple[SnippetStatus, ...]
+    details: tuple[str, ...]
+    # The stub's reason when its spec is pending: no check exists, whatever the ledger says.
+    pending: str | None = None
+
+
+# -- the ledger -----------------------------------------------------------------------------
+
+
+def ledger_path(config: Config) -> Path:
+    return Path(relnotes_config(config).ledger)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Ledger:
+    # Keyed by the file's identity, so a rewritten ledger is read again.
+    return load_ledger(path)
+
+
+def current_ledger(config: Config) -> Ledger:
+    path = ledger_path(config)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return Ledger()
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+def ledger_or_warning(config: Config, subtype: Subtype) -> Ledger | None:
+    """The ledger, or None after a warning located at the ledger file."""
+    try:
+        return current_ledger(config)
+    except LedgerError as error:
+        logger.warning("cannot read the verification ledger: %s", error,
+                       location=file_location(ledger_path(config)),
+                       type=WARNING_TYPE, subtype=subtype)
+        return None
+
+
+def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> SnippetView:
+    digest = sha256_of(path)
+    targets = relnotes_config(config).targets
+    statuses = tuple(ledger.status(key, digest, target) for target in targets)
+    details = []
+    for target in targets:
+        record = ledger.get(key, target)
+        if record is None:
+            continue
+        env = record.environment
+        layers = ", ".join(
+            f"{name}: {layer.status.value}" + (f" ({layer.detail})" if layer.detail else "")
+            for name, layer in record.layers.items()
+        )
+        part_of = record.check if record.check not in ("", key) else ""
+        details.append(
+            f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
+            f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s"
+            + (f" (checked as part of {part_of})" if part_of else "")
+            + (f"; layers: {layers}" if layers else "")
+            + (f"; reason: {record.reason}" if record.reason else "")
+        )
+    return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
+
+
+# -- words ----------------------------------------------------------------------------------
+
+
+def badge_text(status: SnippetStatus) -> str:
+    """The badge: outcome, where and when; the reason is shown beside it, once."""
+    label = status.environment_label or status.target
+    when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
+    match status.status:
+        case Status.PASSED:
+            return f"Verified on {label}{when}"
+        case Status.FAILED:
+            return f"Fails on {label}{when}"
+        case Status.EXPECTED_FAILURE:
+            return f"Fails on {label} (known){when}"
+        case Status.NOT_VERIFIABLE:
+            return f"Not verifiable on {status.target}"
+        case Status.STALE:
+            return f"Stale on {status.target}: changed since it was verified"
+        case Status.MISSING:
+            return f"Not verified on {status.target}"
+    raise AssertionError(status.status)
+
+
+def short_reason(status: SnippetStatus) -> str | None:
+    """The stated reason, without the engine's appended observation log."""
+    if status.status not in (Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE):
+        return None
+    if not status.reason:
+        return None
+    return status.reason.split(" (observed", 1)[0]
+
+
+def pending_text(reason: str) -> str:
+    return f"Not verified: {reason}"
+
+
+def status_text(status: SnippetStatus) -> str:
+    """Badge and reason in one line, for warnings and tables."""
+    reason = short_reason(status)
+    return f"{badge_text(status)}: {reason}" if reason else badge_text(status)
+
+
+# -- deciding what to rewrite ---------------------------------------------------------------
+
+
+def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[SnippetView, ...]]:
+    ledger = ledger_or_warning(env.config, Subtype.LEDGER) or Ledger()
+    root = snippets_dir(env)
+    domain = relnotes_domain(env)
+    cache: dict[str, SnippetView] = {}
+    views: dict[str, tuple[SnippetView, ...]] = {}
+    for docname, uses in domain.data["snippets"].items():
+        for located in uses:
+            key = located.value
+            if key not in cache:
+                try:
+                    cache[key] = snippet_view(env.config, ledger, key, resolve_snippet(root, key).path)
+                except SnippetPathError:
+                    continue  # deleted since it was read; the page is re-read and warns
+        views[docname] = tuple(cache[located.value] for located in uses if located.value in cache)
+    everything = tuple(cache[key] for key in sorted(cache))
+    for docname in domain.data["snippet_tables"]:
+        views[docname] = everything
+    return views
+
+
+def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages whose snippets' verification status changed although their source did not."""
+    return relnotes_domain(env).update_views("verification", dict(compute_views(app, env)))
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    domain = relnotes_domain(app.env)
+    views = {view.key: view for view in domain.data["verification"].get(docname, ())}
+    for placeholder in list(doctree.findall(snippet_status)):
+        view = views.get(placeholder["key"])
+        placeholder.replace_self(_badges_and_details(view) if view else [])
+    for table in list(doctree.findall(snippet_table)):
+        table.replace_self(_table(app, docname))
+
+
+def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
+    badges = snippet_badges(classes=["rn-badges"])
+    if view.pending is not None:
+        # One badge for every target: no check exists, so no environment has anything to say.
+        badges += nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
+        return [badges]
+    for status in view.statuses:
+        badges += nodes.inline(
+            "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
+        )
+    # Each distinct reason once, naming the targets it applies to.
+    reasons: dict[str, list[str]] = {}
+    for status in view.statuses:
+        reason = short_reason(status)
+        if reason:
+            reasons.setdefault(reason, []).append(status.target)
+    for reason, targets in reasons.items():
+        badges += nodes.paragraph("", f"{', '.join(targets)}: {reason}",
+                                  classes=["rn-snippet-reason"])
+    if not view.details:
+        return [badges]
+    details = snippet_details(classes=["rn-snippet-details"])
+    items = nodes.bullet_list()
+    for line in view.details:
+        items += nodes.list_item("", nodes.paragraph("", line))
+    details += items
+    return [badges, details]
+
+
+def _table(app: Sphinx, docname: str) -> nodes.Node:
+    domain = relnotes_domain(app.env)
+    views = {view.key: view for view in domain.data["verification"].get(docname, ())}
+    uses = sorted({
+        (located.value, using_doc)
+        for using_doc, located_uses in domain.data["snippets"].items() for located in located_uses
+    })
+    rows = []
+    for key, using_doc in uses:
+        view = views.get(key)
+        if view is None:
+            continue
+        uri = app.builder.get_relative_uri(docname, using_doc) + "#" + snippet_anchor(key)
+        issue = domain.issue_for_doc(using_doc)
+        rows.append([
+            nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
+            nodes.Text(issue.id if issue else using_doc),
+            *(_status_cell(status) if view.pending is None
+              else nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
+              for status in view.statuses),
+        ])
+    targets = relnotes_config(app.config).targets
+    return build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
+
+
+def _status_cell(status: SnippetStatus) -> nodes.Node:
+    """The badge, then its reason as plain text (a reason is too long to sit in a badge)."""
+    cell = nodes.inline()
+    cell += nodes.inline("", badge_text(status),
+                         classes=["rn-badge", f"rn-badge-{status.status.value}"])
+    reason = short_reason(status)
+    if reason:
+        cell += nodes.Text(f" {reason}")
+    return cell
+
+
+class SnippetTableDirective(SphinxDirective):
+    """Lists every included snippet with its status per environment."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        placeholder = snippet_table()
+        self.set_source_info(placeholder)
+        relnotes_domain(self.env).note_snippet_table(self.env.docname)
+        return [placeholder]
+
+
+def views_by_snippet(env: BuildEnvironment) -> dict[str, SnippetView]:
+    """Every included snippet's view as computed for this build (in ``env-updated``)."""
+    return {view.key: view for views in relnotes_domain(env).data["verification"].values()
+            for view in views}
+
+
+def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any]:
+    """The snippet as ``issues.json`` describes it: path, digest and status per environment."""
+    record: dict[str, Any] = {"path": view.key, "sha256": view.sha256}
+    if view.pending is not None:
+        record["pending"] = view.pending
+    if ledger_error is not None:  # also a warning, at the ledger file
+        return {**record, "status": None, "error": ledger_error}
+    return {
+        **record,
+        "status": {
+            status.target: {
+                "status": status.status.value,
+                "reason": status.reason,
+                "environment": status.environment_label,
+                "verified_at": status.verified_at.isoformat() if status.verified_at else None,
+            }
+            for status in view.statuses
+        },
+    }
+
+
+def _visit_badges(translator: Any, node: snippet_badges) -> None:
+    translator.body.append(translator.starttag(node, "div", CLASS="rn-badges"))
+
+
+def _depart_badges(translator: Any, node: snippet_badges) -> None:
+    translator.body.append("</div>\n")
+
+
+def _visit_details(translator: Any, node: snippet_details) -> None:
+    translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
+    translator.body.append("<summary>Verification details</summary>\n")
+
+
+def _depart_details(translator: Any, node: snippet_details) -> None:
+    translator.body.append("</details>\n")
+
+
+def setup_verification(app: Sphinx) -> None:
+    app.add_directive_to_domain("rn", "snippet-table", SnippetTableDirective)
+    app.add_node(snippet_badges, html=(_visit_badges, _depart_badges))
+    app.add_node(snippet_details, html=(_visit_details, _depart_details))
+    app.connect("env-updated", schedule_rewrites, priority=500)
+    # Before other doctree-resolved handlers, so they see final nodes.
+    app.connect("doctree-resolved", render_statuses, priority=400)

@@ -1,7 +1,0 @@
-"""Entry point of ``python -m relnotes.verify.container``."""
-
-from __future__ import annotations
-
-from .cli import main
-
-raise SystemExit(main())
