@@ -20,6 +20,7 @@ from relnotes.importing.snippets import Snippet
 # substitutions ({...}), links and images ([...], !), raw HTML and autolinks (<...>),
 # entities (&), math ($), strikethrough (~), tables (|), and heading closers (#).
 _INLINE = frozenset("\\`*_{}[]<>#!|~$&")
+_ESCAPES = str.maketrans({char: "\\" + char for char in _INLINE})
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 PENDING = "no check written yet"
@@ -28,7 +29,7 @@ PENDING = "no check written yet"
 def escape(text: str) -> str:
     """``text`` as one line of MyST that renders as exactly this text (whitespace collapsed)."""
     text = re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
-    escaped = "".join("\\" + char if char in _INLINE else char for char in text)
+    escaped = text.translate(_ESCAPES)
     # What a line may start with: "#", ">", "-", "+", "=", ":" (fences, fields), "%"
     # (comment), "(" (targets), "|", digits then "." or ")" (ordered lists).
     if escaped and escaped[0] in _PUNCTUATION and not escaped.startswith("\\"):

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,10 +143,10 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
         result.files.append(planned)
         if planned.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
             digests[path] = sha256(data)
-    folders = tuple(f"{snippets}/{note.component}/{issue_id}/"
-                    for note, issue_id in result.mapping)
+    # A set of folders, not startswith over all of them: linear in the number of files.
+    folders = {f"{snippets}/{note.component}/{issue_id}" for note, issue_id in result.mapping}
     result.dropped = sorted(path for path in digests
-                            if path.startswith(folders) and path not in wanted
+                            if path not in wanted and path.rpartition("/")[0] in folders
                             and (site / path).exists())
     result.manifest = {"format": MANIFEST_FORMAT, "sources": dict(sorted(sources.items())),
                        "files": dict(sorted(digests.items()))}
@@ -238,16 +237,17 @@ def _remove_empty(directory: Path) -> None:
 
 
 def _stage(target: Path, data: bytes) -> Path:
-    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=target.parent)
+    # Named after the target and this process (O_EXCL: never another run's file), beside the
+    # target so that the rename stays on one filesystem.
+    name = target.with_name(f".{target.name}.{os.getpid()}.relnotes-import")
+    descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            # No fsync per file: against errors and interruptions each file is complete
-            # when renamed into place; an fsync of each of thousands of pages cost 1 ms
-            # apiece and made large imports miss their time budget several times over.
-            handle.write(data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        os.close(descriptor)
+        name.unlink(missing_ok=True)
         raise
-    os.chmod(name, 0o644)
-    return Path(name)
+    os.close(descriptor)
+    return name
