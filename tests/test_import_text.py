@@ -262,3 +262,17 @@ def test_the_relnotes_command_imports_into_the_snippets_folder_its_settings_name
     assert status == 0, err.getvalue()
     assert (root / "workarounds/kvm/kvm-using-pci-device-assignment-32/qemu-kvm.family16").is_file()
     assert not (root / "snippets").exists()
+
+
+def test_a_bug_a_person_already_wrote_a_page_for_is_skipped_and_listed(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    issues = root / "source" / "issues"
+    issues.mkdir(parents=True)
+    curated = Path(__file__).parent.parent / "source" / "issues" / "kvm-cdrom-passthrough.md"
+    (issues / curated.name).write_bytes(curated.read_bytes())
+    status, out, _ = run("text", str(PORTAL), "--component", "kvm", "--into", str(root))
+    assert status == 0
+    assert ("skipped: bullet at line 8: BZ#847259 is already on "
+            "source/issues/kvm-cdrom-passthrough.md, not written by an import") in out
+    assert len(list(issues.glob("*.md"))) == 15  # 14 imported beside the person's page
+    assert (issues / curated.name).read_bytes() == curated.read_bytes()

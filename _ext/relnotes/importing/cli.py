@@ -119,7 +119,7 @@ def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> Non
     for note, issue_id in planned.mapping:
         cited = f" [{', '.join(f'BZ#{n}' for n in note.bz)}]" if note.bz else ""
         print(f"{note.origin} -> {issue_id}{cited}", file=out)
-    for line in imported.skipped:
+    for line in [*imported.skipped, *planned.skipped]:
         print(f"skipped: {line}", file=out)
     for action in (Action.CHANGED, Action.KEPT):
         for planned_file in planned.by_action(action):

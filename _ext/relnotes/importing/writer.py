@@ -70,6 +70,7 @@ class Plan:
     # Files an earlier import of these notes wrote that this input no longer produces: left
     # in place (a person may use them), listed so that they can be removed by hand.
     dropped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # notes not imported, and why
 
     def writes(self) -> list[PlannedFile]:
         return [f for f in self.files if f.action in (Action.CREATE, Action.UPDATE)]
@@ -118,9 +119,19 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
     digests: dict[str, str] = dict(manifest["files"])
     result = Plan(site)
     snippets = snippets_folder(site)
-    ids = assign_ids(imported.notes, sources, site)
-    wanted: dict[str, bytes] = {}
+    elsewhere = bz_pages(site, set(sources.values()))
+    notes = []
     for note in imported.notes:
+        taken = [n for n in note.bz if n in elsewhere]
+        if taken:
+            # One page per bug: a person's page already describes it.
+            result.skipped.append(f"{note.origin}: BZ#{taken[0]} is already on "
+                                  f"{elsewhere[taken[0]]}, not written by an import")
+        else:
+            notes.append(note)
+    ids = assign_ids(notes, sources, site)
+    wanted: dict[str, bytes] = {}
+    for note in notes:
         issue_id = ids[note.key]
         result.mapping.append((note, issue_id))
         sources[note.key] = issue_id
@@ -167,6 +178,25 @@ def _planned(site: Path, path: str, data: bytes, imported_digest: str | None,
     if imported_digest is not None and sha256(current) == imported_digest:
         return PlannedFile(path, data, Action.UPDATE if update else Action.CHANGED, current)
     return PlannedFile(path, data, Action.KEPT, current)
+
+
+_BZ_FIELD = re.compile(r"^:bz:(.*)$", re.M)
+
+
+def bz_pages(site: Path, imported_ids: set[str]) -> dict[int, str]:
+    """BZ number -> the page carrying it, for the pages no import wrote."""
+    found: dict[int, str] = {}
+    for page in sorted((site / "source" / "issues").glob("*.md")):
+        if page.stem in imported_ids:
+            continue
+        try:
+            text = page.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # Sphinx reports an unreadable page where it is built
+        for field_value in _BZ_FIELD.findall(text):
+            for number in re.findall(r"\d+", field_value):
+                found.setdefault(int(number), page.relative_to(site).as_posix())
+    return found
 
 
 def assign_ids(notes: Iterable[Note], sources: Mapping[str, str], site: Path) -> dict[str, str]:
