@@ -39,6 +39,7 @@ def scripts(app: Any, name: str) -> list[str]:
 def test_imported_markup_and_html_render_as_text_and_never_run(
         make_app: Callable[..., Any], tmp_path: Path) -> None:
     app = build(make_app, imported_site(tmp_path, "untrusted.json"))
+    assert warnings_of(app) == []  # nothing in the text was taken for markup
     issue = page(app, "source/issues/libvirt-inject-script-script-alert-1.html")
     assert issue.h1 is not None and issue.h1.get_text().rstrip("¶") == INJECTED
     body = issue.get_text()
@@ -189,3 +190,22 @@ def test_a_passed_ledger_record_does_not_make_a_stub_verified(
         "Not verified: no check written yet"]
     assert len([w for w in warnings_of(app) if "is not publishable: Not verified: no check "
                                                 "written yet" in w]) == 1
+
+
+def test_the_imported_seed_builds_without_a_warning_and_shows_its_snippets_exactly(
+        make_app: Callable[..., Any], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT, site)
+    (site / "source" / "issues" / "libvirt-hand-written.md").unlink()
+    portal = Path(__file__).parent / "data" / "rhel5-technical-notes-kvm.portal.txt"
+    assert main(["text", str(portal), "--component", "kvm", "--release", "RHEL 5",
+                 "--into", str(site)]) == 0
+    app = build(make_app, site)
+    assert warnings_of(app) == []
+    component = page(app, "source/components/kvm.html")
+    assert len(component.select("table.rn-issue-list tbody tr")) == 15
+    issue = page(app, "source/issues/kvm-using-pci-device-assignment-32.html")
+    script = (site / "snippets/kvm/kvm-using-pci-device-assignment-32/qemu-kvm.family16")
+    shown = [pre.get_text() for pre in issue.select("div.rn-snippet pre")]
+    assert script.read_text() in shown
+    assert "Not verified: no check written yet" in issue.get_text()
