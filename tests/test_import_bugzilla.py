@@ -113,6 +113,7 @@ def test_a_response_whose_bugs_all_need_no_note_imports_nothing(tmp_path: Path) 
     status, _, err = run("bugzilla", str(source), "--into", str(root))
     assert status == 1
     assert f"{source}: nothing to import (1 skipped)" in err
+    assert "skipped: BZ#7: doc type 'No Doc Update' says no note is needed" in err
 
 
 # -- a local server answering like Bugzilla ----------------------------------------------------

@@ -83,8 +83,10 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None,
         check_site(args.into)
         imported = _read(args)
         if not imported.notes:
+            for line in imported.skipped:
+                print(f"skipped: {line}", file=err)
             raise BadInput(_input_name(args), "nothing to import"
-                               + (f" ({len(imported.skipped)} skipped)" if imported.skipped else ""))
+                           + (f" ({len(imported.skipped)} skipped)" if imported.skipped else ""))
         planned = plan(imported, args.into, update=args.update)
         write(planned)
     except BadInput as error:
