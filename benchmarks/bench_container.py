@@ -1,4 +1,4 @@
-"""Container harness benchmark (issue 3): what the containerised libvirt costs.
+"""Container harness benchmark: what the containerised libvirt costs.
 
 Measures, in one run, for each target:
 

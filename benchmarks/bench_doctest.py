@@ -1,4 +1,4 @@
-"""Benchmark of the snippet doctest (issue 4); prints figures for benchmarks/RESULTS.md.
+"""Benchmark of the snippet doctest; prints figures for benchmarks/RESULTS.md.
 
     PYTHONPATH=_ext python benchmarks/bench_doctest.py [--targets bookworm,trixie] [--cycles 7]
 
@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     targets = args.targets.split(",")
     for target in targets:
-        ensure_image(get_target(target))  # warm images: building is issue 3's benchmark
+        ensure_image(get_target(target))  # warm images: building is the container benchmark's subject
     with tempfile.TemporaryDirectory(prefix="bench-doctest-") as scratch:
         out = Path(scratch)
         start = time.monotonic()

@@ -1,4 +1,4 @@
-"""Site-build benchmark for issue 2: is the release-notes site linear in the number of issues?
+"""Site-build benchmark: is the release-notes site linear in the number of issues?
 
 Generates N synthetic issues (``site_corpus``) and, in one run, measures full ``sphinx-build``
 wall time and peak RSS of the build's process tree for
@@ -9,7 +9,7 @@ wall time and peak RSS of the build's process tree for
   (c) ``needs`` sphinx-needs defaults, alabaster with its default sidebars, the same
                 component hierarchy (issues in hidden per-component toctrees);
   (c') ``needs-flat`` the same with every issue in one flat root toctree, the layout of
-                issue 2's reference measurement (each page's sidebar lists every issue);
+                the reference measurement (each page's sidebar lists every issue);
 
 plus (a)'s incremental rebuild after editing one issue page, and a no-op rebuild.
 
@@ -60,7 +60,7 @@ LABELS = {
 }
 VARIANTS = tuple(LABELS)
 
-# Targets of issue 2.
+# The targets this benchmark checks.
 TARGET_VS_FLOOR = 2.0
 TARGET_VS_NEEDS_AT_1000 = 0.2
 TARGET_INCREMENTAL_S = 3.0
@@ -345,7 +345,7 @@ def report(path: Path) -> int:
 
 
 def verdicts(runs: list[Run]) -> list[str]:
-    """Each target of issue 2 checked against this run's figures, with the margin."""
+    """Each target checked against this run's figures, with the margin."""
     out = []
 
     def find(n: int, variant: str, kind: str = "full", jobs: int = 1) -> Run | None:

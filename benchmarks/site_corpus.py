@@ -1,4 +1,4 @@
-"""Deterministic synthetic release-note corpora for the site-build benchmark (issue 2).
+"""Deterministic synthetic release-note corpora for the site-build benchmark.
 
 One seeded model of N issues is rendered three ways, so that the three builds read the same
 pages and differ only in the machinery that renders them:
@@ -26,7 +26,7 @@ from pathlib import Path
 
 VARIANTS = ("rn", "plain", "needs")
 
-#: The real site's ``relnotes_topics`` (issue 2's brief).
+#: The real site's topic vocabulary (relnotes.toml).
 TOPICS = (
     "networking", "storage", "migration", "windows-guests", "sound", "pci-assignment",
     "boot", "time", "modules", "display", "security", "cpu", "hotplug", "performance",
@@ -245,7 +245,7 @@ def component_page(
 
 
 def index_page(n: int, flat: bool = False) -> str:
-    # flat: every issue page in the root toctree, as in issue 2's reference measurement
+    # flat: every issue page in the root toctree, as in the reference measurement
     # (1,000 pages in one flat toctree), where each page's sidebar lists all of them.
     issues = "issues/*\n" if flat else ""
     return (
@@ -258,7 +258,7 @@ def index_page(n: int, flat: bool = False) -> str:
 
 
 CONF_PLAIN = '''\
-"""The floor: plain Sphinx + MyST, alabaster with no sidebar (issue 2 benchmark, variant b)."""
+"""The floor: plain Sphinx + MyST, alabaster with no sidebar (site-build benchmark, variant b)."""
 project = "relnotes benchmark (plain)"
 extensions = ["myst_parser"]
 html_theme = "alabaster"

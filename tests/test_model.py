@@ -10,7 +10,7 @@ from relnotes.core.model import (
     Issue,
     Kind,
     RecordError,
-    TopicIndex,
+    RelatedIssues,
     parse_bz_numbers,
     parse_issue_id,
     parse_kind,
@@ -56,7 +56,7 @@ def brute_force_related(target: Issue, issues: list[Issue], limit: int) -> list[
 def test_related_ranks_by_shared_topics_then_id() -> None:
     issues = [issue("a", "net", "boot"), issue("b", "net"), issue("c", "net", "boot"),
               issue("d", "time"), issue("e", "boot", "net", "time")]
-    index = TopicIndex(issues)
+    index = RelatedIssues(issues)
     assert index.related(issues[0], 5) == ["c", "e", "b"]
     assert index.related(issues[0], 1) == ["c"]
     assert index.related(issues[3], 5) == ["e"]
@@ -66,6 +66,6 @@ def test_related_matches_brute_force_on_random_sites() -> None:
     rng = random.Random(7)
     topics = [f"t{i}" for i in range(8)]
     issues = [issue(f"i{n:03}", *rng.sample(topics, rng.randint(1, 4))) for n in range(150)]
-    index = TopicIndex(issues)
+    index = RelatedIssues(issues)
     for target, limit in itertools.product(issues[:40], (1, 5)):
         assert index.related(target, limit) == brute_force_related(target, issues, limit)

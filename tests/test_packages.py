@@ -17,6 +17,7 @@ ALLOWED = {
     "core": set(),
     "engine": {"core"},
     "sphinxext": {"core"},
+    "importing": {"core"},
     "cli": {"core", "engine", "sphinxext", "importing"},
 }
 
@@ -61,13 +62,14 @@ def sphinx_modules(modules: list[str]) -> list[str]:
     return [m for m in modules if m.split(".")[0] in {"sphinx", "docutils", "myst_parser"}]
 
 
-def test_importing_the_core_and_the_engine_loads_no_sphinx() -> None:
+def test_importing_the_core_the_engine_and_the_importer_loads_no_sphinx() -> None:
     modules = [f"relnotes.{'.'.join(f.relative_to(PACKAGE).with_suffix('').parts)}"
-               for package in ("core", "engine")
+               for package in ("core", "engine", "importing")
                for f in sorted((PACKAGE / package).rglob("*.py")) if f.name != "__main__.py"]
     code = "\n".join(f"import {m.removesuffix('.__init__')}" for m in modules)
     loaded = loaded_modules(code)
     assert "relnotes.engine.runner" in loaded and "relnotes.core.ledger" in loaded
+    assert "relnotes.importing.writer" in loaded
     assert sphinx_modules(loaded) == []
 
 

@@ -20,6 +20,11 @@ class Kind(enum.Enum):
     TECHNOLOGY_PREVIEW = "technology-preview"
     UNSUPPORTED_FEATURE = "unsupported-feature"
     LIMITATION = "limitation"
+    # The rest of the doc types a vendor's Technical Notes are compiled from.
+    BUG_FIX = "bug-fix"
+    ENHANCEMENT = "enhancement"
+    RELEASE_NOTE = "release-note"
+    DEPRECATED_FUNCTIONALITY = "deprecated-functionality"
 
     @property
     def title(self) -> str:
@@ -87,12 +92,12 @@ def parse_topics(value: str | None, vocabulary: Iterable[str]) -> tuple[str, ...
     if unknown:
         raise RecordError(
             "topics", f"unknown topic(s) {', '.join(map(repr, unknown))}; "
-            "add them to relnotes_topics in conf.py or use a known one"
+            "add them to topics in relnotes.toml or use a known one"
         )
     return topics
 
 
-class TopicIndex:
+class RelatedIssues:
     """Issue ids per topic, so related issues are found without comparing every pair."""
 
     def __init__(self, issues: Iterable[Issue]) -> None:

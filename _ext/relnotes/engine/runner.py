@@ -15,6 +15,7 @@ from pathlib import Path
 import libvirt
 
 from relnotes.core.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.core.spec import load_specs
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
@@ -33,6 +34,7 @@ class RunResult:
     records: list[Record] = field(default_factory=list)
     reused: int = 0
     ran: int = 0
+    pending: int = 0  # snippets whose spec is a stub: not run, nothing recorded
 
     def counts(self) -> Counter[Status]:
         return Counter(record.result for record in self.records)
@@ -41,7 +43,8 @@ class RunResult:
         counts = self.counts()
         return (f"{counts[Status.PASSED]} passed, {counts[Status.FAILED]} failed, "
                 f"{counts[Status.EXPECTED_FAILURE]} expected-failure, "
-                f"{counts[Status.NOT_VERIFIABLE]} not-verifiable")
+                f"{counts[Status.NOT_VERIFIABLE]} not-verifiable"
+                + (f", {self.pending} pending (no check written yet)" if self.pending else ""))
 
     @property
     def ok(self) -> bool:
@@ -103,10 +106,11 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
-    checks = plan_checks(snippets_dir)
+    specs = load_specs(snippets_dir)
+    checks = plan_checks(snippets_dir, specs)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
-    total = RunResult()
+    total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))
     errors: list[BaseException] = []
     lock = threading.Lock()
 

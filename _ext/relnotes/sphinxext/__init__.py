@@ -18,6 +18,7 @@ from relnotes.sphinxext.output import setup_output
 from relnotes.sphinxext.publish_gate import setup_publish_gate
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
+from relnotes.sphinxext.titles import setup_titles
 from relnotes.sphinxext.verification import setup_verification
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_rendering(app)
     setup_navigation(app)
     setup_output(app)
+    setup_titles(app)
     app.connect("config-inited", _add_static_files, priority=800)
     app.add_js_file("relnotes.js")
     app.add_css_file("relnotes.css")

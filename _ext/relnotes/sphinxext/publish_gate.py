@@ -12,7 +12,12 @@ from sphinx.util import logging
 from relnotes.core.ledger import Status
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.verification import ledger_or_warning, status_text, views_by_snippet
+from relnotes.sphinxext.verification import (
+    ledger_or_warning,
+    pending_text,
+    status_text,
+    views_by_snippet,
+)
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -34,6 +39,13 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
             view = views.get(located.value)
             if view is None:
                 continue  # its file went missing: warned where the page uses it
+            if view.pending is not None:
+                logger.warning(
+                    "snippet %r is not publishable: %s", view.key, pending_text(view.pending),
+                    location=(docname, located.lineno), type=WARNING_TYPE,
+                    subtype=Subtype.UNVERIFIED,
+                )
+                continue  # a stub's ledger records, if any, are not about a check it has
             for status in view.statuses:
                 if status.status not in PUBLISHABLE:
                     logger.warning(

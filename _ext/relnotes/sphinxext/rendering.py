@@ -13,7 +13,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from relnotes.core.model import Issue, TopicIndex, issues_by_bz
+from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
 from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
@@ -52,7 +52,7 @@ def compute_views(env: BuildEnvironment) -> dict[str, IssuePageView | IssueListV
         return title.astext() if title is not None else docname
 
     views: dict[str, IssuePageView | IssueListView] = {}
-    topic_index = TopicIndex(issues)
+    topic_index = RelatedIssues(issues)
     limit = relnotes_config(env.config).related_limit
     for issue in issues:
         views[issue.docname] = IssuePageView(

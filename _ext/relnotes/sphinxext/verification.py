@@ -19,6 +19,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
+from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.snippet import (
@@ -55,6 +56,8 @@ class SnippetView:
     sha256: str
     statuses: tuple[SnippetStatus, ...]
     details: tuple[str, ...]
+    # The stub's reason when its spec is pending: no check exists, whatever the ledger says.
+    pending: str | None = None
 
 
 # -- the ledger -----------------------------------------------------------------------------
@@ -112,7 +115,7 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> Snippe
             + (f"; layers: {layers}" if layers else "")
             + (f"; reason: {record.reason}" if record.reason else "")
         )
-    return SnippetView(key, digest, statuses, tuple(details))
+    return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -145,6 +148,10 @@ def short_reason(status: SnippetStatus) -> str | None:
     if not status.reason:
         return None
     return status.reason.split(" (observed", 1)[0]
+
+
+def pending_text(reason: str) -> str:
+    return f"Not verified: {reason}"
 
 
 def status_text(status: SnippetStatus) -> str:
@@ -197,6 +204,10 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
     badges = snippet_badges(classes=["rn-badges"])
+    if view.pending is not None:
+        # One badge for every target: no check exists, so no environment has anything to say.
+        badges += nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
+        return [badges]
     for status in view.statuses:
         badges += nodes.inline(
             "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
@@ -237,7 +248,9 @@ def _table(app: Sphinx, docname: str) -> nodes.Node:
         rows.append([
             nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
             nodes.Text(issue.id if issue else using_doc),
-            *(_status_cell(status) for status in view.statuses),
+            *(_status_cell(status) if view.pending is None
+              else nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
+              for status in view.statuses),
         ])
     targets = relnotes_config(app.config).targets
     return build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
@@ -275,6 +288,8 @@ def views_by_snippet(env: BuildEnvironment) -> dict[str, SnippetView]:
 def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any]:
     """The snippet as ``issues.json`` describes it: path, digest and status per environment."""
     record: dict[str, Any] = {"path": view.key, "sha256": view.sha256}
+    if view.pending is not None:
+        record["pending"] = view.pending
     if ledger_error is not None:  # also a warning, at the ledger file
         return {**record, "status": None, "error": ledger_error}
     return {

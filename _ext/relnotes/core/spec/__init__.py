@@ -7,7 +7,7 @@ path and line) so that a typo cannot silently turn a check into a no-op.
 from __future__ import annotations
 
 from ._files import SPEC_SUFFIX, is_spec_file, orphan_specs, snippet_files, snippet_key, spec_path
-from ._load import load_spec, load_specs, reference_problems
+from ._load import load_spec, load_specs, pending_reason, reference_problems
 from ._model import (
     Apply,
     ApplyMode,
@@ -39,6 +39,7 @@ __all__ = [
     "load_spec",
     "load_specs",
     "orphan_specs",
+    "pending_reason",
     "reference_problems",
     "snippet_files",
     "snippet_key",

@@ -27,6 +27,7 @@ from ._model import (
 from ._schema import PROBES, SCHEMA, Validator
 
 _DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output")
+_PENDING_ALLOWED = frozenset({"kind", "summary", "pending"})
 
 
 def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
@@ -43,6 +44,20 @@ def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
                         int(match.group(1)) if match else None) from None
     Validator(file, text).check(data, SCHEMA, ())
     return _build(data, snippet_key(snippet_file, snippets_dir), file, Validator(file, text))
+
+
+def pending_reason(snippet_file: Path) -> str | None:
+    """The stub's reason when the spec beside ``snippet_file`` is pending, else None.
+
+    Cheap and lenient, for the site's badges: a missing or invalid spec is reported by
+    ``load_spec`` where specs are checked, so here it only means "not a stub".
+    """
+    try:
+        data = tomllib.loads(spec_path(snippet_file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    pending = data.get("pending")
+    return pending if isinstance(pending, str) and pending.strip() else None
 
 
 def load_specs(snippets_dir: Path) -> dict[str, Spec]:
@@ -82,6 +97,8 @@ def reference_problems(specs: Mapping[str, Spec], snippets_dir: Path,
                 yield SpecError(spec.file, "verified_by",
                                 f"{spec.verified_by!r} has no step using {spec.snippet!r}")
             continue
+        if spec.pending is not None:
+            continue  # a stub runs nothing, so it needs no base guest
         if not (snippets_dir / spec.guest).is_file():
             yield SpecError(spec.file, "guest", f"base guest {spec.guest!r} does not exist")
         for key in spec.members()[1:]:
@@ -113,6 +130,14 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         for key in _DRIVER_ONLY:
             if key in data:
                 raise v.error((key,), "a snippet verified by another's procedure has no " + key)
+    pending = data.get("pending")
+    if pending is not None:
+        if not pending.strip():
+            raise v.error(("pending",), "say why no check is written (e.g. \"no check written yet\")")
+        # A stub states nothing to check; anything beyond kind and summary means a check was
+        # started, and then the stub must go so that the check is actually run.
+        for key in sorted(set(data) - _PENDING_ALLOWED):
+            raise v.error((key,), "a pending spec has no check; remove pending when writing one")
     timeout = float(data.get("timeout", DEFAULT_TIMEOUT))
     if timeout <= 0:
         raise v.error(("timeout",), "must be positive")
@@ -121,7 +146,7 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         if kind is not SnippetKind.XML_FRAGMENT:
             raise v.error(("apply",), "only an xml-fragment has [apply]")
         apply = _build_apply(data["apply"], v)
-    elif kind is SnippetKind.XML_FRAGMENT:
+    elif kind is SnippetKind.XML_FRAGMENT and pending is None:
         raise v.error(("kind",), "an xml-fragment needs an [apply] table")
     steps = tuple(_build_step(s, i, sibling, v) for i, s in enumerate(data.get("steps", [])))
     effects = tuple(_build_effect(e, i, v) for i, e in enumerate(data.get("effects", [])))
@@ -140,7 +165,7 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         failure_contains=dict(data.get("failure_contains", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
         guest=data.get("guest", DEFAULT_GUEST), apply=apply, setup=tuple(setup), steps=steps,
-        effects=effects, expect_output=data.get("expect_output"),
+        effects=effects, expect_output=data.get("expect_output"), pending=pending,
     )
 
 

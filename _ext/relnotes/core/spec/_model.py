@@ -136,6 +136,9 @@ class Spec:
     steps: tuple[Step, ...] = ()
     effects: tuple[Effect, ...] = ()
     expect_output: str | None = None
+    # A stub: the snippet was imported and nobody has written its check yet (the reason says
+    # so). It is never run and never publishable until a check or not_verifiable replaces it.
+    pending: str | None = None
 
     @property
     def is_driver(self) -> bool:

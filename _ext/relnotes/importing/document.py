@@ -1,0 +1,99 @@
+"""What an import produces before anything is written: notes, their bodies and snippets.
+
+Every text here is untrusted (it came from a tracker or a pasted page); ``pages`` escapes it
+when it becomes MyST.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from relnotes.core.model import Kind
+from relnotes.importing.snippets import Snippet
+
+
+class BadInput(ValueError):
+    """Bad input: the message names the input and, where there is one, the line."""
+
+    def __init__(self, where: str, message: str, line: int | None = None) -> None:
+        located = f"{where}:{line}" if line else where
+        super().__init__(f"{located}: {message}")
+        self.where = where
+        self.line = line
+
+
+_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+
+
+def check_component(name: str, where: str, hint: str = "") -> str:
+    """A component names folders (snippets/<component>/): no separators, no dot-dot."""
+    if not _COMPONENT.match(name):
+        raise BadInput(where, f"component {name!r} cannot name a folder (letters, digits, "
+                              f"'.', '_', '+', '-'){hint}")
+    return name
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SnippetUse:
+    snippet: Snippet
+
+
+@dataclass(frozen=True)
+class Step:
+    """A numbered step: its text, then what is shown under it (snippets, short prose)."""
+
+    text: str
+    blocks: tuple[Paragraph | SnippetUse, ...] = ()
+
+
+@dataclass(frozen=True)
+class Steps:
+    items: tuple[Step, ...]
+
+
+Block = Paragraph | BulletList | SnippetUse | Steps
+
+
+@dataclass(frozen=True)
+class Note:
+    """One imported issue: a page and the snippets it shows."""
+
+    key: str  # what identifies it in the input across re-imports ("bz:847259", "text:kvm:...")
+    origin: str  # for the mapping the command prints ("BZ#847259", "bullet at line 9")
+    title: str
+    component: str
+    releases: tuple[str, ...]
+    kind: Kind
+    bz: tuple[int, ...]
+    body: tuple[Block, ...]
+    id_hint: str  # words the id slug is made from
+
+    def snippets(self) -> list[Snippet]:
+        found: list[Snippet] = []
+        for block in self.body:
+            if isinstance(block, SnippetUse):
+                found.append(block.snippet)
+            elif isinstance(block, Steps):
+                for step in block.items:
+                    found.extend(b.snippet for b in step.blocks if isinstance(b, SnippetUse))
+        return list({snippet.name: snippet for snippet in found}.values())
+
+
+@dataclass
+class Imported:
+    """Everything one input yields: notes, a component introduction, and what was skipped."""
+
+    notes: list[Note] = field(default_factory=list)
+    component_intro: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # "BZ#123: why", shown to the user
