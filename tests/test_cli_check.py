@@ -125,3 +125,8 @@ def test_toctree_globs_match_the_pages_sphinx_matches(pattern: str) -> None:
     names = ["index", "issues/kvm-a", "issues/kvm-ab", "issues/xen-b", "issues/deep/kvm-c",
              "components/kvm", "issues/a"]
     assert [n for n in names if _glob_pattern(pattern).match(n)] == patfilter(names, pattern)
+
+
+def test_roles_in_table_cells_keep_their_rows_lines() -> None:
+    page = read_page("# T\n\n| a | b |\n|---|---|\n| {rn:issue}`x` | y |\n| z | {rn:issue}`w` |\n")
+    assert [(r.target, r.line) for r in page.roles] == [("x", 5), ("w", 6)]

@@ -63,9 +63,10 @@ class Page:
 
 @cache
 def _parser() -> MarkdownIt:
-    # The block syntax MyST always has, plus colon fences (an extension sites commonly enable).
-    return (MarkdownIt("commonmark").use(front_matter_plugin).use(myst_block_plugin)
-            .use(myst_role_plugin).use(colon_fence_plugin))
+    # The syntax MyST always has (tables included), plus colon fences (an extension sites
+    # commonly enable).
+    return (MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+            .use(myst_block_plugin).use(myst_role_plugin).use(colon_fence_plugin))
 
 
 def read_page(text: str) -> Page:
