@@ -66,8 +66,8 @@ def _run(args: argparse.Namespace) -> int:
 def _copy(source: Traversable, destination: Path, project: str) -> int:
     count = 0
     for entry in sorted(source.iterdir(), key=lambda e: e.name):
-        if entry.name == "__pycache__":
-            continue
+        if entry.name == "__pycache__" or entry.name.startswith("."):
+            continue  # caches a test run may leave in the templates, never part of a site
         path = destination / _RENAMED.get(entry.name, entry.name)
         if entry.is_dir():
             path.mkdir()
