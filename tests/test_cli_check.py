@@ -130,3 +130,11 @@ def test_toctree_globs_match_the_pages_sphinx_matches(pattern: str) -> None:
 def test_roles_in_table_cells_keep_their_rows_lines() -> None:
     page = read_page("# T\n\n| a | b |\n|---|---|\n| {rn:issue}`x` | y |\n| z | {rn:issue}`w` |\n")
     assert [(r.target, r.line) for r in page.roles] == [("x", 5), ("w", 6)]
+
+
+def test_a_bad_relnotes_toml_is_bad_input_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "relnotes.toml").write_text('topics = ["networking"]\naccelerator = "fast"\n')
+    assert main(["--site", str(tmp_path), "check"]) == 2
+    assert "relnotes.toml:2: accelerator: must be one of auto, kvm, tcg" in capsys.readouterr().err
