@@ -39,9 +39,12 @@ class Target:
         return f"localhost/debian-base:{self.suite}"
 
 
+#: Oldest first: the last one is the newest stack (what a scheduled drift run checks).
 TARGETS: dict[str, Target] = {
+    "bullseye": Target("bullseye", "bullseye", libvirt_major=7, qemu_major=5),
     "bookworm": Target("bookworm", "bookworm", libvirt_major=9, qemu_major=7),
     "trixie": Target("trixie", "trixie", libvirt_major=11, qemu_major=10),
+    "trixie-backports": Target("trixie-backports", "trixie", libvirt_major=12, qemu_major=11),
 }
 
 
