@@ -42,6 +42,7 @@ def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
         raise SpecError(file, None, f"not valid TOML: {error}",
                         int(match.group(1)) if match else None) from None
     Validator(file, text).check(data, SCHEMA, ())
+    _check_environment_keys(data, Validator(file, text))
     return _build(data, snippet_key(snippet_file, snippets_dir), file, Validator(file, text))
 
 
@@ -79,6 +80,35 @@ def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
             if member is not None and member is not spec and member.verified_by != spec.snippet:
                 raise SpecError(member.file, "verified_by",
                                 f"is run by {spec.snippet!r}'s procedure; set verified_by to it")
+
+
+#: Accelerators a failure may be declared for, besides the declared targets.
+ACCELERATORS = ("kvm", "tcg")
+
+
+def declarable_environments() -> tuple[str, ...]:
+    """Keys an ``[expected_failure]`` or ``[failure_contains]`` table may use.
+
+    The targets come from the harness's one declaration of them (imported here, not copied,
+    so a new target needs no edit of the spec loader).
+    """
+    from relnotes.verify.container.targets import TARGETS
+
+    return (*TARGETS, *ACCELERATORS)
+
+
+def _check_environment_keys(data: Mapping[str, Any], v: Validator) -> None:
+    """A failure declared for an environment that does not exist would never apply: refuse it."""
+    known = declarable_environments()
+    for table in ("expected_failure", "failure_contains"):
+        for key in data.get(table, {}):
+            if key not in known:
+                raise v.error((table, key), f"no target or accelerator {key!r} "
+                              f"(known: {', '.join(known)})")
+    for key in data.get("failure_contains", {}):
+        if key not in data.get("expected_failure", {}):
+            raise v.error(("failure_contains", key),
+                          f"no failure is declared for {key!r} in [expected_failure]")
 
 
 def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> Spec:
