@@ -48,6 +48,16 @@ class RunResult:
         return not self.counts()[Status.FAILED]
 
 
+class TargetsFailedError(Exception):
+    """Some targets could not be verified at all; the others' results are in the ledger."""
+
+    def __init__(self, failures: dict[str, Exception], result: RunResult) -> None:
+        self.failures = failures
+        self.result = result  # what the other targets produced (already written)
+        super().__init__("\n".join(f"target {target}: not verified: {error}"
+                                   for target, error in failures.items()))
+
+
 def guest_name(check: Check, target: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", check.key.lower()).strip("-")[-40:]
     return f"rn-{secrets.token_hex(3)}-{slug}"
@@ -108,12 +118,17 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     ledger = load_ledger(ledger_path)
     total = RunResult()
     errors: list[BaseException] = []
+    failures: dict[str, Exception] = {}
     lock = threading.Lock()
 
     def one_target(target: str) -> None:
         try:
             with daemon_factory(target) as daemon:
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+        except Exception as error:  # this target only: the others go on and are reported
+            with lock:
+                failures[target] = error
+            return
         except BaseException as error:
             with lock:
                 errors.append(error)
@@ -135,4 +150,6 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     write_junit(total.records, out / JUNIT_NAME)
     if errors:
         raise errors[0]
+    if failures:
+        raise TargetsFailedError(dict(sorted(failures.items())), total)
     return total
