@@ -47,4 +47,7 @@ relnotes_topics = [
 ]
 relnotes_snippets_dir = "snippets"
 relnotes_ledger = "_build/verification/ledger.json"
-relnotes_targets = ["bookworm", "trixie"]
+# Every target the container harness declares (oldest first), so a new target is one line there.
+from relnotes.verify.container.targets import TARGETS  # noqa: E402
+
+relnotes_targets = list(TARGETS)

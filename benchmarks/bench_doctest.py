@@ -81,7 +81,8 @@ def bare_cycle(target: str, cycles: int) -> Serial:
         connection = libvirt.open(daemon.uri)
         for index in range(cycles + 1):
             xml = adapt_to_accelerator(base.replace("@GUEST@", f"bench-{index}"),
-                                       daemon.domain_type)
+                                       daemon.domain_type,
+                                       libvirt_version=daemon.environment.libvirt_version)
             start = time.monotonic()
             domain = connection.defineXML(xml)
             domain.create()

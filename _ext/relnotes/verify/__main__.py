@@ -21,16 +21,13 @@ from pathlib import Path
 from relnotes.ledger import LedgerError, write_ledger
 from relnotes.spec import SpecError
 
-DEFAULT_TARGETS = ("bookworm", "trixie")
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m relnotes.verify", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="verify every snippet against libvirt in containers")
     run.add_argument("--target", action="append", dest="targets", metavar="TARGET",
-                     help="container target (repeatable; default: bookworm and trixie)")
+                     help="container target (repeatable; default: every declared target)")
     run.add_argument("--force", action="store_true", help="re-run checks that already passed")
     run.add_argument("--jobs", type=int, default=2, help="checks run at once per daemon")
     run.add_argument("--snippets-dir", type=Path, default=Path("snippets"))
@@ -55,14 +52,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from relnotes.verify.container import ContainerError, running_daemon
+    from relnotes.verify.container import TARGETS, ContainerError, running_daemon
     from relnotes.verify.runner import TargetsFailedError, run
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=args.accel)
 
     try:
-        result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
+        result = run(args.snippets_dir, args.out, args.targets or list(TARGETS), factory,
                      force=args.force, jobs=args.jobs)
     except TargetsFailedError as error:
         # The other targets were verified and recorded: report them, then what failed.
