@@ -40,7 +40,7 @@ def test_tcg_on_libvirt_older_than_7_1_uses_host_model_which_it_can_start() -> N
 
 
 def test_a_malformed_libvirt_version_is_refused() -> None:
-    with pytest.raises(ValueError, match="libvirt version must look like 9.0.0, got 'seven'"):
+    with pytest.raises(ValueError, match=r"libvirt version must look like 9\.0\.0, got 'seven'"):
         adapt_to_accelerator(SNIPPET_XML, "qemu", libvirt_version="seven")
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from relnotes.ledger import LedgerError, write_ledger
 from relnotes.spec import SpecError
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m relnotes.verify", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
