@@ -41,6 +41,7 @@ from relnotes.verify.container import (
 from relnotes.verify.controls import Controls
 from relnotes.verify.plan import plan_checks
 from relnotes.verify.procedure import Procedure
+from relnotes.verify.reuse import image_identity
 from relnotes.verify.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +129,10 @@ def main() -> None:
     for target in dict.fromkeys([*baseline, *targets]):
         ensure_image(get_target(target))  # warm images: building is bench_container's
     base_time = None
+
+    def identity(target: str) -> Any:  # as the CLI does: no daemon when nothing changed
+        return image_identity(target, "auto")
+
     if baseline:
         with tempfile.TemporaryDirectory(prefix="bench-doctest-") as scratch:
             start = time.monotonic()
@@ -136,7 +141,7 @@ def main() -> None:
             base_time = time.monotonic() - start
             start = time.monotonic()
             run(SNIPPETS, Path(scratch), baseline, running_daemon, force=False, jobs=args.jobs,
-                log=lambda _line: None)
+                log=lambda _line: None, identity=identity)
             base_rerun = time.monotonic() - start
     with tempfile.TemporaryDirectory(prefix="bench-doctest-") as scratch:
         out = Path(scratch)
@@ -146,7 +151,7 @@ def main() -> None:
         full_time = time.monotonic() - start
         start = time.monotonic()
         again = run(SNIPPETS, out, targets, running_daemon, force=False, jobs=args.jobs,
-                    log=lambda _line: None)
+                    log=lambda _line: None, identity=identity)
         rerun_time = time.monotonic() - start
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; jobs per daemon: {args.jobs}")
     if base_time is not None:

@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from relnotes.verify.container import TARGETS, ContainerError, running_daemon
+    from relnotes.verify.reuse import image_identity
     from relnotes.verify.runner import TargetsFailedError, run
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
@@ -61,7 +62,8 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         result = run(args.snippets_dir, args.out, args.targets or list(TARGETS), factory,
-                     force=args.force, jobs=args.jobs)
+                     force=args.force, jobs=args.jobs,
+                     identity=lambda target: image_identity(target, args.accel))
     except TargetsFailedError as error:
         # The other targets were verified and recorded: report them, then what failed.
         print(f"({error.result.ran} checks ran, {error.result.reused} reused; "

@@ -20,12 +20,15 @@ from relnotes.verify.daemon import Daemon
 from relnotes.verify.junit import write_junit
 from relnotes.verify.plan import Check, plan_checks
 from relnotes.verify.procedure import Procedure
+from relnotes.verify.reuse import ImageIdentity, known_environment, reuse_all
 from relnotes.verify.verdict import records
 
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
 DaemonFactory = Callable[[str], AbstractContextManager[Daemon]]
+#: Says, without a daemon, which image and accelerator a target's daemon would use.
+IdentityProbe = Callable[[str], ImageIdentity]
 
 
 @dataclass
@@ -111,8 +114,13 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
-        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
-    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
+        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
+        identity: IdentityProbe | None = None) -> RunResult:
+    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    With ``identity``, a target whose checks can all be reused on its current image starts
+    no daemon (see relnotes.verify.reuse).
+    """
     checks = plan_checks(snippets_dir)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
@@ -123,6 +131,14 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
 
     def one_target(target: str) -> None:
         try:
+            environment = (known_environment(ledger, target, identity(target))
+                           if identity is not None and not force else None)
+            reused = reuse_all(checks, ledger, environment) if environment else None
+            if reused is not None:
+                with lock:
+                    total.records.extend(reused)
+                    total.reused += len(checks)
+                return
             with daemon_factory(target) as daemon:
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
         except Exception as error:  # this target only: the others go on and are reported
