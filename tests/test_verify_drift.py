@@ -15,6 +15,7 @@ from relnotes.ledger import (
     Ledger,
     Record,
     Status,
+    sha256_of,
     write_ledger,
 )
 from relnotes.verify.__main__ import main
@@ -180,3 +181,22 @@ def test_cli_refuses_an_unknown_target(tmp_path: Path,
     assert main(["diff", str(path), str(path), "--target", "sid"]) == 2
     assert "unknown target 'sid' (declared: bullseye, bookworm" in capsys.readouterr().err
 
+
+
+
+def test_cli_judges_staleness_by_the_snippets_current_bytes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snippets = tmp_path / "snippets"
+    (snippets / "kvm").mkdir(parents=True)
+    (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
+    (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
+    current = sha256_of(snippets / "kvm/a.xml")
+    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.PASSED, sha=current))
+    new = write(tmp_path / "new.json",
+                record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER))
+    assert main(["diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
+    assert "kvm/a.xml: passed -> stale;" in capsys.readouterr().out
+    # once the snippet changes again, the old record is stale too: both are, so no drift
+    (snippets / "kvm/a.xml").write_text("<sound model='ich6'/>\n")
+    assert main(["diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 0
+    assert "no drift" in capsys.readouterr().out
