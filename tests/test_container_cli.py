@@ -41,7 +41,8 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
 def test_unknown_target_is_an_error(tmp_path: Path) -> None:
     result = cli(tmp_path, "up", "--target", "sid")
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: unknown libvirt target 'sid'; known targets: bookworm, trixie")
+    assert result.stderr.strip() == ("error: unknown libvirt target 'sid'; known targets: "
+                                     "bullseye, bookworm, trixie, trixie-backports")
 
 
 @pytest.mark.libvirt

@@ -136,7 +136,8 @@ def test_forced_tcg_runs_a_kvm_snippet_after_adaptation(target: str) -> None:
         connection = daemon.connect()
         with pytest.raises(libvirt.libvirtError):  # the unadapted XML cannot start here
             connection.createXML(snippet, 0)
-        domain = connection.createXML(adapt_to_accelerator(snippet, daemon.domain_type), 0)
+        domain = connection.createXML(adapt_to_accelerator(
+            snippet, daemon.domain_type, libvirt_version=daemon.environment.libvirt_version), 0)
         assert domain.state()[0] == libvirt.VIR_DOMAIN_RUNNING
         assert qmp(domain, "query-kvm")["enabled"] is False
         connection.close()

@@ -31,6 +31,19 @@ def test_tcg_turns_kvm_domains_into_qemu_and_host_cpu_into_maximum() -> None:
     assert root.findtext("memory") == "128"  # everything else untouched
 
 
+def test_tcg_on_libvirt_older_than_7_1_uses_host_model_which_it_can_start() -> None:
+    root = etree.fromstring(adapt_to_accelerator(SNIPPET_XML, "qemu",
+                                                 libvirt_version="7.0.0").encode())
+    assert root.find("cpu").get("mode") == "host-model"
+    newer = adapt_to_accelerator(SNIPPET_XML, "qemu", libvirt_version="7.1.0")
+    assert etree.fromstring(newer.encode()).find("cpu").get("mode") == "maximum"
+
+
+def test_a_malformed_libvirt_version_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"libvirt version must look like 9\.0\.0, got 'seven'"):
+        adapt_to_accelerator(SNIPPET_XML, "qemu", libvirt_version="seven")
+
+
 def test_kvm_leaves_the_xml_byte_for_byte() -> None:
     assert adapt_to_accelerator(SNIPPET_XML, "kvm") == SNIPPET_XML
 

@@ -62,12 +62,10 @@ def collected(result: subprocess.CompletedProcess[str]) -> list[str]:
 def test_every_target_by_default(tmp_path: Path) -> None:
     result = run_pytest(tmp_path, "--collect-only")
     assert collected(result) == [
-        "test_uses_plugin.py::test_a_leaves_a_guest_running[bookworm]",
-        "test_uses_plugin.py::test_b_starts_clean_on_the_same_daemon[bookworm]",
-        "test_uses_plugin.py::test_a_leaves_a_guest_running[trixie]",
-        "test_uses_plugin.py::test_b_starts_clean_on_the_same_daemon[trixie]",
-        "test_uses_plugin.py::test_without_the_daemon",
-    ]
+        f"test_uses_plugin.py::{test}[{target}]"
+        for target in ("bullseye", "bookworm", "trixie", "trixie-backports")
+        for test in ("test_a_leaves_a_guest_running", "test_b_starts_clean_on_the_same_daemon")
+    ] + ["test_uses_plugin.py::test_without_the_daemon"]
 
 
 def test_target_option_and_automatic_marker(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ def test_a_site_without_the_file_gets_the_defaults(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
     assert settings.snippets_dir == tmp_path.resolve() / "snippets"
     assert settings.ledger == tmp_path.resolve() / "_build/verification/ledger.json"
-    assert settings.targets == ("bookworm", "trixie")
+    assert settings.targets == ("bullseye", "bookworm", "trixie", "trixie-backports")
     assert settings.accelerator == "auto"
     assert settings.component_page("kvm") == "components/kvm"
 
@@ -55,3 +55,9 @@ def test_a_file_that_is_not_utf8_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "relnotes.toml").write_bytes(b'topics = ["\xff"]\n')
     with pytest.raises(SettingsError, match=r"relnotes.toml: not UTF-8 text"):
         load_settings(tmp_path)
+
+
+def test_a_target_outside_the_catalogue_is_an_error_naming_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"relnotes.toml:1: targets: unknown target 'sid' "
+                                            r"\(known: bullseye, bookworm, trixie, trixie-backports\)"):
+        load_settings(write(tmp_path, 'targets = ["bookworm", "sid"]\n'))

@@ -167,3 +167,36 @@ def test_every_published_snippet_has_a_valid_spec() -> None:
 
 def test_no_spec_is_left_without_its_snippet() -> None:
     assert orphan_specs(SNIPPETS) == []
+
+
+def test_a_failure_declared_for_an_unknown_target_is_an_error_at_its_line(root: Path) -> None:
+    spec = 'kind = "shell"\n\n[expected_failure]\nbullseye = "old"\nbusterr = "typo"\n'
+    path = write(root, "c.sh", "true\n", spec)
+    with pytest.raises(SpecError, match=r"c\.sh\.check\.toml:5: expected_failure\.busterr: "
+                       r"no target or accelerator 'busterr' \(known: bullseye, bookworm, "):
+        load_spec(path, root)
+
+
+def test_a_failure_text_for_an_unknown_environment_is_an_error_at_its_line(root: Path) -> None:
+    spec = 'kind = "shell"\n[expected_failure]\ntcg = "slow"\n[failure_contains]\narm = "x"\n'
+    path = write(root, "d.sh", "true\n", spec)
+    with pytest.raises(SpecError, match=r"d\.sh\.check\.toml:5: failure_contains\.arm: "
+                       "no target or accelerator 'arm'"):
+        load_spec(path, root)
+
+
+def test_a_failure_text_without_its_declared_failure_is_an_error(root: Path) -> None:
+    spec = 'kind = "shell"\n[expected_failure]\ntcg = "slow"\n[failure_contains]\ntrixie = "x"\n'
+    path = write(root, "e.sh", "true\n", spec)
+    with pytest.raises(SpecError, match=r"e\.sh\.check\.toml:5: failure_contains\.trixie: "
+                       r"no failure is declared for 'trixie' in \[expected_failure\]"):
+        load_spec(path, root)
+
+
+def test_failures_may_be_declared_for_every_declared_target_and_accelerator(root: Path) -> None:
+    from relnotes.core.targets import TARGET_NAMES as TARGETS
+
+    lines = [f'"{name}" = "reason"' for name in (*TARGETS, "kvm", "tcg")]
+    spec = 'kind = "shell"\n[expected_failure]\n' + "\n".join(lines) + "\n"
+    loaded = load_spec(write(root, "f.sh", "true\n", spec), root)
+    assert set(loaded.expected_failure) == {*TARGETS, "kvm", "tcg"}

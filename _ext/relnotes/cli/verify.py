@@ -1,4 +1,4 @@
-"""``relnotes verify``: run every snippet's check on the site's targets; ``merge`` ledgers."""
+"""``relnotes verify``: run every snippet's check on the site's targets; ``merge``, ``diff`` ledgers."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from relnotes.core.ledger import LedgerError, merge_files, write_ledger
+from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
 from relnotes.core.settings import ACCELERATOR_CHOICES
-from relnotes.core.spec import SpecError
+from relnotes.core.spec import SpecError, snippet_files, snippet_key
+from relnotes.core.targets import TARGET_NAMES
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +19,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                     "the ledger and a JUnit report beside it. Checks whose inputs did not change "
                     "since they passed are reused.",
         epilog="Exit codes: 0 every check passed or failed as declared, 1 a check failed or a "
-               "daemon could not start, 2 bad input (a spec or the ledger).",
+               "target could not be verified (the others still are, and are recorded), 2 bad "
+               "input (a spec, the ledger, an unknown target).",
     )
     parser.add_argument("--target", action="append", dest="targets", metavar="TARGET",
                         help="verify on this target only (repeatable; default: the site's targets)")
@@ -29,19 +31,52 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="guests' accelerator (default: the site's, else KVM when usable)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where the ledger and JUnit go (default: beside the site's ledger)")
+    parser.add_argument("--snippets-dir", type=Path, metavar="DIR",
+                        help="verify the snippets of this folder (default: the site's)")
     parser.set_defaults(run=_run)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    merge = actions.add_parser("merge", help="merge ledgers from several runs or machines",
-                               description="Merge ledgers into one; a later run's record wins.")
+    merge = actions.add_parser(
+        "merge", help="merge ledgers from several runs or machines",
+        description="Merge ledgers into one; a later run's record wins. Records of a target "
+                    "the harness does not know are left out, with a warning.",
+        epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     merge.set_defaults(run=_merge)
+    diff = actions.add_parser(
+        "diff", help="what changed between two ledgers (drift)",
+        description="Compare two ledgers (e.g. the published one and a new run) and name what "
+                    "became failing, stale, not needed, passing.",
+        epilog="Exit codes: 0 nothing needs attention, 1 something became failing or stale or "
+               "is no longer verified, 2 a ledger is missing or malformed or a target unknown.")
+    diff.add_argument("old", type=Path, help="the earlier ledger (e.g. the published one)")
+    diff.add_argument("new", type=Path, help="the ledger of the new run")
+    diff.add_argument("--target", action="append", dest="targets", metavar="TARGET",
+                      help="compare only this target (repeatable; default: every target)")
+    diff.add_argument("--snippets-dir", type=Path, metavar="DIR",
+                      help="snippets whose current bytes decide what is stale (default: the site's)")
+    diff.add_argument("--markdown", type=Path, metavar="FILE",
+                      help="also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+    diff.add_argument("--junit", type=Path, metavar="FILE",
+                      help="also write JUnit XML: drift that needs attention is a failure")
+    diff.set_defaults(run=_diff)
+
+
+def _unknown_target(names: list[str] | None) -> str | None:
+    unknown = [name for name in names or () if name not in TARGET_NAMES]
+    if unknown:
+        return f"unknown target {unknown[0]!r} (known: {', '.join(TARGET_NAMES)})"
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:
     from relnotes.engine.container import ContainerError, running_daemon
-    from relnotes.engine.runner import run
+    from relnotes.engine.reuse import image_identity
+    from relnotes.engine.runner import TargetsFailedError, run
 
+    if problem := _unknown_target(args.targets):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     settings = args.settings
     accelerator = args.accel or settings.accelerator
 
@@ -50,8 +85,15 @@ def _run(args: argparse.Namespace) -> int:
 
     out = args.out or settings.verification_dir
     try:
-        result = run(settings.snippets_dir, out, args.targets or settings.targets, factory,
-                     force=args.force, jobs=args.jobs)
+        result = run(args.snippets_dir or settings.snippets_dir, out, args.targets or settings.targets, factory,
+                     force=args.force, jobs=args.jobs,
+                     identity=lambda target: image_identity(target, accelerator))
+    except TargetsFailedError as error:
+        # The other targets were verified and recorded: report them, then what failed.
+        print(f"({error.result.ran} checks ran, {error.result.reused} reused; ledger in {out})")
+        print(error.result.summary())
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except (SpecError, LedgerError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -64,11 +106,46 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from relnotes.engine.merging import merge_declared
+
     try:
-        ledger = merge_files(args.ledgers)
+        merged = merge_declared(args.ledgers, TARGET_NAMES)
     except LedgerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    write_ledger(ledger, args.output)
-    print(f"merged {len(args.ledgers)} ledgers: {len(ledger.records)} records -> {args.output}")
+    for warning in merged.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    write_ledger(merged.ledger, args.output)
+    print(f"merged {len(args.ledgers)} ledgers: {len(merged.ledger.records)} records -> {args.output}")
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
+
+    if problem := _unknown_target(args.targets):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    for path in (args.old, args.new):
+        if not path.is_file():  # load_ledger reads a missing file as empty; here it is a mistake
+            print(f"error: {path}: no such ledger", file=sys.stderr)
+            return 2
+    try:
+        old, new = load_ledger(args.old), load_ledger(args.new)
+    except LedgerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    snippets_dir = args.snippets_dir or args.settings.snippets_dir
+    current = None
+    if snippets_dir.is_dir():
+        current = {snippet_key(p, snippets_dir): sha256_of(p) for p in snippet_files(snippets_dir)}
+    report = compare(old, new, current=current, targets=args.targets)
+    print(text_report(report), end="")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        with args.markdown.open("a", encoding="utf-8") as stream:  # a job summary accumulates
+            stream.write(markdown_report(report))
+    if args.junit:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_bytes(junit_report(report))
+    return 1 if report.needs_attention else 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from relnotes.core.located_toml import LocatedError, Validator, parse_toml
+from relnotes.core.targets import TARGET_NAMES
 
 SETTINGS_FILE = "relnotes.toml"
 
@@ -35,7 +36,7 @@ class Settings:
     snippets_dir: Path
     ledger: Path
     #: Verification environments every snippet is checked on and badged for.
-    targets: tuple[str, ...] = ("bookworm", "trixie")
+    targets: tuple[str, ...] = TARGET_NAMES
     #: Guests' accelerator: KVM when /dev/kvm opens read-write (``auto``), or forced.
     accelerator: AcceleratorChoice = "auto"
     bugzilla_url: str = "https://bugzilla.redhat.com/show_bug.cgi?id={bz}"
@@ -101,6 +102,10 @@ def load_settings(root: Path) -> Settings:
         values["targets"] = strings("targets")
         if not values["targets"]:
             raise check.error(("targets",), "names no target")
+        unknown = [name for name in values["targets"] if name not in TARGET_NAMES]
+        if unknown:
+            raise check.error(("targets",), f"unknown target {unknown[0]!r} "
+                                            f"(known: {', '.join(TARGET_NAMES)})")
     accelerator = data.get("accelerator", defaults["accelerator"])
     if accelerator not in ACCELERATOR_CHOICES:
         raise check.error(("accelerator",), f"must be one of {', '.join(ACCELERATOR_CHOICES)}")

@@ -21,12 +21,15 @@ from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
 from relnotes.engine.plan import Check, plan_checks
 from relnotes.engine.procedure import Procedure
+from relnotes.engine.reuse import ImageIdentity, known_environment, reuse_all
 from relnotes.engine.verdict import records
 
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
 DaemonFactory = Callable[[str], AbstractContextManager[Daemon]]
+#: Says, without a daemon, which image and accelerator a target's daemon would use.
+IdentityProbe = Callable[[str], ImageIdentity]
 
 
 @dataclass
@@ -49,6 +52,16 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return not self.counts()[Status.FAILED]
+
+
+class TargetsFailedError(Exception):
+    """Some targets could not be verified at all; the others' results are in the ledger."""
+
+    def __init__(self, failures: dict[str, Exception], result: RunResult) -> None:
+        self.failures = failures
+        self.result = result  # what the other targets produced (already written)
+        super().__init__("\n".join(f"target {target}: not verified: {error}"
+                                   for target, error in failures.items()))
 
 
 def guest_name(check: Check, target: str) -> str:
@@ -104,20 +117,38 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
-        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
-    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
+        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
+        identity: IdentityProbe | None = None) -> RunResult:
+    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    With ``identity``, a target whose checks can all be reused on its current image starts
+    no daemon (see relnotes.engine.reuse).
+    """
     specs = load_specs(snippets_dir)
     checks = plan_checks(snippets_dir, specs)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
     total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))
     errors: list[BaseException] = []
+    failures: dict[str, Exception] = {}
     lock = threading.Lock()
 
     def one_target(target: str) -> None:
         try:
+            environment = (known_environment(ledger, target, identity(target))
+                           if identity is not None and not force else None)
+            reused = reuse_all(checks, ledger, environment) if environment else None
+            if reused is not None:
+                with lock:
+                    total.records.extend(reused)
+                    total.reused += len(checks)
+                return
             with daemon_factory(target) as daemon:
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+        except Exception as error:  # this target only: the others go on and are reported
+            with lock:
+                failures[target] = error
+            return
         except BaseException as error:
             with lock:
                 errors.append(error)
@@ -139,4 +170,6 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     write_junit(total.records, out / JUNIT_NAME)
     if errors:
         raise errors[0]
+    if failures:
+        raise TargetsFailedError(dict(sorted(failures.items())), total)
     return total

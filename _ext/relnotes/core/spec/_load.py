@@ -8,6 +8,8 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from relnotes.core.targets import TARGET_NAMES
+
 from ._files import snippet_files, snippet_key, spec_path
 from ._model import (
     DEFAULT_GUEST,
@@ -43,6 +45,7 @@ def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
         raise SpecError(file, None, f"not valid TOML: {error}",
                         int(match.group(1)) if match else None) from None
     Validator(file, text).check(data, SCHEMA, ())
+    _check_environment_keys(data, Validator(file, text))
     return _build(data, snippet_key(snippet_file, snippets_dir), file, Validator(file, text))
 
 
@@ -109,6 +112,32 @@ def reference_problems(specs: Mapping[str, Spec], snippets_dir: Path,
             if member is not None and member is not spec and member.verified_by != spec.snippet:
                 yield SpecError(member.file, "verified_by",
                                 f"is run by {spec.snippet!r}'s procedure; set verified_by to it")
+
+
+#: Accelerators a failure may be declared for, besides the declared targets.
+ACCELERATORS = ("kvm", "tcg")
+
+
+def declarable_environments() -> tuple[str, ...]:
+    """Keys an ``[expected_failure]`` or ``[failure_contains]`` table may use.
+
+    The targets come from the one catalogue of them, so a new target needs no edit here.
+    """
+    return (*TARGET_NAMES, *ACCELERATORS)
+
+
+def _check_environment_keys(data: Mapping[str, Any], v: Validator) -> None:
+    """A failure declared for an environment that does not exist would never apply: refuse it."""
+    known = declarable_environments()
+    for table in ("expected_failure", "failure_contains"):
+        for key in data.get(table, {}):
+            if key not in known:
+                raise v.error((table, key), f"no target or accelerator {key!r} "
+                              f"(known: {', '.join(known)})")
+    for key in data.get("failure_contains", {}):
+        if key not in data.get("expected_failure", {}):
+            raise v.error(("failure_contains", key),
+                          f"no failure is declared for {key!r} in [expected_failure]")
 
 
 def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> Spec:

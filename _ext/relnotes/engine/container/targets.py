@@ -1,9 +1,11 @@
-"""The Debian releases the harness can run, and where their Containerfiles live."""
+"""The catalogue's targets as the harness builds them: where each Containerfile lives."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from relnotes.core.targets import CATALOGUE, TargetVersion
 
 from .errors import ContainerError
 
@@ -15,14 +17,9 @@ COMMON_DIR_NAME = "common"
 
 
 @dataclass(frozen=True)
-class Target:
-    """One daemon flavour: a Debian suite and the Containerfile that adds libvirt to it."""
+class Target(TargetVersion):
+    """A catalogue entry with the Containerfile that adds libvirt to its Debian suite."""
 
-    name: str
-    suite: str
-    #: Major versions the suite ships; tests check the running daemon reports them.
-    libvirt_major: int
-    qemu_major: int
     containers_dir: Path = CONTAINERS_DIR
 
     @property
@@ -39,11 +36,10 @@ class Target:
         return f"localhost/debian-base:{self.suite}"
 
 
-#: Every target the harness can build: one line each, with its Containerfile in
-#: ``containerfiles/<name>/``. A site picks the ones it verifies on in ``relnotes.toml``.
+#: Every target of the catalogue, with its Containerfile in ``containerfiles/<name>/``.
 TARGETS: dict[str, Target] = {
-    "bookworm": Target("bookworm", "bookworm", libvirt_major=9, qemu_major=7),
-    "trixie": Target("trixie", "trixie", libvirt_major=11, qemu_major=10),
+    entry.name: Target(entry.name, entry.suite, entry.libvirt_major, entry.qemu_major)
+    for entry in CATALOGUE
 }
 
 

@@ -128,7 +128,8 @@ class Procedure(Steps, Effects):
             raise Aborted from None
         from relnotes.engine.container import adapt_to_accelerator
 
-        xml = adapt_to_accelerator(xml, self.daemon.domain_type)
+        xml = adapt_to_accelerator(xml, self.daemon.domain_type,
+                                   libvirt_version=self.daemon.environment.libvirt_version)
         path = self.next_path("domain.xml")
         files, schema = [File(path, xml.encode())], [schema_command(path)]
         observing = bool(self.spec.effects) and not self.spec.not_verifiable

@@ -151,4 +151,5 @@ class Session:
         from relnotes.engine.container import adapt_to_accelerator
 
         text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
-        return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type)
+        return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type,
+                                    libvirt_version=self.daemon.environment.libvirt_version)

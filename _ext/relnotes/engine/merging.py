@@ -1,0 +1,38 @@
+"""Merging per-target ledgers (one CI job each) into the ledger the site reads.
+
+Records for a target that is not declared (a removed target, a ledger from another
+branch) are left out with a warning: the site badges only declared targets, and a stray
+record must not pass for one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from relnotes.core.ledger import Ledger, load_ledger
+
+
+@dataclass
+class Merged:
+    ledger: Ledger
+    warnings: list[str] = field(default_factory=list)
+
+
+def merge_declared(paths: Iterable[Path], declared: Iterable[str]) -> Merged:
+    """The newest record per (snippet, target) of ``paths``, declared targets only."""
+    known = list(declared)
+    merged = Merged(Ledger())
+    for path in paths:
+        ledger = load_ledger(path)
+        for target in ledger.targets():
+            if target not in known:
+                count = sum(1 for _, t in ledger.records if t == target)
+                merged.warnings.append(
+                    f"{path}: {count} record(s) for unknown target {target!r} left out of the "
+                    f"merged ledger (declared targets: {', '.join(known)})")
+        kept = Ledger({key: record for key, record in ledger.records.items()
+                       if key[1] in known})
+        merged.ledger = merged.ledger.merge(kept)
+    return merged

@@ -1,0 +1,202 @@
+"""Drift between two ledgers: what became failing, passing, not needed or stale, and the CLI."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from relnotes.cli import main
+from relnotes.core.ledger import (
+    Environment,
+    Layer,
+    LayerStatus,
+    Ledger,
+    Record,
+    Status,
+    sha256_of,
+    write_ledger,
+)
+from relnotes.engine.drift import Drift, compare, markdown_report, not_needed, text_report
+
+OLD_ENV = Environment("trixie-backports", "12.9.0", "11.1.3", "kvm", "sha256:a",
+                      "libvirt 12.9.0 / QEMU 11.1.3 (KVM)")
+NEW_ENV = Environment("trixie-backports", "12.10.0", "11.2.0", "kvm", "sha256:b",
+                      "libvirt 12.10.0 / QEMU 11.2.0 (KVM)")
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def record(snippet: str, result: Status, *, env: Environment = OLD_ENV, sha: str = "s1",
+           reason: str | None = None, control: LayerStatus | None = LayerStatus.PASSED,
+           at: datetime = T0) -> Record:
+    layers = {"effect": Layer(LayerStatus.PASSED if result is Status.PASSED else
+                              LayerStatus.FAILED, "pci-ids = '8086:100e'")}
+    if control is not None:
+        layers["control"] = Layer(control, "without the change, pci-ids = '8086:100e': "
+                                  "lacks 10ec:8139")
+    return Record(snippet, sha, "i1", result, reason, layers, env, at, 1.0, "", snippet)
+
+
+def ledger(*records: Record) -> Ledger:
+    result = Ledger()
+    for item in records:
+        result.add(item)
+    return result
+
+
+LATER = T0 + timedelta(days=7)
+
+
+def test_a_passing_snippet_that_now_fails_became_failing() -> None:
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)),
+                     ledger(record("kvm/a.xml", Status.FAILED, env=NEW_ENV, at=LATER,
+                                   reason="semantic: unsupported configuration: rtl8139")))
+    [change] = report.changes
+    assert (change.drift, change.before, change.after) == (Drift.FAILING, "passed", "failed")
+    assert change.detail == ("libvirt 12.9.0 / QEMU 11.1.3 (KVM) -> libvirt 12.10.0 / "
+                             "QEMU 11.2.0 (KVM): semantic: unsupported configuration: rtl8139")
+    assert report.needs_attention
+
+
+def test_a_failure_that_now_passes_became_passing_and_needs_no_attention() -> None:
+    report = compare(ledger(record("kvm/a.xml", Status.FAILED, reason="boom")),
+                     ledger(record("kvm/a.xml", Status.PASSED, at=LATER)))
+    assert [c.drift for c in report.changes] == [Drift.PASSING]
+    assert not report.needs_attention
+
+
+def test_a_control_that_already_shows_the_effect_means_not_needed() -> None:
+    new = record("kvm/a.xml", Status.FAILED, at=LATER, reason="control: ...")
+    new = Record(new.snippet, new.sha256, new.inputs_sha256, new.result, new.reason,
+                 {"effect": Layer(LayerStatus.PASSED, "pci-ids = '8086:100e'"),
+                  "control": Layer(LayerStatus.FAILED, "without the change, pci-ids = "
+                                   "'8086:100e': lacks 8086:100e")},
+                 new.environment, new.verified_at, 1.0)
+    assert not_needed(new)
+    [change] = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new)).changes
+    assert (change.drift, change.after) == (Drift.NOT_NEEDED, "not-needed")
+    assert change.detail.startswith("the unchanged guest already shows the effect: without")
+
+
+def test_a_failed_effect_is_never_read_as_not_needed() -> None:
+    assert not not_needed(record("kvm/a.xml", Status.FAILED, control=LayerStatus.FAILED))
+    assert not not_needed(record("kvm/a.xml", Status.PASSED, control=None))
+
+
+def test_a_snippet_whose_bytes_changed_became_stale() -> None:
+    old = ledger(record("kvm/a.xml", Status.PASSED, sha="s2"))
+    assert compare(old, old, current={"kvm/a.xml": "s2"}).changes == ()
+    assert "no drift" in compare(old, old, current={"kvm/a.xml": "s2"}).summary()
+    # the new ledger's record is of bytes the snippet no longer has
+    new = ledger(record("kvm/a.xml", Status.PASSED, sha="s1", at=LATER))
+    [change] = compare(old, new, current={"kvm/a.xml": "s2"}).changes
+    assert (change.drift, change.before, change.after) == (Drift.STALE, "passed", "stale")
+    assert change.detail == "the snippet changed since it was verified"
+
+
+def test_a_result_the_new_run_lacks_is_no_longer_verified() -> None:
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), Ledger())
+    [change] = report.changes
+    assert (change.drift, change.after, change.detail) == (
+        Drift.GONE, "missing", "the new run has no result for it")
+    assert report.needs_attention
+
+
+def test_targets_restrict_the_comparison() -> None:
+    bookworm = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "x", "b")
+    old = ledger(record("kvm/a.xml", Status.PASSED), record("kvm/a.xml", Status.PASSED,
+                                                            env=bookworm))
+    new = ledger(record("kvm/a.xml", Status.PASSED, at=LATER))
+    assert [c.target for c in compare(old, new).changes] == ["bookworm"]
+    assert compare(old, new, targets={"trixie-backports"}).changes == ()
+
+
+def test_reports_list_attention_first_in_text_and_markdown() -> None:
+    old = ledger(record("kvm/a.xml", Status.FAILED, reason="x"),
+                 record("kvm/b.xml", Status.PASSED))
+    new = ledger(record("kvm/a.xml", Status.PASSED, at=LATER),
+                 record("kvm/b.xml", Status.FAILED, at=LATER, reason="run: exit | 1\nmore"))
+    report = compare(old, new)
+    text = text_report(report)
+    assert text.index("became failing (1):") < text.index("became passing (1):")
+    assert "  trixie-backports: kvm/b.xml: passed -> failed;" in text
+    markdown = markdown_report(report)
+    assert "### Became failing (1)" in markdown
+    row = next(line for line in markdown.splitlines() if "`kvm/b.xml`" in line)
+    assert row.endswith("run: exit \\| 1 |")  # one line, the pipe escaped
+
+
+def write(path: Path, *records: Record) -> Path:
+    write_ledger(ledger(*records), path)
+    return path
+
+
+def test_cli_exits_1_on_drift_and_writes_markdown_and_junit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.PASSED))
+    new = write(tmp_path / "new.json", record("kvm/a.xml", Status.FAILED, at=LATER, reason="x"))
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    code = main(["verify", "diff", str(old), str(new), "--snippets-dir", str(tmp_path / "none"),
+                 "--markdown", str(summary), "--junit", str(tmp_path / "drift.xml")])
+    assert code == 1
+    assert "became failing (1):" in capsys.readouterr().out
+    assert summary.read_text().startswith("earlier step\n## Verification drift")
+    suite = etree.parse(str(tmp_path / "drift.xml")).getroot()
+    assert suite.get("failures") == "1"
+    assert suite.find("testcase/failure").get("message") == "passed -> failed"
+
+
+def test_cli_exits_0_when_nothing_needs_attention(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.FAILED, reason="x"))
+    new = write(tmp_path / "new.json", record("kvm/a.xml", Status.PASSED, at=LATER))
+    assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(tmp_path)]) == 0
+    assert "1 became passing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{", r"old\.json:1:2: not JSON"),
+    ('{"format": 1, "records": [{"snippet": "a"}]}', r"old\.json: records\[0\]: missing field"),
+    (None, r"old\.json: no such ledger"),
+])
+def test_cli_refuses_a_broken_ledger_with_exit_2(tmp_path: Path, content: str | None,
+                                                 message: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    old = tmp_path / "old.json"
+    if content is not None:
+        old.write_text(content)
+    new = write(tmp_path / "new.json", record("kvm/a.xml", Status.PASSED))
+    assert main(["verify", "diff", str(old), str(new)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert re.search(message, err)
+
+
+def test_cli_refuses_an_unknown_target(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "l.json", record("kvm/a.xml", Status.PASSED))
+    assert main(["verify", "diff", str(path), str(path), "--target", "sid"]) == 2
+    assert "unknown target 'sid' (known: bullseye, bookworm" in capsys.readouterr().err
+
+
+
+
+def test_cli_judges_staleness_by_the_snippets_current_bytes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snippets = tmp_path / "snippets"
+    (snippets / "kvm").mkdir(parents=True)
+    (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
+    (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
+    current = sha256_of(snippets / "kvm/a.xml")
+    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.PASSED, sha=current))
+    new = write(tmp_path / "new.json",
+                record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER))
+    assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
+    assert "kvm/a.xml: passed -> stale;" in capsys.readouterr().out
+    # once the snippet changes again, the old record is stale too: both are, so no drift
+    (snippets / "kvm/a.xml").write_text("<sound model='ich6'/>\n")
+    assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 0
+    assert "no drift" in capsys.readouterr().out

@@ -1,0 +1,90 @@
+"""Per-target ledgers (one CI job each) merge into exactly the ledger of one run over all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from relnotes.cli import main
+from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, load_ledger
+from relnotes.engine import runner
+from relnotes.engine.container.targets import TARGETS
+from relnotes.engine.merging import merge_declared
+from relnotes.engine.plan import Check
+
+SNIPPETS = Path(__file__).parent.parent / "snippets"
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def fake_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,
+                    jobs: int, log: Any = print) -> runner.RunResult:
+    """Records that depend only on (check, target): what a deterministic daemon would give."""
+    target = daemon.target
+    environment = Environment(target, "1", "2", "kvm", "img-" + target, f"label {target}")
+    result = runner.RunResult()
+    for check in checks:
+        seed = int(hashlib.sha256(f"{check.key} {target}".encode()).hexdigest()[:6], 16)
+        status = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE)[seed % 3]
+        for member in check.members:
+            result.records.append(Record(
+                member.snippet, check.sha256(member.snippet), check.inputs_sha256(), status,
+                None if status is Status.PASSED else f"reason {seed}",
+                {"effect": Layer(LayerStatus.PASSED, "seen")}, environment,
+                T0 + timedelta(seconds=seed % 1000), 1.0, "log", check.key))
+        result.ran += 1
+    return result
+
+
+@contextmanager
+def fake_daemon(target: str) -> Iterator[SimpleNamespace]:
+    yield SimpleNamespace(target=target)
+
+
+def test_merging_per_target_ledgers_gives_the_ledger_of_one_run_over_all_targets(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "run_target", fake_run_target)
+    targets = list(TARGETS)
+    runner.run(SNIPPETS, tmp_path / "all", targets, fake_daemon, log=lambda _: None)
+    for target in targets:  # as the CI matrix does: one job, one target, one ledger
+        runner.run(SNIPPETS, tmp_path / target, [target], fake_daemon, log=lambda _: None)
+    merged = merge_declared([tmp_path / t / "ledger.json" for t in reversed(targets)], targets)
+    assert merged.warnings == []
+    one_run = (tmp_path / "all/ledger.json").read_bytes()
+    main(["verify", "merge", *(str(tmp_path / t / "ledger.json") for t in targets),
+          "-o", str(tmp_path / "merged.json")])
+    assert (tmp_path / "merged.json").read_bytes() == one_run
+    assert merged.ledger.to_json() == load_ledger(tmp_path / "all/ledger.json").to_json()
+    assert load_ledger(tmp_path / "merged.json").targets() == sorted(targets)
+
+
+def test_a_ledger_from_an_unknown_target_is_left_out_with_a_warning(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from relnotes.core.ledger import write_ledger
+
+    known = Ledger()
+    foreign = Ledger()
+    for ledger, target in ((known, "bullseye"), (foreign, "sid")):
+        env = Environment(target, "1", "2", "kvm", "i", "l")
+        ledger.add(Record("kvm/a.xml", "s", "i", Status.PASSED, None, {}, env, T0, 1.0))
+        write_ledger(ledger, tmp_path / f"{target}.json")
+    code = main(["verify", "merge", str(tmp_path / "bullseye.json"), str(tmp_path / "sid.json"),
+                 "-o", str(tmp_path / "merged.json")])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert f"warning: {tmp_path / 'sid.json'}: 1 record(s) for unknown target 'sid' left out " \
+           "of the merged ledger (declared targets: bullseye, bookworm," in err
+    assert load_ledger(tmp_path / "merged.json").targets() == ["bullseye"]
+
+
+def test_merge_refuses_a_broken_ledger(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.json").write_text('{"format": 1, "records": [{}]}')
+    assert main(["verify", "merge", str(tmp_path / "bad.json"), "-o", str(tmp_path / "out.json")]) == 2
+    assert "bad.json: records[0]: missing field" in capsys.readouterr().err
+    assert not (tmp_path / "out.json").exists()
