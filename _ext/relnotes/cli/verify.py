@@ -85,7 +85,8 @@ def _run(args: argparse.Namespace) -> int:
 
     out = args.out or settings.verification_dir
     try:
-        result = run(args.snippets_dir or settings.snippets_dir, out, args.targets or settings.targets, factory,
+        snippets_dir = args.snippets_dir or settings.snippets_dir
+        result = run(snippets_dir, out, args.targets or settings.targets, factory,
                      force=args.force, jobs=args.jobs,
                      identity=lambda target: image_identity(target, accelerator))
     except TargetsFailedError as error:
