@@ -26,7 +26,18 @@ from ._model import (
 )
 from ._schema import PROBES, SCHEMA, Validator
 
-_DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output")
+_DRIVER_ONLY = ("guest", "control_guest", "setup", "steps", "effects", "expect_output")
+ACCELERATORS = ("kvm", "tcg")
+# Probes whose value the harness decides rather than observes cannot fail, so cannot show
+# anything; none remain (``running`` no longer starts the guest it probes), but the rule stays.
+UNFAILING_PROBES: frozenset[str] = frozenset()
+
+
+def _known_targets() -> tuple[str, ...]:
+    # The container harness declares the targets; a failure may be declared for one of them.
+    from relnotes.verify.container.targets import TARGETS
+
+    return tuple(TARGETS)
 
 
 def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
@@ -71,6 +82,9 @@ def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
             continue
         if not (snippets_dir / spec.guest).is_file():
             raise SpecError(spec.file, "guest", f"base guest {spec.guest!r} does not exist")
+        if spec.control_guest and not (snippets_dir / spec.control_guest).is_file():
+            raise SpecError(spec.file, "control_guest",
+                            f"control guest {spec.control_guest!r} does not exist")
         for key in spec.members()[1:]:
             if key not in specs:
                 raise SpecError(spec.file, "steps", f"no snippet {key!r}")
@@ -120,13 +134,17 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         if not item.get("why"):
             raise v.error(("setup", index, "why"), "every setup command states why it is needed")
         setup.append(Setup(tuple(run), item["why"]))
+    _check_declarations(data, v)
+    if "control_guest" in data and not any(e.control for e in effects):
+        raise v.error(("control_guest",), "no effect has a control to observe on it")
     return Spec(
         snippet=snippet, file=file, kind=kind, summary=data.get("summary"), timeout=timeout,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
-        guest=data.get("guest", DEFAULT_GUEST), apply=apply, setup=tuple(setup), steps=steps,
+        guest=data.get("guest", DEFAULT_GUEST), control_guest=data.get("control_guest"),
+        apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"),
     )
 
@@ -178,7 +196,33 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
     )
 
 
-def _expectation(data: Mapping[str, Any]) -> Expectation:
+def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
+    """A declared failure names a known target or accelerator and the text it must show: a
+    declaration without that text would excuse any failure."""
+    declared = data.get("expected_failure", {})
+    contains = data.get("failure_contains", {})
+    known = (*_known_targets(), *ACCELERATORS)
+    for table, keys in (("expected_failure", declared), ("failure_contains", contains)):
+        for key, value in keys.items():
+            if key not in known:
+                raise v.error((table, key), f"unknown key {key!r} (allowed: a target or an "
+                              f"accelerator: {', '.join(known)})")
+            if not value.strip():
+                raise v.error((table, key), "must not be empty")
+    for key in declared:
+        if key not in contains:
+            raise v.error(("expected_failure", key), "needs [failure_contains] " + key + ": the "
+                          "text the failure must show, so that no other failure passes for it")
+    for key in contains:
+        if key not in declared:
+            raise v.error(("failure_contains", key), "has no [expected_failure] " + key)
+
+
+def _expectation(data: Mapping[str, Any], path: tuple[str | int, ...],
+                 v: Validator) -> Expectation:
+    for name in ("equals", "not_equals", "contains", "lacks"):
+        if isinstance(data.get(name), list) and not data[name]:
+            raise v.error((*path, name), "is an empty list, which every value meets")
     return Expectation(data.get("equals"), data.get("not_equals"), data.get("contains"),
                        data.get("lacks"))
 
@@ -188,13 +232,48 @@ def _build_effect(data: Mapping[str, Any], index: int, v: Validator) -> Effect:
     probe = data.get("probe")
     if probe not in PROBES:
         raise v.error((*path, "probe"), f"{probe!r} is not one of: {', '.join(sorted(PROBES))}")
-    expect = _expectation(data)
+    if probe in UNFAILING_PROBES:
+        raise v.error((*path, "probe"), f"{probe!r} cannot fail, so it shows nothing")
+    expect = _expectation(data, path, v)
     if expect.is_empty():
         raise v.error(path, "states no expectation (equals, not_equals, contains or lacks)")
     if probe == "qom" and not (data.get("path") and data.get("property")):
         raise v.error(path, "a qom probe needs path and property")
     if probe == "cpu" and not data.get("property"):
         raise v.error(path, "a cpu probe needs property")
-    control = _expectation(data["control"]) if "control" in data else None
+    control, uncontrolled = _control(data, path, v)
     return Effect(probe, expect, control, data.get("guest"), data.get("path"),
-                  data.get("property"), data.get("why"))
+                  data.get("property"), data.get("why"), uncontrolled)
+
+
+_EXPECTATION_KEYS = ("equals", "not_equals", "contains", "lacks")
+
+
+def _control(data: Mapping[str, Any], path: tuple[str | int, ...],
+             v: Validator) -> tuple[Expectation | None, str | None]:
+    """An effect's control: an expectation on the unchanged (or stated control) guest, or
+    ``"none"`` with the reason no control can be observed. Without either the effect could
+    hold on an unchanged guest too and show nothing."""
+    here = (*path, "control")
+    control = data.get("control")
+    reason = data.get("control_reason")
+    if control is None:
+        raise v.error(path, 'states no control: add control = { ... } (what the guest shows '
+                      'without the change) or control = "none" with control_reason')
+    if control == "none":
+        if not reason or not reason.strip():
+            raise v.error(here, 'control = "none" needs control_reason: why no control can '
+                          "be observed")
+        return None, reason
+    if reason is not None:
+        raise v.error((*path, "control_reason"), 'only with control = "none"')
+    if not isinstance(control, dict):
+        raise v.error(here, 'must be a table of expectations or "none"')
+    for key in control:
+        if key not in _EXPECTATION_KEYS:
+            raise v.error((*here, key), f"unknown key {key!r} (allowed: "
+                          f"{', '.join(sorted(_EXPECTATION_KEYS))})")
+    expect = _expectation(control, here, v)
+    if expect.is_empty():
+        raise v.error(here, "is empty: state what the guest shows without the change")
+    return expect, None

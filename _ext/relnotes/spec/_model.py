@@ -113,6 +113,8 @@ class Effect:
     probe: str
     expect: Expectation
     control: Expectation | None = None  # the same probe on the base guest without the change
+    # control = "none": why no control can be observed (the effect then cannot verify alone)
+    uncontrolled: str | None = None
     guest: str | None = None  # a literal domain name (e.g. the published "new-guest")
     path: str | None = None
     property: str | None = None
@@ -136,6 +138,9 @@ class Spec:
     failure_contains: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
     guest: str = DEFAULT_GUEST
+    # the guest controls are observed on, when it is not the unchanged base guest (e.g. the
+    # same guest with the feature explicitly disabled)
+    control_guest: str | None = None
     apply: Apply | None = None
     setup: tuple[Setup, ...] = ()
     steps: tuple[Step, ...] = ()

@@ -20,7 +20,7 @@ _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contain
 SCHEMA: dict[str, Any] = {
     "kind": str, "summary": str, "timeout": (int, float), "not_verifiable": str,
     "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str,
-    "guest": str, "expect_output": str,
+    "guest": str, "control_guest": str, "expect_output": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,
               "adaptation": str},
     "setup": [{"run": list, "why": str}],
@@ -28,7 +28,7 @@ SCHEMA: dict[str, Any] = {
                "edit": {"file": str, "offered": str, "replace": list, "fragment": str, "delete": list,
                         "set": {"*": str}}}],
     "effects": [{"probe": str, "guest": str, "path": str, "property": str, "why": str,
-                 **_EXPECTATION, "control": dict(_EXPECTATION)}],
+                 **_EXPECTATION, "control": object, "control_reason": str}],
 }
 
 
