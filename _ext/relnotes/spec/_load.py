@@ -138,7 +138,8 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
     if "control_guest" in data and not any(e.control for e in effects):
         raise v.error(("control_guest",), "no effect has a control to observe on it")
     return Spec(
-        snippet=snippet, file=file, kind=kind, summary=data.get("summary"), timeout=timeout,
+        snippet=snippet, file=file, kind=kind, summary=data.get("summary"), adaptation=data.get("adaptation"),
+        timeout=timeout,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
@@ -242,8 +243,9 @@ def _build_effect(data: Mapping[str, Any], index: int, v: Validator) -> Effect:
     if probe == "cpu" and not data.get("property"):
         raise v.error(path, "a cpu probe needs property")
     control, uncontrolled = _control(data, path, v)
-    return Effect(probe, expect, control, data.get("guest"), data.get("path"),
-                  data.get("property"), data.get("why"), uncontrolled)
+    return Effect(probe, expect, control=control, guest=data.get("guest"),
+                  path=data.get("path"), property=data.get("property"), why=data.get("why"),
+                  uncontrolled=uncontrolled)
 
 
 _EXPECTATION_KEYS = ("equals", "not_equals", "contains", "lacks")

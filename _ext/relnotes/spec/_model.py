@@ -129,6 +129,8 @@ class Spec:
     file: Path
     kind: SnippetKind
     summary: str | None = None
+    # what the check changes from the published text to run it here, and why
+    adaptation: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     not_verifiable: str | None = None
     # keyed by target ("bookworm") or by accelerator ("tcg"); a target's declaration wins

@@ -18,7 +18,7 @@ PROBES = frozenset({
 _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contains": object,
                                 "lacks": object}
 SCHEMA: dict[str, Any] = {
-    "kind": str, "summary": str, "timeout": (int, float), "not_verifiable": str,
+    "kind": str, "summary": str, "adaptation": str, "timeout": (int, float), "not_verifiable": str,
     "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str,
     "guest": str, "control_guest": str, "expect_output": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,

@@ -20,8 +20,10 @@ from relnotes.verify.daemon import Daemon
 from relnotes.verify.junit import write_junit
 from relnotes.verify.plan import Check, plan_checks
 from relnotes.verify.procedure import Procedure
-from relnotes.verify.verdict import records
+from relnotes.verify.verdict import Run, records
 
+# Results that are not a failure of the snippet, but not evidence that it works either.
+NOT_SHOWN = (Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
@@ -39,13 +41,21 @@ class RunResult:
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{counts[Status.PASSED]} passed, {counts[Status.FAILED]} failed, "
-                f"{counts[Status.EXPECTED_FAILURE]} expected-failure, "
-                f"{counts[Status.NOT_VERIFIABLE]} not-verifiable")
+        return ", ".join(f"{counts[status]} {status.value}" for status in (
+            Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
+            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED))
 
     @property
     def ok(self) -> bool:
-        return not self.counts()[Status.FAILED]
+        """No result the publish gate would refuse: failed, or ran without showing the effect."""
+        counts = self.counts()
+        return not any(counts[status] for status in NOT_SHOWN)
+
+
+def new_run(ledger: Ledger) -> Run:
+    """This run: numbered one past every run the ledger has seen, so its results replace
+    earlier ones whatever the clocks say; the id tells apart runs that read the same ledger."""
+    return Run(ledger.sequence + 1, secrets.token_hex(8))
 
 
 def guest_name(check: Check, target: str) -> str:
@@ -54,7 +64,8 @@ def guest_name(check: Check, target: str) -> str:
 
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
-               jobs: int, log: Callable[[str], None] = print) -> RunResult:
+               jobs: int, log: Callable[[str], None] = print,
+               this_run: Run | None = None) -> RunResult:
     """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
     # libvirt-python prints every error to stderr by default; the checks report their own.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
@@ -62,11 +73,12 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     target = environment.target
     result = RunResult()
     lock = threading.Lock()
+    stamp = this_run or new_run(ledger)
 
     def reusable(check: Check) -> list[Record] | None:
         if force:
             return None
-        inputs = check.inputs_sha256()
+        inputs = check.inputs_sha256(target)
         earlier = [ledger.get(member.snippet, target) for member in check.members]
         if all(ledger.can_reuse(record, inputs, environment) for record in earlier):
             return [record for record in earlier if record is not None]
@@ -85,7 +97,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
             return
         outcome = Procedure(check, daemon, target, guest_name(check, target),
                             controls=controls).run()
-        produced = records(outcome, environment)
+        produced = records(outcome, environment, stamp)
         with lock:
             result.records.extend(produced)
             result.ran += 1
@@ -106,6 +118,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     checks = plan_checks(snippets_dir)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
+    stamp = new_run(ledger)
     total = RunResult()
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -113,7 +126,8 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     def one_target(target: str) -> None:
         try:
             with daemon_factory(target) as daemon:
-                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
+                                    this_run=stamp)
         except BaseException as error:
             with lock:
                 errors.append(error)

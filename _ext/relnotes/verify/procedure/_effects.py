@@ -11,15 +11,20 @@ from relnotes.spec import Effect
 from relnotes.verify.controls import Observed, group_of, key_of
 from relnotes.verify.probes import ProbeContext, ProbeError, describe, observe, unmet
 
+from ._evidence import ControlValue, Evidence
 from ._session import Session
 
 
 class Effects(Session):
     """What a check's change does to the guest, and what the guest is without it."""
 
-    def context(self, name: str) -> ProbeContext:
+    def context(self, name: str, *, start: bool = False) -> ProbeContext:
+        """What a probe looks at. Only a control guest is started here: the guest under test
+        must be running because the check (or the published steps) started it."""
         domain = self.conn.lookupByName(name)
         if not domain.isActive():
+            if not start:
+                raise ProbeError(f"guest {name} is not running")
             domain.create()
             self.outcome.log.append(f"harness: started {name} to observe it")
         try:
@@ -29,33 +34,53 @@ class Effects(Session):
         return ProbeContext(domain, main, self.read)
 
     def effects(self) -> None:
-        for effect in self.spec.effects:
+        """Observe every effect, then every control, whatever failed before: a declared
+        failure must be the only failure, so everything still observable is observed."""
+        values: dict[int, object] = {}
+        for index, effect in enumerate(self.spec.effects):
             self.remaining()
-            ctx = self.context(effect.guest or self.guest)
-            value = observe(ctx, effect)
+            try:
+                value = observe(self.context(effect.guest or self.guest), effect)
+            except (ProbeError, libvirt.libvirtError) as error:
+                self.outcome.record("effect", LayerStatus.FAILED,
+                                    f"{describe(effect)} not observed: {error}")
+                continue
+            values[index] = value
             problems = unmet(effect.expect, value)
             status = LayerStatus.FAILED if problems else LayerStatus.PASSED
             detail = f"{describe(effect)} = {value!r}" + (f": {'; '.join(problems)}"
                                                          if problems else "")
             self.outcome.record("effect", status, detail)
-        controls = [effect for effect in self.spec.effects if effect.control]
-        if not controls or self.outcome.failure():
-            return
-        for effect in controls:
-            assert effect.control is not None
-            key = key_of(self.group(), effect, self.guest)
+        for index, effect in enumerate(self.spec.effects):
+            control = self.observe_control(effect) if effect.control else None
+            if index in values:
+                self.outcome.evidence.append(Evidence(effect, values[index], control))
+
+    def observe_control(self, effect: Effect) -> ControlValue | None:
+        assert effect.control is not None
+        key = key_of(self.group(), effect, self.guest)
+        try:
             observed = self.control(key, effect)
-            if observed.error is not None:
-                raise ProbeError(observed.error)
-            problems = unmet(effect.control, observed.value)
-            status = LayerStatus.FAILED if problems else LayerStatus.PASSED
-            users = self.controls.users(key)
-            detail = (f"without the change, {describe(effect)} = {observed.value!r}"
-                      + (f": {'; '.join(problems)}" if problems else "")
-                      + f" (observed on unchanged base guest {observed.guest} in this run"
-                      + ("" if observed.by == self.check.key else f" by {observed.by}")
-                      + (f", shared by {users} checks)" if users > 1 else ")"))
-            self.outcome.record("control", status, detail)
+        except libvirt.libvirtError as error:
+            observed = Observed(None, str(error), self.guest + "-ctl", self.check.key)
+        if observed.error is not None:
+            self.outcome.record("control", LayerStatus.FAILED,
+                                f"{describe(effect)} not observed on the control guest "
+                                f"{observed.guest}: {observed.error}")
+            return None
+        problems = tuple(unmet(effect.control, observed.value))
+        value = ControlValue(observed.value, observed.guest, problems)
+        same = not problems and value.meets(effect)
+        status = LayerStatus.FAILED if problems else LayerStatus.PASSED
+        users = self.controls.users(key)
+        detail = (f"without the change, {describe(effect)} = {observed.value!r}"
+                  + (f": {'; '.join(problems)}" if problems else "")
+                  + (": the effect's expectation holds here too" if same else "")
+                  + f" (observed on control guest {observed.guest} in this run"
+                  + ("" if observed.by == self.check.key else f" by {observed.by}")
+                  + (f", shared by {users} checks)" if users > 1 else ")"))
+        self.outcome.record("control", status, detail)
+        return value
 
     def group(self) -> str:
         if self._group is None:
@@ -95,8 +120,8 @@ class Effects(Session):
             try:
                 self.conn.lookupByName(name)  # started earlier in this check
             except libvirt.libvirtError:
-                self.conn.defineXML(self.base_xml(name))
-            ctx = self.context(name)
+                self.conn.defineXML(self.base_xml(name, control=True))
+            ctx = self.context(name, start=True)
             for key, effect in mine.items():
                 self.remaining()
                 try:

@@ -147,8 +147,10 @@ class Session:
         except libvirt.libvirtError as error:
             self.outcome.log.append(f"cleanup of {name}: {error}")
 
-    def base_xml(self, name: str) -> str:
+    def base_xml(self, name: str, *, control: bool = False) -> str:
+        """The base guest (or, for ``control``, the control guest the spec states) as ``name``."""
         from relnotes.verify.container import adapt_to_accelerator
 
-        text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
+        guest = (self.spec.control_guest or self.spec.guest) if control else self.spec.guest
+        text = (self.check.snippets_dir / guest).read_text(encoding="utf-8")
         return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type)

@@ -67,8 +67,8 @@ class Steps(Session):
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
             declared = self.outcome.declared(member)
             if member is not self.spec and declared and declared[2] in reason:
-                self.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
-                                                     f"{declared[1]} (observed: {reason})")
+                self.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE, declared[1],
+                                                     reason)
                 self.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
             self.outcome.steps[key] = StepResult(Status.FAILED, reason)
@@ -129,6 +129,11 @@ class Steps(Session):
             _, final = self.batch(self.take_pending(), final=Command(
                 ("sh", "-c", "exec 2>&1\n" + command), {"GUEST": self.guest}))
             assert final is not None
+            if final.returncode != 0:  # a transcript shows a command that worked
+                self.outcome.record("run", LayerStatus.FAILED,
+                                    f"{key}:{exchange.line}: `{exchange.command}` exited "
+                                    f"{final.returncode}: {final.stdout.strip()[-300:]}")
+                raise Aborted
             if not matches(exchange.expected, final.stdout):
                 self.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: output of `{exchange.command}` "
