@@ -44,7 +44,7 @@ def test_round_trip(tmp_path: Path) -> None:
     loaded = load_ledger(tmp_path / "ledger.json")
     assert loaded.records == ledger.records
     data = json.loads((tmp_path / "ledger.json").read_text())
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["records"][0]["verified_at"] == "2026-01-02T03:04:05Z"
 
 

@@ -42,12 +42,18 @@ class Evidence:
         return self.control is not None and not self.control.meets(self.effect)
 
     def sentence(self) -> str:
-        text = f"{describe(self.effect)} = {self.value!r}"
+        text = f"{describe(self.effect)} = {_short(self.value)}"
         if self.control is not None:
-            text += f", {self.control.value!r} on control guest {self.control.guest}"
+            text += f", {_short(self.control.value)} on control guest {self.control.guest}"
         elif self.effect.uncontrolled:
             text += " (no control: " + self.effect.uncontrolled + ")"
         return text
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    """A value for a sentence a reader sees (a QEMU command line is kept in the layers)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
