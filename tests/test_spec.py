@@ -43,6 +43,7 @@ target = "/domain/devices"
 [[effects]]
 probe = "pci-ids"
 contains = "8086:2415"
+control = { lacks = "8086:2415" }
 """
 
 
@@ -63,7 +64,7 @@ def test_unknown_top_level_key_is_named_with_its_line(root: Path) -> None:
 def test_unknown_nested_key_is_named_by_key_path_and_line(root: Path) -> None:
     spec = FRAGMENT + 'why = "x"\nprobbe = "cpu"\n'
     path = write(root, "b.xml", "<a/>", spec)
-    with pytest.raises(SpecError, match=r":10: effects\[0\]\.probbe: unknown key"):
+    with pytest.raises(SpecError, match=r":11: effects\[0\]\.probbe: unknown key"):
         load_spec(path, root)
 
 
@@ -167,3 +168,49 @@ def test_every_published_snippet_has_a_valid_spec() -> None:
 
 def test_no_spec_is_left_without_its_snippet() -> None:
     assert orphan_specs(SNIPPETS) == []
+
+
+@pytest.mark.parametrize(("tail", "message"), [
+    ('contains = []\ncontrol = { lacks = "x" }\n',
+     r":8: effects\[0\]\.contains: is an empty list, which every value meets"),
+    ('contains = "x"\nlacks = []\ncontrol = { lacks = "x" }\n',
+     r":9: effects\[0\]\.lacks: is an empty list"),
+    ('equals = []\ncontrol = { lacks = "x" }\n', r"effects\[0\]\.equals: is an empty list"),
+    ('contains = "x"\ncontrol = {}\n',
+     r":9: effects\[0\]\.control: is empty: state what the guest shows"),
+    ('contains = "x"\ncontrol = { contains = [] }\n',
+     r"effects\[0\]\.control\.contains: is an empty list"),
+    ('contains = "x"\n', r":6: effects\[0\]: states no control"),
+    ('contains = "x"\ncontrol = "none"\n', r'effects\[0\]\.control: control = "none" needs '
+     "control_reason"),
+    ('contains = "x"\ncontrol = { lacks = "x", typo = 1 }\n',
+     r"effects\[0\]\.control\.typo: unknown key 'typo'"),
+])
+def test_vacuous_effects_are_rejected_with_line_and_key_path(root: Path, tail: str,
+                                                              message: str) -> None:
+    spec = FRAGMENT.split("contains =")[0] + tail
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(root, "kvm/x/sound.xml", "<sound/>", spec), root)
+
+
+@pytest.mark.parametrize(("tail", "message"), [
+    ('[expected_failure]\nbookworm = "why"\n',
+     r"expected_failure\.bookworm: needs \[failure_contains\] bookworm"),
+    ('[expected_failure]\nbokworm = "why"\n[failure_contains]\nbokworm = "x"\n',
+     r":3: expected_failure\.bokworm: unknown key 'bokworm' \(allowed: a target or an "
+     r"accelerator: bookworm, trixie.*kvm, tcg\)"),
+    ('[failure_contains]\ntcg = "x"\n', r"failure_contains\.tcg: has no \[expected_failure\] tcg"),
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = ""\n',
+     r"failure_contains\.tcg: must not be empty"),
+])
+def test_a_declared_failure_names_a_known_environment_and_its_text(root: Path, tail: str,
+                                                                   message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(root, "a.sh", "true\n", 'kind = "shell"\n' + tail), root)
+
+
+def test_control_guest_must_exist(root: Path) -> None:
+    spec = 'control_guest = "_guests/absent.xml"\n' + FRAGMENT
+    write(root, "kvm/x/sound.xml", "<sound/>", spec)
+    with pytest.raises(SpecError, match=r"control guest '_guests/absent\.xml' does not exist"):
+        load_specs(root)
