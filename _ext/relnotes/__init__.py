@@ -9,6 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from relnotes.bzlinks import setup_bzlinks
+from relnotes.claims import setup_claims
 from relnotes.collector import setup_collector
 from relnotes.config import setup_config
 from relnotes.domain import setup_domain
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_snippets(app)
     setup_verification(app)
     setup_publish_gate(app)
+    setup_claims(app)
     setup_bzlinks(app)
     setup_collector(app)
     setup_rendering(app)
