@@ -178,7 +178,7 @@ def test_an_empty_snippet_runs_but_is_unchecked(broken: dict[str, Record]) -> No
 
 
 def test_a_vacuous_spec_is_refused_before_any_check_runs(libvirt_daemon: RunningDaemon) -> None:
-    with pytest.raises(SpecError, match=r"sound\.xml\.check\.toml:9: effects\[0\]\.contains: "
+    with pytest.raises(SpecError, match=r"sound\.xml\.check\.toml:8: effects\[0\]\.contains: "
                        "is an empty list, which every value meets"):
         run_target(libvirt_daemon, plan_checks(VACUOUS), Ledger(), force=True, jobs=1,
                    log=lambda _line: None)
