@@ -24,3 +24,7 @@ def test_a_claim_in_prose_is_found_even_when_it_wraps() -> None:
 
 def test_a_claim_inside_a_code_fence_is_not_prose() -> None:
     assert plain_claims("```text\nverified on libvirt 9.0\n```\n") == []
+
+
+def test_a_claim_without_a_version_is_not_one() -> None:
+    assert plain_claims("Snippets are verified against a real libvirt daemon.\n") == []

@@ -18,6 +18,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from relnotes.claims import render_claims
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
 from relnotes.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
@@ -220,6 +221,7 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self(_badges_and_details(view) if view else [])
     for table in list(doctree.findall(snippet_table)):
         table.replace_self(_table(app, docname))
+    render_claims(doctree, {key: view.statuses for key, view in views.items()})
 
 
 def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
