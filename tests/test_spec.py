@@ -214,3 +214,14 @@ def test_control_guest_must_exist(root: Path) -> None:
     write(root, "kvm/x/sound.xml", "<sound/>", spec)
     with pytest.raises(SpecError, match=r"control guest '_guests/absent\.xml' does not exist"):
         load_specs(root)
+
+
+def test_a_probe_the_harness_decides_is_refused_on_the_checks_own_guest(root: Path) -> None:
+    spec = FRAGMENT.split("[[effects]]")[0] + (
+        '[[effects]]\nprobe = "running"\nequals = true\ncontrol = "none"\n'
+        'control_reason = "x"\n')
+    with pytest.raises(SpecError, match=r":7: effects\[0\]\.probe: 'running' on the check's "
+                       "own guest cannot fail"):
+        load_spec(write(root, "kvm/x/sound.xml", "<sound/>", spec), root)
+    on_new_guest = spec.replace('probe = "running"\n', 'probe = "running"\nguest = "new-guest"\n')
+    assert load_spec(write(root, "kvm/x/sound.xml", "<sound/>", on_new_guest), root).effects

@@ -28,9 +28,10 @@ from ._schema import PROBES, SCHEMA, Validator
 
 _DRIVER_ONLY = ("guest", "control_guest", "setup", "steps", "effects", "expect_output")
 ACCELERATORS = ("kvm", "tcg")
-# Probes whose value the harness decides rather than observes cannot fail, so cannot show
-# anything; none remain (``running`` no longer starts the guest it probes), but the rule stays.
-UNFAILING_PROBES: frozenset[str] = frozenset()
+# Probes whose value the harness decides on the check's own guest, so they cannot fail there:
+# the harness starts that guest before any effect is observed (a start it cannot make fails
+# the check in another layer). On a guest the published steps start (``guest``) they can.
+HARNESS_DECIDED = frozenset({"running"})
 
 
 def _known_targets() -> tuple[str, ...]:
@@ -233,8 +234,10 @@ def _build_effect(data: Mapping[str, Any], index: int, v: Validator) -> Effect:
     probe = data.get("probe")
     if probe not in PROBES:
         raise v.error((*path, "probe"), f"{probe!r} is not one of: {', '.join(sorted(PROBES))}")
-    if probe in UNFAILING_PROBES:
-        raise v.error((*path, "probe"), f"{probe!r} cannot fail, so it shows nothing")
+    if probe in HARNESS_DECIDED and not data.get("guest"):
+        raise v.error((*path, "probe"), f"{probe!r} on the check's own guest cannot fail (the "
+                      "harness starts that guest), so it shows nothing; probe a guest the "
+                      "published steps start, with guest = \"...\"")
     expect = _expectation(data, path, v)
     if expect.is_empty():
         raise v.error(path, "states no expectation (equals, not_equals, contains or lacks)")
