@@ -107,7 +107,7 @@ def test_fragment_needs_apply(root: Path) -> None:
 
 
 def test_effect_needs_an_expectation(root: Path) -> None:
-    spec = 'kind = "domain-xml"\n[[effects]]\nprobe = "running"\n'
+    spec = 'kind = "domain-xml"\n[[effects]]\nprobe = "vnc-auth"\n'
     path = write(root, "d.xml", "<domain/>", spec)
     with pytest.raises(SpecError, match=r"effects\[0\]: states no expectation"):
         load_spec(path, root)
