@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relnotes.ledger import (
@@ -317,3 +318,34 @@ def test_records_carry_reason_observation_adaptation_and_inputs_apart() -> None:
                  if c.key == "kvm/kvm-rtl8139-performance/edit-guest.virsh")
     [edit, _fragment] = records(observe_all(Outcome(e1000, "bookworm", now())), ENV)
     assert edit.adaptation is not None and "type='user'" in edit.adaptation
+
+
+def test_a_run_with_nothing_changed_starts_no_daemon(tmp_path: Path) -> None:
+    checks = plan_checks(SNIPPETS)
+    ledger = Ledger()
+    for check in checks:
+        outcome = observe_all(Outcome(check, "bookworm", now() - timedelta(hours=1)))
+        declared = declared_failure(check.driver, "bookworm")
+        if declared:
+            outcome.record("run", LayerStatus.FAILED, f"failed: {declared[2]}")
+        else:
+            outcome.record("effect" if check.driver.effects else "run", LayerStatus.PASSED, "ok")
+        for record in records(outcome, ENV):
+            ledger.add(record)
+    write_ledger(ledger, tmp_path / "ledger.json")
+    started: list[str] = []
+
+    def factory(target: str) -> Any:
+        started.append(target)
+        raise ConnectionError("no daemon in this test")
+
+    result = runner_module.run(SNIPPETS, tmp_path, ["bookworm"], factory,
+                               peek=lambda _target: (ENV.image_id, ENV.accelerator),
+                               log=lambda _line: None)
+    assert started == [] and result.reused == len(checks)
+    # another image (a rebuilt container) means the daemon must run
+    with pytest.raises(ConnectionError):
+        runner_module.run(SNIPPETS, tmp_path, ["bookworm"], factory,
+                          peek=lambda _target: ("other-image", ENV.accelerator),
+                          log=lambda _line: None)
+    assert started == ["bookworm"]

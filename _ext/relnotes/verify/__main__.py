@@ -38,15 +38,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from relnotes.verify.container import ContainerError, running_daemon
+    from relnotes.verify.container import (
+        ContainerError,
+        ensure_image,
+        get_target,
+        running_daemon,
+    )
+    from relnotes.verify.container.daemon import choose_accelerator
     from relnotes.verify.runner import run
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=args.accel)
 
+    def peek(target: str) -> tuple[str, str]:
+        # what the daemon would run with: the image (built if missing) and the accelerator
+        return ensure_image(get_target(target)).id, choose_accelerator(args.accel)
+
     try:
         result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
-                     force=args.force, jobs=args.jobs)
+                     force=args.force, jobs=args.jobs, peek=peek)
     except (SpecError, LedgerError, ContainerError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -28,6 +28,8 @@ LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
 DaemonFactory = Callable[[str], AbstractContextManager[Daemon]]
+# (image id, accelerator) a target's daemon would run with, found without starting it
+EnvironmentPeek = Callable[[str], tuple[str, str]]
 
 
 @dataclass
@@ -112,9 +114,31 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     return result
 
 
+def reuse_without_daemon(checks: Sequence[Check], ledger: Ledger, target: str,
+                         image_id: str, accelerator: str) -> list[Record] | None:
+    """Every check's earlier records, when all of them can stand without starting the daemon:
+    same inputs, conclusive, and made with the very image and accelerator the daemon would
+    run with (one image has one libvirt and one QEMU). None if any check must run."""
+    found: list[Record] = []
+    for check in checks:
+        inputs = check.inputs_sha256(target)
+        for member in check.members:
+            record = ledger.get(member.snippet, target)
+            if (record is None or record.result is Status.FAILED
+                    or record.inputs_sha256 != inputs
+                    or record.environment.image_id != image_id
+                    or record.environment.accelerator != accelerator):
+                return None
+            found.append(record)
+    return found
+
+
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
-        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
-    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
+        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
+        peek: EnvironmentPeek | None = None) -> RunResult:
+    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    With ``peek``, a target whose every result can be reused is not started at all."""
     checks = plan_checks(snippets_dir)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
@@ -125,6 +149,13 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
 
     def one_target(target: str) -> None:
         try:
+            if peek is not None and not force:
+                reused = reuse_without_daemon(checks, ledger, target, *peek(target))
+                if reused is not None:
+                    with lock:
+                        total.records.extend(reused)
+                        total.reused += len(checks)
+                    return
             with daemon_factory(target) as daemon:
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
                                     this_run=stamp)
