@@ -154,6 +154,7 @@ def test_a_check_declared_to_fail_still_gets_its_control_if_it_reaches_it(
     root = ac97_checks(tmp_path, {"declared": '{ lacks = "8086:2415" }'})
     spec = root / "kvm/declared/ac97.xml.check.toml"
     spec.write_text(spec.read_text() + '[expected_failure]\nbookworm = "imagined"\n'
+                    'trixie = "imagined"\n[failure_contains]\nbookworm = "imagined"\n'
                     'trixie = "imagined"\n')
     run = run_target(libvirt_daemon, plan_checks(root), Ledger(), force=True, jobs=2,
                      log=lambda _line: None)

@@ -13,7 +13,6 @@ import libvirt
 
 from relnotes.ledger import now
 from relnotes.verify.batch import Command, File, Ran, run_batch
-from relnotes.verify.controls import Controls
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.plan import Check
 from relnotes.verify.probes import ProbeError
@@ -31,14 +30,12 @@ T = TypeVar("T")
 
 class Session:
     """What one check holds on one daemon, with a unique guest name so checks can run side by
-    side: the connection, the deadline, the work directory and the execs that write and run.
-
-    ``controls`` is the run's memo of control observations (shared by the checks of one run on
-    one daemon); without it the check observes its own controls.
+    side: the connection, the deadline, the work directory, the execs that write and run, and
+    the outcome they are recorded in. The parts of a procedure (its steps, its effects) are
+    given the session; none of them keeps state in it.
     """
 
-    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str, *,
-                 controls: Controls | None = None):
+    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str):
         self.check = check
         self.spec = check.driver
         self.daemon = daemon
@@ -50,11 +47,8 @@ class Session:
         self.connection: libvirt.virConnect | None = None
         self.specs = {used.snippet: used for used in check.uses}
         self.counter = 0
-        self.controls = controls if controls is not None else Controls()
         self.pending: list[File] = []  # written with the next command the check runs
         self.jobs: list[Future[Any]] = []  # work running alongside the check's own
-        self.control_job: Future[None] | None = None
-        self._group: str | None = None
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
