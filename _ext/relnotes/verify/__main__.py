@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("_build/verification"))
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
                      help="accelerator for the guests (default: KVM when usable)")
-    merge = commands.add_parser("merge", help="merge ledgers; the newest result wins")
+    merge = commands.add_parser("merge", help="merge ledgers; the latest run wins, never the clock")
     merge.add_argument("ledgers", nargs="+", type=Path)
     merge.add_argument("-o", "--output", type=Path, required=True)
     return parser
