@@ -225,3 +225,22 @@ def test_a_probe_the_harness_decides_is_refused_on_the_checks_own_guest(root: Pa
         load_spec(write(root, "kvm/x/sound.xml", "<sound/>", spec), root)
     on_new_guest = spec.replace('probe = "running"\n', 'probe = "running"\nguest = "new-guest"\n')
     assert load_spec(write(root, "kvm/x/sound.xml", "<sound/>", on_new_guest), root).effects
+
+
+def test_the_targets_a_failure_may_name_are_the_harness_targets() -> None:
+    from relnotes.spec import known_targets
+    from relnotes.verify.container import TARGETS
+
+    assert set(known_targets()) == set(TARGETS)
+
+
+def test_loading_specs_does_not_load_the_container_harness() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, pathlib; from relnotes.spec import load_specs; "
+            f"load_specs(pathlib.Path({str(SNIPPETS)!r})); "
+            "print('libvirt' in sys.modules, 'relnotes.verify.container' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={"PYTHONPATH": str(SNIPPETS.parent / "_ext")})
+    assert done.stdout.split() == ["False", "False"]

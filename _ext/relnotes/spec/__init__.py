@@ -6,7 +6,16 @@ path and line) so that a typo cannot silently turn a check into a no-op.
 
 from __future__ import annotations
 
-from ._files import SPEC_SUFFIX, is_spec_file, orphan_specs, snippet_files, snippet_key, spec_path
+from ._files import (
+    CONTAINERS_DIR,
+    SPEC_SUFFIX,
+    is_spec_file,
+    known_targets,
+    orphan_specs,
+    snippet_files,
+    snippet_key,
+    spec_path,
+)
 from ._load import load_spec, load_specs
 from ._model import (
     Apply,
@@ -23,6 +32,7 @@ from ._model import (
 )
 
 __all__ = [
+    "CONTAINERS_DIR",
     "SPEC_SUFFIX",
     "Apply",
     "ApplyMode",
@@ -36,6 +46,7 @@ __all__ = [
     "StepAction",
     "declared_failure",
     "is_spec_file",
+    "known_targets",
     "load_spec",
     "load_specs",
     "orphan_specs",

@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SPEC_SUFFIX = ".check.toml"
+# The environments checks run in: a target is a directory here with a Containerfile (the
+# container harness builds its image from it), so its name is known without the harness.
+CONTAINERS_DIR = Path(__file__).resolve().parents[3] / "containers"
 # Directories under snippets/ whose name starts with this hold harness material (base guests),
 # not published snippets.
 PRIVATE_PREFIX = "_"
@@ -38,3 +41,11 @@ def orphan_specs(snippets_dir: Path) -> list[Path]:
     """Spec files whose snippet does not exist (a renamed snippet leaves one behind)."""
     return [p for p in sorted(snippets_dir.rglob("*" + SPEC_SUFFIX))
             if not p.with_name(p.name.removesuffix(SPEC_SUFFIX)).is_file()]
+
+
+def known_targets(containers_dir: Path = CONTAINERS_DIR) -> tuple[str, ...]:
+    """The target names a spec may declare a failure for."""
+    if not containers_dir.is_dir():
+        return ()
+    return tuple(sorted(d.name for d in containers_dir.iterdir()
+                        if (d / "Containerfile").is_file()))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._files import snippet_files, snippet_key, spec_path
+from ._files import known_targets, snippet_files, snippet_key, spec_path
 from ._model import (
     DEFAULT_GUEST,
     DEFAULT_TIMEOUT,
@@ -33,12 +33,6 @@ ACCELERATORS = ("kvm", "tcg")
 # the check in another layer). On a guest the published steps start (``guest``) they can.
 HARNESS_DECIDED = frozenset({"running"})
 
-
-def _known_targets() -> tuple[str, ...]:
-    # The container harness declares the targets; a failure may be declared for one of them.
-    from relnotes.verify.container.targets import TARGETS
-
-    return tuple(TARGETS)
 
 
 def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
@@ -203,7 +197,7 @@ def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
     declaration without that text would excuse any failure."""
     declared = data.get("expected_failure", {})
     contains = data.get("failure_contains", {})
-    known = (*_known_targets(), *ACCELERATORS)
+    known = (*known_targets(), *ACCELERATORS)
     for table, keys in (("expected_failure", declared), ("failure_contains", contains)):
         for key, value in keys.items():
             if key not in known:

@@ -13,10 +13,11 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from relnotes.spec import CONTAINERS_DIR
+
 _PACKAGE = Path(__file__).resolve().parents[1]  # _ext/relnotes
 # The sources whose meaning decides a verdict; the Sphinx extension's modules do not.
 ENGINE_SOURCES = ("verify", "spec", "ledger.py")
-CONTAINERS_DIR = _PACKAGE.parents[1] / "containers"
 
 
 def digest_files(paths: Iterable[Path], root: Path) -> str:
