@@ -271,3 +271,14 @@ def test_a_changed_spec_makes_the_badge_stale(app: Sphinx) -> None:
     reason = page(app, "issue.html").select_one(
         'div.rn-snippet[id="snippet-comp-verified-xml"] p.rn-snippet-reason').get_text()
     assert "spec comp/verified.xml.check.toml changed" in reason
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="broken-spec", freshenv=True)
+def test_a_spec_that_does_not_load_is_located_and_every_badge_is_stale(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    spec = Path(app.srcdir) / "snippets/comp/verified.xml.check.toml"
+    spec.write_text(spec.read_text().replace('contains = "e1000"', "contains = []"))
+    app.build()
+    warning_at(app, "verified.xml.check.toml", 10, "cannot plan the snippet checks, so every "
+               "badge shows stale")
+    assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"

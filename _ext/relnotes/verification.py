@@ -94,11 +94,19 @@ def ledger_or_warning(config: Config, subtype: Subtype) -> Ledger | None:
 
 
 def checks_by_snippet(root: Path) -> dict[str, Check] | None:
-    """The check covering each snippet, as the engine plans it; None when the specs do not
-    load (the tests and the engine report why): then every record counts as stale."""
+    """The check covering each snippet, as the engine plans it; None, after a warning at the
+    spec, when the specs do not load: then no record can be shown current (all are stale)."""
     try:
         checks = plan_checks(root)
-    except (SpecError, OSError):
+    except SpecError as error:
+        location = file_location(error.file)
+        location.line = error.line or 1
+        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
+                       location=location, type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+        return None
+    except OSError as error:
+        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
+                       type=WARNING_TYPE, subtype=Subtype.SNIPPET)
         return None
     return {member.snippet: check for check in checks for member in check.members}
 
