@@ -214,3 +214,11 @@ def test_a_real_record_dated_in_the_future_is_refused(broken: dict[str, Record],
     with pytest.raises(LedgerError, match=r"records\[0\]: kvm/output/greets\.sh on "
                        f"{record.target} is dated .* in the future"):
         load_ledger(tmp_path / "ledger.json")
+
+
+def test_nx_is_compared_with_the_same_cpu_with_nx_disabled(published: dict[str, Record]) -> None:
+    record = published["kvm/kvm-migration-nx/modern/cpu-nx.xml"]
+    assert record.result is Status.PASSED, record.reason
+    assert record.observation is not None
+    assert record.observation.startswith("cpu nx = True, False on control guest ")
+    assert "without the change, cpu nx = False" in record.layers["control"].detail
