@@ -244,3 +244,13 @@ def test_loading_specs_does_not_load_the_container_harness() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env={"PYTHONPATH": str(SNIPPETS.parent / "_ext")})
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_step_stated_to_fail_states_its_text(root: Path) -> None:
+    spec = 'kind = "shell"\n[[steps]]\nsnippet = "a.sh"\nexit_status = 2\n'
+    with pytest.raises(SpecError, match=r":4: steps\[0\]\.exit_status: a step stated to fail "
+                       "needs output_contains"):
+        load_spec(write(root, "a.sh", "exit 2\n", spec), root)
+    spec = 'kind = "shell"\n[[steps]]\nsnippet = "a.sh"\noutput_contains = "x"\n'
+    with pytest.raises(SpecError, match=r":4: steps\[0\]\.output_contains: only with a non-zero"):
+        load_spec(write(root, "a.sh", "exit 2\n", spec), root)

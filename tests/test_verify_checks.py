@@ -222,3 +222,10 @@ def test_nx_is_compared_with_the_same_cpu_with_nx_disabled(published: dict[str, 
     assert record.observation is not None
     assert record.observation.startswith("cpu nx = True, False on control guest ")
     assert "without the change, cpu nx = False" in record.layers["control"].detail
+
+
+def test_a_step_stated_to_fail_must_fail_with_its_text(broken: dict[str, Record]) -> None:
+    record = broken["kvm/step-text/fails.sh"]
+    assert record.result is Status.FAILED
+    assert "kvm/step-text/fails.sh exited 3 as stated, but its output lacks 'the stated " \
+           "trouble': some other trouble" in (record.reason or "")

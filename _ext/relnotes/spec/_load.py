@@ -172,6 +172,11 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
             allowed = ", ".join(a.value for a in StepAction)
             raise v.error((*path, "action"), f"{data['action']!r} is not one of: {allowed}") \
                 from None
+    if data.get("exit_status", 0) != 0 and not data.get("output_contains"):
+        raise v.error((*path, "exit_status"), "a step stated to fail needs output_contains: "
+                      "the text its failure shows, so that no other failure passes for it")
+    if "output_contains" in data and data.get("exit_status", 0) == 0:
+        raise v.error((*path, "output_contains"), "only with a non-zero exit_status")
     edit = None
     if "edit" in data:
         e = data["edit"]
@@ -188,7 +193,7 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
     return Step(
         snippet=sibling(data["snippet"], (*path, "snippet")) if "snippet" in data else None,
         action=action, install=data.get("install"), edit=edit,
-        exit_status=data.get("exit_status", 0),
+        exit_status=data.get("exit_status", 0), output_contains=data.get("output_contains"),
     )
 
 

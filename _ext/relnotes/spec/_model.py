@@ -83,6 +83,7 @@ class Step:
     install: str | None = None  # write the snippet to this path instead of running it
     edit: Edit | None = None
     exit_status: int = 0
+    output_contains: str | None = None  # with a non-zero exit_status: what the output shows
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ SCHEMA: dict[str, Any] = {
               "adaptation": str},
     "setup": [{"run": list, "why": str}],
     "steps": [{"snippet": str, "action": str, "install": str, "exit_status": int,
+               "output_contains": str,
                "edit": {"file": str, "offered": str, "replace": list, "fragment": str, "delete": list,
                         "set": {"*": str}}}],
     "effects": [{"probe": str, "guest": str, "path": str, "property": str, "why": str,

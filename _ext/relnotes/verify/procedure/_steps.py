@@ -71,10 +71,18 @@ class Steps:
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
             declared = self.session.outcome.declared(member)
             if member is not self.session.spec and declared and declared[2] in reason:
-                self.session.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE, declared[1],
-                                                     reason)
+                self.session.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
+                                                             declared[1], reason)
                 self.session.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
+            self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            raise Aborted
+        if step.output_contains is not None and step.output_contains not in out + err:
+            # a step stated to exit non-zero must fail the stated way, not any way
+            tail = " | ".join((err or out).strip().splitlines()[-4:])
+            reason = (f"{key} exited {code} as stated, but its output lacks "
+                      f"{step.output_contains!r}: {tail}")
             self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
             self.session.outcome.record("run", LayerStatus.FAILED, reason)
             raise Aborted
