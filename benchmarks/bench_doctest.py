@@ -30,6 +30,7 @@ from typing import Any
 
 import libvirt
 from relnotes.core.ledger import Environment
+from relnotes.core.plan import plan_checks
 from relnotes.engine.container import (
     TARGETS,
     RunningDaemon,
@@ -39,7 +40,6 @@ from relnotes.engine.container import (
     running_daemon,
 )
 from relnotes.engine.controls import Controls
-from relnotes.engine.plan import plan_checks
 from relnotes.engine.procedure import Procedure
 from relnotes.engine.reuse import image_identity
 from relnotes.engine.runner import run

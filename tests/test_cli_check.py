@@ -95,11 +95,13 @@ def test_check_and_the_build_report_the_same_page_problems_at_the_same_places(
                      text.replace(f"{site}/", ""))
         if m:
             built.add((f"{m[1]}:{m[2]}", m[3]))
-    assert len(built) == 14
+    # The build also says what a spec problem costs the badges; check names the problem only.
+    consequence = {w for w in built if w[1].startswith("cannot plan the snippet checks")}
+    assert len(consequence) == 1 and len(built) == 15
     # The build places a role's reference at its paragraph; check at the role's own line.
     role = ("source/issues/references.md:10", "unknown issue id 'missing-issue'")
     assert role in built
-    assert built - {role} <= checked
+    assert built - {role} - consequence <= checked
     assert ("source/issues/references.md:11", role[1]) in checked
 
 

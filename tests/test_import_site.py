@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from relnotes.core.plan import plan_checks
 from relnotes.core.spec import load_specs
-from relnotes.engine.plan import plan_checks
 from relnotes.importing.cli import main
 
 from tests.sphinx_build import page, warnings_of
@@ -163,7 +163,8 @@ def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
     result = runner.run(site / "snippets", out, ["bookworm"],
                         lambda target: contextlib.nullcontext(_Daemon()), log=lambda _: None)
     assert result.ok and result.records == []
-    assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
+    assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, 0 indistinct, "
+                                "0 uncontrolled, 0 unchecked, "
                                 "1 pending (no check written yet)")
     assert json.loads((out / "ledger.json").read_text())["records"] == []
 

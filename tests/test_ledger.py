@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,11 +30,12 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def record(snippet: str = "kvm/a.xml", *, result: Status = Status.PASSED, sha: str = "s1",
-           at: datetime = T0, env: Environment = ENV, reason: str | None = None) -> Record:
+           at: datetime = T0, env: Environment = ENV, reason: str | None = None,
+           run: int = 1, run_id: str = "r1") -> Record:
     return Record(snippet, sha, "i1", result, reason,
                   {"schema": Layer(LayerStatus.PASSED, "valid"),
                    "effect": Layer(LayerStatus.PASSED, "e1000 seen")},
-                  env, at, 1.5, "log line", "kvm/a.xml")
+                  env, at, 1.5, "log line", "kvm/a.xml", run_sequence=run, run_id=run_id)
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -44,7 +46,7 @@ def test_round_trip(tmp_path: Path) -> None:
     loaded = load_ledger(tmp_path / "ledger.json")
     assert loaded.records == ledger.records
     data = json.loads((tmp_path / "ledger.json").read_text())
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["records"][0]["verified_at"] == "2026-01-02T03:04:05Z"
 
 
@@ -90,10 +92,11 @@ def test_status_carries_the_reason() -> None:
     assert ledger.status("kvm/a.xml", "s1", "bookworm").reason == "restorecon is absent"
 
 
-def test_merge_keeps_the_newest_per_snippet_and_target(tmp_path: Path) -> None:
+def test_merge_keeps_the_latest_run_per_snippet_and_target(tmp_path: Path) -> None:
     old, new = Ledger(), Ledger()
-    old.add(record(result=Status.FAILED, at=T0))
-    new.add(record(result=Status.PASSED, at=T0 + timedelta(hours=1)))
+    # the older run's clock was ahead: its stamp is later, its run is not
+    old.add(record(result=Status.FAILED, at=T0 + timedelta(hours=1), run=1))
+    new.add(record(result=Status.PASSED, at=T0, run=2, run_id="r2"))
     trixie = Environment("trixie", "11.3.0", "10.0.0", "kvm", "sha256:def", "t")
     old.add(record(env=trixie))
     write_ledger(old, tmp_path / "a.json")
@@ -138,3 +141,53 @@ def test_sha256_of(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"abc")
     assert sha256_of(tmp_path / "f") == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+
+
+def test_a_result_of_the_current_run_replaces_a_record_stamped_later() -> None:
+    ledger = Ledger()
+    ledger.add(record(result=Status.PASSED, at=T0 + timedelta(days=1), run=3))
+    ledger.add(record(result=Status.FAILED, at=T0, run=4, run_id="r4"))
+    assert ledger.get("kvm/a.xml", "bookworm").result is Status.FAILED  # type: ignore[union-attr]
+    assert ledger.sequence == 4
+
+
+def test_two_runs_of_one_number_keep_the_failure_in_either_order() -> None:
+    passed = record(result=Status.PASSED, run=5, run_id="zz")
+    failed = record(result=Status.FAILED, run=5, run_id="aa")
+    for first, second in ((passed, failed), (failed, passed)):
+        ledger = Ledger()
+        ledger.add(first)
+        ledger.add(second)
+        assert ledger.get("kvm/a.xml", "bookworm") is failed
+
+
+def test_a_record_dated_in_the_future_is_an_error(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.add(record(at=ledger_module.now() + timedelta(days=2)))
+    write_ledger(ledger, tmp_path / "ledger.json")
+    with pytest.raises(LedgerError, match=r"records\[0\]: kvm/a\.xml on bookworm is dated .* in "
+                       "the future"):
+        load_ledger(tmp_path / "ledger.json")
+
+
+def test_format_1_is_read_and_its_records_are_stale_for_want_of_inputs(tmp_path: Path) -> None:
+    data = record().to_json()
+    for name in ("observation", "summary", "adaptation", "inputs", "run"):
+        del data[name]
+    (tmp_path / "ledger.json").write_text(json.dumps({"format": 1, "records": [data]}))
+    loaded = load_ledger(tmp_path / "ledger.json")
+    assert loaded.status("kvm/a.xml", "s1", "bookworm").status is Status.PASSED
+    stale = loaded.status("kvm/a.xml", "s1", "bookworm", inputs={"engine": "e"})
+    assert stale.status is Status.STALE
+    assert "recorded by an engine that did not record them" in (stale.reason or "")
+
+
+def test_any_changed_input_makes_a_record_stale_and_is_named() -> None:
+    ledger = Ledger()
+    inputs = {"engine": "e1", "base guest _guests/minimal.xml": "g1", "spec a.check.toml": "s"}
+    ledger.add(replace(record(), inputs=inputs))
+    assert ledger.status("kvm/a.xml", "s1", "bookworm", inputs).status is Status.PASSED
+    for name in inputs:
+        changed = ledger.status("kvm/a.xml", "s1", "bookworm", {**inputs, name: "other"})
+        assert changed.status is Status.STALE
+        assert (changed.reason or "").startswith(f"{name} changed since it was verified")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, write_ledger
+from relnotes.core.plan import plan_checks
+from relnotes.sphinxext.publish_gate import PublishRefused
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import ANSI, page, warning_at, warnings_of
@@ -21,9 +24,19 @@ TRIXIE = Environment("trixie", "11.3.0", "10.0.2", "tcg", "sha256:bbbb",
                      "libvirt 11.3.0 / QEMU 10.0.2 (TCG)")
 
 
+ROOT_SNIPPETS = Path(__file__).parent / "roots" / "test-snippets" / "snippets"
+
+
+def inputs_of(snippet: str, target: str) -> dict[str, str]:
+    """What the engine would record as the check's inputs (the test root's specs are real)."""
+    checks = {m.snippet: c for c in plan_checks(ROOT_SNIPPETS) for m in c.members}
+    return checks[snippet].inputs(target)
+
+
 def record(snippet: str, data: bytes, environment: Environment, result: Status,
            reason: str | None = None) -> Record:
     return Record(
+        inputs=inputs_of(snippet, environment.target),
         snippet=snippet, sha256=hashlib.sha256(data).hexdigest(), inputs_sha256="x",
         result=result, reason=reason,
         layers={"effect": Layer(LayerStatus.PASSED if result is Status.PASSED else LayerStatus.FAILED)},
@@ -109,11 +122,12 @@ def test_bad_snippet_paths_are_reported_at_the_directive(app: Sphinx) -> None:
                     confoverrides={"relnotes_require_verified": True})
 def test_publish_gate_names_each_unpublishable_snippet(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
-    app.build()
+    with pytest.raises(PublishRefused, match=r"4 shown snippet result\(s\) not publishable"):
+        app.build()
     gate = [w for w in warnings_of(app) if "[relnotes.unverified]" in w]
     assert sorted(w.split("WARNING: ")[1] for w in gate) == sorted([
         "snippet 'comp/script.sh' is not publishable: Stale on bookworm: changed since it was "
-        "verified [relnotes.unverified]",
+        "verified: the snippet changed since it was verified on 2026-11-20 [relnotes.unverified]",
         "snippet 'comp/script.sh' is not publishable: Not verified on trixie [relnotes.unverified]",
         # once per place the page shows it
         *["snippet 'comp/verified.xml' is not publishable: Fails on libvirt 11.3.0 / QEMU 10.0.2 "
@@ -156,8 +170,8 @@ def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> No
     rows = page(app, "all.html").select("table.rn-snippet-table tbody tr")
     table = [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in rows]
     assert table == [
-        ["comp/script.sh", "snip", "Stale on bookworm: changed since it was verified",
-         "Not verified on trixie"],
+        ["comp/script.sh", "snip", "Stale on bookworm: changed since it was verified the "
+         "snippet changed since it was verified on 2026-11-20", "Not verified on trixie"],
         ["comp/verified.xml", "snip", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20",
          "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20 QEMU no longer accepts -cpu ?"],
     ]  # shown twice on its page, listed once; the reason follows its badge as plain text
@@ -190,12 +204,15 @@ def test_a_new_ledger_rewrites_only_pages_whose_statuses_changed(
 @pytest.mark.sphinx("html", testroot="snippets", freshenv=True,
                     confoverrides={"relnotes_require_verified": True})
 def test_publish_gate_holds_on_a_rebuild_that_writes_nothing(app: Sphinx, make_app: Any) -> None:
-    app.build()
+    with pytest.raises(PublishRefused):
+        app.build()
     assert any("[relnotes.unverified]" in w for w in warnings_of(app))
     again = make_app("html", srcdir=app.srcdir, freshenv=False,
                      confoverrides={"relnotes_require_verified": True})
-    again.build()
-    assert "0 added, 0 changed, 0 removed" in again._status.getvalue()
+    # A refused build raises, and Sphinx then drops its saved environment, so the next build
+    # reads everything again: the refusal cannot be skipped by an incremental build either.
+    with pytest.raises(PublishRefused):
+        again.build()
     assert any("[relnotes.unverified]" in w for w in warnings_of(again))
 
 
@@ -203,6 +220,65 @@ def test_publish_gate_holds_on_a_rebuild_that_writes_nothing(app: Sphinx, make_a
                     confoverrides={"relnotes_require_verified": True})
 def test_publish_gate_refuses_an_unreadable_ledger(app: Sphinx) -> None:
     (Path(app.srcdir) / "ledger.json").write_text('{"format": 99}')
-    app.build()
+    with pytest.raises(PublishRefused, match="ledger cannot be read"):
+        app.build()
     warning = warning_at(app, "ledger.json", 1, "[relnotes.unverified]")
     assert "unsupported ledger format 99" in warning
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="gate-no-filter", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True,
+                                   "suppress_warnings": ["relnotes.unverified", "relnotes"]})
+def test_no_warning_filter_turns_the_publish_gate_off(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    with pytest.raises(PublishRefused, match=r"comp/script\.sh: Not verified on trixie"):
+        app.build()
+    assert not any("[relnotes.unverified]" in w for w in warnings_of(app))  # filtered, still refused
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="badge-words", freshenv=True)
+def test_badges_show_summary_adaptation_and_the_statuses_that_are_not_verified(
+        app: Sphinx) -> None:
+    srcdir = Path(app.srcdir)
+    data = (srcdir / "snippets/comp/verified.xml").read_bytes()
+    ledger = Ledger()
+    for environment, status in ((BOOKWORM, Status.INDISTINCT), (TRIXIE, Status.UNCONTROLLED)):
+        ledger.add(replace(record("comp/verified.xml", data, environment, status, "why"),
+                           summary="The e1000 model line.",
+                           adaptation="Applied to a guest without a network."))
+    write_ledger(ledger, srcdir / "ledger.json")
+    app.build()
+    assert badges(app, "comp-verified-xml") == [
+        ("rn-badge-indistinct", "Ran on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20; effect "
+         "not distinguishable from an unchanged guest"),
+        ("rn-badge-uncontrolled", "Effect observed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), "
+         "2026-11-20, no control"),
+    ]
+    block = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    assert block.select_one("p.rn-snippet-summary").get_text() == (
+        "What the check shows: The e1000 model line.")
+    assert block.select_one("p.rn-snippet-adaptation").get_text() == (
+        "Adapted for the check: Applied to a guest without a network.")
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="stale-spec", freshenv=True)
+def test_a_changed_spec_makes_the_badge_stale(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    spec = Path(app.srcdir) / "snippets/comp/verified.xml.check.toml"
+    spec.write_text(spec.read_text().replace("The e1000 model line.", "Another summary."))
+    app.build()
+    assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"
+    reason = page(app, "issue.html").select_one(
+        'div.rn-snippet[id="snippet-comp-verified-xml"] p.rn-snippet-reason').get_text()
+    assert "spec comp/verified.xml.check.toml changed" in reason
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="broken-spec", freshenv=True)
+def test_a_spec_that_does_not_load_is_located_and_every_badge_is_stale(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    spec = Path(app.srcdir) / "snippets/comp/verified.xml.check.toml"
+    spec.write_text(spec.read_text().replace('contains = "e1000"', "contains = []"))
+    app.build()
+    warning_at(app, "verified.xml.check.toml", 10, "cannot plan the snippet checks, so every "
+               "badge shows stale")
+    assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"

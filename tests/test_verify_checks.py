@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.ledger import Ledger, LedgerError, Record, Status, load_ledger, now, write_ledger
+from relnotes.core.plan import plan_checks
+from relnotes.core.spec import SpecError
 from relnotes.engine.container import RunningDaemon
-from relnotes.engine.plan import plan_checks
 from relnotes.engine.runner import run_target
 
 ROOT = Path(__file__).parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken-snippets"
+VACUOUS = Path(__file__).parent / "fixtures" / "vacuous-snippets"
 
 
 def results(daemon: RunningDaemon, snippets: Path) -> dict[str, Record]:
@@ -60,7 +66,8 @@ def test_failing_shell_script(broken: dict[str, Record]) -> None:
 
 
 def test_console_transcripts(broken: dict[str, Record]) -> None:
-    assert broken["kvm/console/ok.console"].result is Status.PASSED
+    # it runs and matches, but shows no effect: never "verified"
+    assert broken["kvm/console/ok.console"].result is Status.UNCHECKED
     record = broken["kvm/console/mismatch.console"]
     assert record.result is Status.FAILED
     assert "-goodbye" in (record.reason or "") and "+hello" in (record.reason or "")
@@ -95,7 +102,7 @@ def test_family16_wrapper_fails_as_declared(published: dict[str, Record]) -> Non
     assert "for probing" in (record.reason or "")
     restorecon = published["kvm/kvm-win2008-msi-amd-family16/restore-selinux-context.sh"]
     assert restorecon.result is Status.EXPECTED_FAILURE
-    assert "restorecon: not found" in (restorecon.reason or "")
+    assert "restorecon: not found" in (restorecon.observation or "")  # apart from the reason
     modern = published["kvm/kvm-win2008-msi-amd-family16/modern/cpu-family-16.xml"]
     assert modern.result is Status.PASSED
     assert modern.layers["effect"].detail == "cpu family = 16"
@@ -106,3 +113,119 @@ def test_no_published_snippet_fails(published: dict[str, Record]) -> None:
     assert failed == {}
     not_verifiable = {k for k, r in published.items() if r.result is Status.NOT_VERIFIABLE}
     assert "kvm/kvm-kmod-module-loading/load-modules.sh" in not_verifiable
+
+
+def test_a_domain_xml_with_the_wrong_device_fails_its_effect(broken: dict[str, Record]) -> None:
+    record = broken["kvm/domain-xml/guest.xml"]
+    assert record.result is Status.FAILED
+    assert "effect: pci-ids = [" in (record.reason or "")
+    assert "expected to contain '8086:2415'" in (record.reason or "")
+
+
+def test_schema_valid_xml_libvirt_refuses_fails_the_semantic_layer(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/semantic/topology.xml"]
+    assert record.result is Status.FAILED
+    assert record.layers["schema"].status.value == "passed"
+    assert record.layers["semantic"].status.value == "failed"
+    assert (record.reason or "").startswith("semantic: ")
+    assert "define (VALIDATE) refused it" in (record.reason or "")
+
+
+def test_a_failing_setup_fails_before_anything_else(broken: dict[str, Record]) -> None:
+    record = broken["kvm/setup-fails/sound.xml"]
+    assert record.result is Status.FAILED
+    assert "setup: sh -c 'echo setup-broke >&2; exit 4' exited 4: setup-broke" in (
+        record.reason or "")
+    assert "effect" not in record.layers
+
+
+def test_output_that_differs_from_expect_output_fails(broken: dict[str, Record]) -> None:
+    record = broken["kvm/output/greets.sh"]
+    assert record.result is Status.FAILED
+    assert "kvm/output/greets.sh: output differs" in (record.reason or "")
+    assert "-goodbye" in (record.reason or "") and "+hello" in (record.reason or "")
+
+
+def test_a_control_that_does_not_hold_fails(broken: dict[str, Record]) -> None:
+    record = broken["kvm/control-fails/sound.xml"]
+    assert record.result is Status.FAILED
+    assert record.layers["effect"].status.value == "passed"
+    assert (record.reason or "").startswith("control: without the change, pci-ids = ")
+    assert "expected to contain '8086:2415'" in (record.reason or "")
+
+
+def test_a_failure_unlike_its_declaration_is_a_plain_failure(broken: dict[str, Record]) -> None:
+    record = broken["kvm/wrong-failure-text/fails.sh"]
+    assert record.result is Status.FAILED
+    assert "exited 3 (expected 0): the real trouble" in (record.reason or "")
+    assert "but not like this: the failure lacks 'the declared trouble'" in (record.reason or "")
+
+
+def test_an_effect_the_unchanged_guest_shows_too_is_not_verified(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/indistinct/cpu-nx.xml"]
+    assert record.result is Status.INDISTINCT
+    assert record.reason == ("cpu nx = True on the changed guest, and True on the control guest "
+                             "meets the same expectation")
+    assert "the effect's expectation holds here too" in record.layers["control"].detail
+
+
+def test_an_empty_snippet_runs_but_is_unchecked(broken: dict[str, Record]) -> None:
+    record = broken["kvm/unchecked/empty.sh"]
+    assert record.result is Status.UNCHECKED
+    assert record.reason == "it ran without error; the check states no effect to observe"
+
+
+def test_a_vacuous_spec_is_refused_before_any_check_runs(libvirt_daemon: RunningDaemon) -> None:
+    with pytest.raises(SpecError, match=r"sound\.xml\.check\.toml:8: effects\[0\]\.contains: "
+                       "is an empty list, which every value meets"):
+        run_target(libvirt_daemon, plan_checks(VACUOUS), Ledger(), force=True, jobs=1,
+                   log=lambda _line: None)
+
+
+@pytest.mark.parametrize("changed", ["kvm/control-fails/sound.xml.check.toml",
+                                     "_guests/minimal.xml"])
+def test_a_real_record_goes_stale_when_its_spec_or_base_guest_changes(
+        broken: dict[str, Record], tmp_path: Path, changed: str) -> None:
+    key = "kvm/control-fails/sound.xml"
+    record = broken[key]
+    copy = tmp_path / "snippets"
+    shutil.copytree(BROKEN, copy)
+    [check] = [c for c in plan_checks(copy) if c.key == key]
+    ledger = Ledger()
+    ledger.add(record)
+    assert ledger.status(key, check.sha256(key), record.target,
+                         check.inputs(record.target)).status is record.result
+    (copy / changed).write_text((copy / changed).read_text() + "\n# edited\n")
+    stale = ledger.status(key, check.sha256(key), record.target, check.inputs(record.target))
+    assert stale.status is Status.STALE
+    kind = "spec" if changed.endswith(".toml") else "base guest"
+    assert (stale.reason or "").startswith(f"{kind} {changed} changed since it was verified")
+
+
+def test_a_real_record_dated_in_the_future_is_refused(broken: dict[str, Record],
+                                                      tmp_path: Path) -> None:
+    record = broken["kvm/output/greets.sh"]
+    ledger = Ledger()
+    ledger.add(replace(record, verified_at=now() + timedelta(hours=3)))
+    write_ledger(ledger, tmp_path / "ledger.json")
+    assert json.loads((tmp_path / "ledger.json").read_text())["format"] == 2
+    with pytest.raises(LedgerError, match=r"records\[0\]: kvm/output/greets\.sh on "
+                       f"{record.target} is dated .* in the future"):
+        load_ledger(tmp_path / "ledger.json")
+
+
+def test_nx_is_compared_with_the_same_cpu_with_nx_disabled(published: dict[str, Record]) -> None:
+    record = published["kvm/kvm-migration-nx/modern/cpu-nx.xml"]
+    assert record.result is Status.PASSED, record.reason
+    assert record.observation is not None
+    assert record.observation.startswith("cpu nx = True, False on control guest ")
+    assert "without the change, cpu nx = False" in record.layers["control"].detail
+
+
+def test_a_step_stated_to_fail_must_fail_with_its_text(broken: dict[str, Record]) -> None:
+    record = broken["kvm/step-text/fails.sh"]
+    assert record.result is Status.FAILED
+    assert "kvm/step-text/fails.sh exited 3 as stated, but its output lacks 'the stated " \
+           "trouble': some other trouble" in (record.reason or "")

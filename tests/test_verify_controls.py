@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.plan import plan_checks
 from relnotes.core.spec import Effect, Expectation
 from relnotes.engine.container import RunningDaemon
 from relnotes.engine.controls import Controls, Observed, control_effects, group_of, key_of
-from relnotes.engine.plan import plan_checks
 from relnotes.engine.runner import run_target
 
 ROOT = Path(__file__).parent.parent
@@ -153,8 +153,9 @@ def test_a_check_declared_to_fail_still_gets_its_control_if_it_reaches_it(
         libvirt_daemon: RunningDaemon, tmp_path: Path) -> None:
     root = ac97_checks(tmp_path, {"declared": '{ lacks = "8086:2415" }'})
     spec = root / "kvm/declared/ac97.xml.check.toml"
-    spec.write_text(spec.read_text()
-                    + f'[expected_failure]\n"{libvirt_daemon.target.name}" = "imagined"\n')
+    name = libvirt_daemon.target.name
+    spec.write_text(spec.read_text() + f'[expected_failure]\n"{name}" = "imagined"\n'
+                    f'[failure_contains]\n"{name}" = "imagined"\n')
     run = run_target(libvirt_daemon, plan_checks(root), Ledger(), force=True, jobs=2,
                      log=lambda _line: None)
     [record] = run.records

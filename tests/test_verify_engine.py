@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relnotes.core.ledger import (
@@ -19,13 +20,15 @@ from relnotes.core.ledger import (
     now,
     write_ledger,
 )
+from relnotes.core.plan import plan_checks
 from relnotes.core.spec import Apply, ApplyMode, Edit, declared_failure
 from relnotes.engine import runner as runner_module
-from relnotes.engine.plan import plan_checks
-from relnotes.engine.procedure import Outcome
+from relnotes.engine.procedure import Outcome, StepResult
+from relnotes.engine.procedure._evidence import ControlValue, Evidence
+from relnotes.engine.reuse import ImageIdentity
 from relnotes.engine.runner import run_target
 from relnotes.engine.transcript import matches, parse_transcript
-from relnotes.engine.verdict import records
+from relnotes.engine.verdict import Run, records
 from relnotes.engine.xmledit import XmlError, apply_edit, apply_fragment, same_xml
 
 ROOT = Path(__file__).parent.parent
@@ -95,6 +98,16 @@ ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "img", "libvirt 9.0.0 / Q
 AC97 = "kvm/kvm-win7-ac97/modern/ac97-sound.xml"
 
 
+def observe_all(outcome: Outcome, changed: object = "changed",
+                unchanged: object = "unchanged") -> Outcome:
+    """Evidence for every effect of the check: ``changed`` on its guest, ``unchanged`` on the
+    control (which meets no expectation of the published effects)."""
+    for effect in outcome.check.driver.effects:
+        control = ControlValue(unchanged, "ctl", ()) if effect.control else None
+        outcome.evidence.append(Evidence(effect, changed, control))
+    return outcome
+
+
 def test_nothing_passes_without_an_observed_effect() -> None:
     [record] = records(outcome_for(AC97, schema=LayerStatus.PASSED,
                                    semantic=LayerStatus.PASSED), ENV)
@@ -103,7 +116,8 @@ def test_nothing_passes_without_an_observed_effect() -> None:
 
 
 def test_effect_passes_and_failure_names_the_layer() -> None:
-    [ok] = records(outcome_for(AC97, schema=LayerStatus.PASSED, effect=LayerStatus.PASSED), ENV)
+    [ok] = records(observe_all(outcome_for(AC97, schema=LayerStatus.PASSED,
+                                           effect=LayerStatus.PASSED)), ENV)
     assert ok.result is Status.PASSED
     [bad] = records(outcome_for(AC97, schema=LayerStatus.FAILED), ENV)
     assert (bad.result, bad.reason) == (Status.FAILED, "schema: schema detail")
@@ -146,6 +160,7 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
             outcome.record("run", LayerStatus.FAILED, f"QEMU binary for probing failed {declared[2]}")
         else:
             outcome.record("effect" if check.driver.effects else "run", LayerStatus.PASSED, "ok")
+            observe_all(outcome)
         for record in records(outcome, ENV):
             ledger.add(record)
     ran: list[str] = []
@@ -176,7 +191,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
 
 def test_summary_line() -> None:
     result = runner_module.RunResult()
-    assert result.summary() == "0 passed, 0 failed, 0 expected-failure, 0 not-verifiable"
+    assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
+                                "0 indistinct, 0 uncontrolled, 0 unchecked")
 
 
 def test_cli_merge(tmp_path: Path) -> None:
@@ -186,7 +202,9 @@ def test_cli_merge(tmp_path: Path) -> None:
         outcome = Outcome(check, "bookworm", now() - timedelta(hours=hours))
         outcome.record("effect", LayerStatus.PASSED if name == "b.json" else LayerStatus.FAILED,
                        "x")
-        for record in records(outcome, ENV):
+        observe_all(outcome)
+        # b.json's run read a ledger a.json's run had written: it comes later
+        for record in records(outcome, ENV, Run((hours == 1 and 2) or 1, name)):
             ledger.add(record)
         write_ledger(ledger, tmp_path / name)
     done = subprocess.run(
@@ -196,7 +214,7 @@ def test_cli_merge(tmp_path: Path) -> None:
     assert "1 records" in done.stdout
     merged = load_ledger(tmp_path / "out.json")
     assert merged.status(AC97, check.sha256(AC97), "bookworm").status is Status.PASSED
-    assert json.loads((tmp_path / "out.json").read_text())["format"] == 1
+    assert json.loads((tmp_path / "out.json").read_text())["format"] == 2
 
 
 class DeadDaemon(FakeDaemon):
@@ -222,3 +240,113 @@ def test_a_dead_daemon_fails_the_check_never_passes() -> None:
     [record] = records(outcome, ENV)
     assert record.result is Status.FAILED
     assert "the libvirt daemon died during the check" in (record.reason or "")
+
+
+def test_an_effect_that_also_holds_on_its_control_is_indistinct() -> None:
+    outcome = observe_all(outcome_for(AC97, effect=LayerStatus.PASSED),
+                          changed=["8086:2415"], unchanged=["8086:2415"])
+    [record] = records(outcome, ENV)
+    assert record.result is Status.INDISTINCT
+    assert record.reason == ("pci-ids = ['8086:2415'] on the changed guest, and ['8086:2415'] on "
+                             "the control guest meets the same expectation")
+
+
+def test_effects_without_a_control_are_uncontrolled_with_their_reason() -> None:
+    key = "kvm/kvm-rtl8139-performance/define-new-guest.virsh"
+    outcome = outcome_for(key, effect=LayerStatus.PASSED)
+    for effect in outcome.check.driver.effects:
+        if effect.control is None:
+            outcome.evidence.append(Evidence(effect, True))
+    [driver, *_] = records(outcome, ENV)
+    assert driver.result is Status.FAILED  # the pci-ids effect, which has a control, is missing
+    outcome.evidence.clear()
+    for effect in outcome.check.driver.effects:
+        outcome.evidence.append(Evidence(effect, True))  # its control not observed either
+    [driver, *_] = records(outcome, ENV)
+    assert driver.result is Status.UNCONTROLLED
+    assert "new-guest exists only once the procedure defined it" in (driver.reason or "")
+
+
+def test_a_check_with_no_effect_runs_without_error_but_is_unchecked(tmp_path: Path) -> None:
+    (tmp_path / "_guests").mkdir()
+    (tmp_path / "_guests/minimal.xml").write_text("<domain><name>@GUEST@</name></domain>")
+    (tmp_path / "empty.sh").write_text("")
+    (tmp_path / "empty.sh.check.toml").write_text('kind = "shell"\n')
+    [check] = plan_checks(tmp_path)
+    outcome = Outcome(check, "bookworm", now())
+    outcome.record("run", LayerStatus.PASSED, "empty.sh ran as written (exit 0)")
+    [record] = records(outcome, ENV)
+    assert record.result is Status.UNCHECKED
+    assert record.reason == "it ran without error; the check states no effect to observe"
+
+
+def test_a_declared_failure_must_be_the_only_failure() -> None:
+    key = "kvm/kvm-hwclock-drift/modern/clock.xml"
+    outcome = outcome_for(key)
+    outcome.accelerator = "tcg"
+    outcome.record("effect", LayerStatus.FAILED, "cpu kvmclock = False: expected True")
+    [alone] = records(outcome, ENV)
+    assert alone.result is Status.EXPECTED_FAILURE
+    assert alone.observation == "in the effect layer: cpu kvmclock = False: expected True"
+    outcome.record("control", LayerStatus.FAILED, "without the change, cmdline = '...-no-hpet'")
+    [both] = records(outcome, ENV)
+    assert both.result is Status.FAILED
+    assert "and it did, but this is another failure" in (both.reason or "")
+
+
+def test_a_member_declared_to_fail_that_passes_is_a_failure() -> None:
+    key = "kvm/kvm-win2008-msi-amd-family16/edit-guest.virsh"
+    member = "kvm/kvm-win2008-msi-amd-family16/restore-selinux-context.sh"
+    outcome = outcome_for(key)
+    outcome.steps[member] = StepResult(Status.PASSED)
+    result = {r.snippet: r for r in records(outcome, ENV)}[member]
+    assert result.result is Status.FAILED
+    assert "but it ran without error; remove the expected_failure declaration" in (
+        result.reason or "")
+
+
+def test_records_carry_reason_observation_adaptation_and_inputs_apart() -> None:
+    key = "kvm/kvm-win2008-msi-amd-family16/edit-guest.virsh"
+    outcome = outcome_for(key)
+    outcome.record("run", LayerStatus.FAILED, "Failed to start QEMU binary x for probing: y")
+    [driver, *_] = records(outcome, ENV, Run(7, "abc"))
+    assert driver.reason is not None and driver.reason.startswith("libvirt probes every emulator")
+    assert driver.observation == "in the run layer: Failed to start QEMU binary x for probing: y"
+    assert (driver.run_sequence, driver.run_id) == (7, "abc")
+    assert {"engine", "environment definition bookworm",
+            "base guest _guests/rhel5-emulator.xml"} <= set(driver.inputs)
+    e1000 = next(c for c in plan_checks(SNIPPETS)
+                 if c.key == "kvm/kvm-rtl8139-performance/edit-guest.virsh")
+    [edit, _fragment] = records(observe_all(Outcome(e1000, "bookworm", now())), ENV)
+    assert edit.adaptation is not None and "type='user'" in edit.adaptation
+
+
+def test_a_run_with_nothing_changed_starts_no_daemon(tmp_path: Path) -> None:
+    checks = plan_checks(SNIPPETS)
+    ledger = Ledger()
+    for check in checks:
+        outcome = observe_all(Outcome(check, "bookworm", now() - timedelta(hours=1)))
+        declared = declared_failure(check.driver, "bookworm")
+        if declared:
+            outcome.record("run", LayerStatus.FAILED, f"failed: {declared[2]}")
+        else:
+            outcome.record("effect" if check.driver.effects else "run", LayerStatus.PASSED, "ok")
+        for record in records(outcome, ENV):
+            ledger.add(record)
+    write_ledger(ledger, tmp_path / "ledger.json")
+    started: list[str] = []
+
+    def factory(target: str) -> Any:
+        started.append(target)
+        raise ConnectionError("no daemon in this test")
+
+    result = runner_module.run(SNIPPETS, tmp_path, ["bookworm"], factory,
+                               identity=lambda _target: ImageIdentity(ENV.image_id, ENV.accelerator),
+                               log=lambda _line: None)
+    assert started == [] and result.reused == len(checks)
+    # another image (a rebuilt container) means the daemon must run
+    with pytest.raises(runner_module.TargetsFailedError, match="no daemon in this test"):
+        runner_module.run(SNIPPETS, tmp_path, ["bookworm"], factory,
+                          identity=lambda _target: ImageIdentity("other-image", ENV.accelerator),
+                          log=lambda _line: None)
+    assert started == ["bookworm"]

@@ -13,17 +13,17 @@ from typing import Any
 import pytest
 from relnotes.cli import main
 from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, load_ledger
+from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container.targets import TARGETS
 from relnotes.engine.merging import merge_declared
-from relnotes.engine.plan import Check
 
 SNIPPETS = Path(__file__).parent.parent / "snippets"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def fake_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,
-                    jobs: int, log: Any = print) -> runner.RunResult:
+                    jobs: int, log: Any = print, this_run: Any = None) -> runner.RunResult:
     """Records that depend only on (check, target): what a deterministic daemon would give."""
     target = daemon.target
     environment = Environment(target, "1", "2", "kvm", "img-" + target, f"label {target}")
@@ -33,7 +33,7 @@ def fake_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, for
         status = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE)[seed % 3]
         for member in check.members:
             result.records.append(Record(
-                member.snippet, check.sha256(member.snippet), check.inputs_sha256(), status,
+                member.snippet, check.sha256(member.snippet), check.inputs_sha256(daemon.target), status,
                 None if status is Status.PASSED else f"reason {seed}",
                 {"effect": Layer(LayerStatus.PASSED, "seen")}, environment,
                 T0 + timedelta(seconds=seed % 1000), 1.0, "log", check.key))

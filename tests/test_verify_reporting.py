@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,3 +53,13 @@ def test_failures_are_declared_by_target_or_by_accelerator() -> None:
     assert declared_failure(spec, "trixie", "kvm") is None
     # a target's declaration wins over its accelerator's
     assert declared_failure(spec, "bookworm", "tcg") == ("bookworm", "old QEMU", "")
+
+
+def test_junit_shows_a_result_that_proves_nothing_as_a_failure(tmp_path: Path) -> None:
+    indistinct = replace(failed("log", "x"), result=Status.INDISTINCT,
+                         reason="same on the control")
+    write_junit([indistinct], tmp_path / "junit.xml")
+    suite = etree.parse(str(tmp_path / "junit.xml")).getroot()[0]
+    assert suite.get("failures") == "1" and suite.get("skipped") == "0"
+    [failure] = suite.iter("failure")
+    assert failure.get("message") == "indistinct: same on the control"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status
+from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container import ImageBuildError
-from relnotes.engine.plan import Check
 from relnotes.engine.reuse import ImageIdentity
 from relnotes.engine.runner import TargetsFailedError
 
@@ -28,12 +28,12 @@ def environment(target: str) -> Environment:
 
 
 def passing_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,
-                       jobs: int, log: Any = print) -> runner.RunResult:
+                       jobs: int, log: Any = print, this_run: Any = None) -> runner.RunResult:
     result = runner.RunResult()
     for check in checks:
         for member in check.members:
             result.records.append(Record(
-                member.snippet, check.sha256(member.snippet), check.inputs_sha256(),
+                member.snippet, check.sha256(member.snippet), check.inputs_sha256(daemon.target),
                 Status.PASSED, None, {"effect": Layer(LayerStatus.PASSED, "seen")},
                 environment(daemon.target), T0, 1.0, "", check.key))
         result.ran += 1

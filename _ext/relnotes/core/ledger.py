@@ -1,10 +1,12 @@
 """The verification ledger: what was verified, where, when and with which result (Sphinx-free).
 
-Format (``format`` = 1), documented in docs-drafts/verification.md::
+Format 2 (documented in the README; format 1 is still read)::
 
-    {"format": 1, "records": [Record.to_json(), ...]}
+    {"format": 2, "sequence": <last run's number>, "records": [Record.to_json(), ...]}
 
-One record per (snippet, target); the newest ``verified_at`` wins on merge.
+One record per (snippet, target). Records are ordered by the run that made them (its
+``sequence``, one more than the ledger it read), never by wall clocks: a result of the current
+run replaces an older one, and a record dated in the future is an error.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 LOG_LIMIT = 4000  # characters of log kept per record: enough to explain, small enough to ship
 
 
@@ -29,12 +32,21 @@ class Status(enum.Enum):
     FAILED = "failed"
     EXPECTED_FAILURE = "expected-failure"
     NOT_VERIFIABLE = "not-verifiable"
+    # the effect held on the changed guest and on its control too: it shows nothing
+    INDISTINCT = "indistinct"
+    # the effect was observed, but the spec states there is no control (with a reason)
+    UNCONTROLLED = "uncontrolled"
+    # the published text ran without error; the check states no effect to observe
+    UNCHECKED = "unchecked"
     STALE = "stale"
     MISSING = "missing"
 
 
 # What a run can record; STALE and MISSING are only ever derived when reading.
-RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE)
+RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
+            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
+# A record stamped later than this past the reader's clock is an error, not a winner.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 class LayerStatus(enum.Enum):
@@ -54,6 +66,9 @@ class SnippetStatus:
     reason: str | None
     environment_label: str | None
     verified_at: datetime | None
+    observation: str | None = None  # what the run observed (a failure's text, a probe value)
+    summary: str | None = None  # what the check shows, from its spec
+    adaptation: str | None = None  # what the check changed from the published text, and why
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,12 @@ class Record:
     duration: float
     log: str = ""
     check: str = ""  # snippet key of the check (procedure) that produced it
+    observation: str | None = None  # what was observed, kept apart from the declared reason
+    summary: str | None = None
+    adaptation: str | None = None
+    inputs: Mapping[str, str] = field(default_factory=dict)  # part -> digest (format 2)
+    run_sequence: int = 0  # the run that made it: later runs have larger numbers
+    run_id: str = ""
 
     @property
     def target(self) -> str:
@@ -130,6 +151,9 @@ class Record:
             "environment": self.environment.to_json(),
             "verified_at": self.verified_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "duration": round(self.duration, 3), "log": self.log[-LOG_LIMIT:],
+            "observation": self.observation, "summary": self.summary,
+            "adaptation": self.adaptation, "inputs": dict(sorted(self.inputs.items())),
+            "run": {"sequence": self.run_sequence, "id": self.run_id},
         }
 
     @classmethod
@@ -149,24 +173,54 @@ class Record:
             environment=Environment.from_json(data["environment"]), verified_at=verified_at,
             duration=float(data.get("duration", 0.0)), log=str(data.get("log", "")),
             check=str(data.get("check", "")),
+            observation=_optional(data, "observation"), summary=_optional(data, "summary"),
+            adaptation=_optional(data, "adaptation"),
+            inputs={str(k): str(v) for k, v in data.get("inputs", {}).items()},
+            run_sequence=int(data.get("run", {}).get("sequence", 0)),
+            run_id=str(data.get("run", {}).get("id", "")),
         )
         if data.get("target", record.target) != record.target:
             raise ValueError("target differs from environment.target")
         return record
 
 
+def _optional(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    return None if value is None else str(value)
+
+
+def supersedes(new: Record, old: Record) -> bool:
+    """Whether ``new`` replaces ``old`` (same snippet and target): the later run wins.
+
+    Runs are numbered, each one more than the ledger it read, so a run that saw a result
+    replaces it whatever the machines' clocks say. Two runs with one number (two machines that
+    read the same ledger) are told apart without clocks: a failure wins, so a merge never hides
+    one, then the run id, so the result does not depend on the order of the merge.
+    """
+    if new.run_sequence != old.run_sequence:
+        return new.run_sequence > old.run_sequence
+    if new.run_id == old.run_id:
+        return True  # the same run wrote it again: the later write stands
+    new_failed, old_failed = new.result is Status.FAILED, old.result is Status.FAILED
+    if new_failed != old_failed:
+        return new_failed
+    return new.run_id > old.run_id
+
+
 @dataclass
 class Ledger:
-    """Records keyed by (snippet, target)."""
+    """Records keyed by (snippet, target), and the number of the last run that wrote it."""
 
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
+    sequence: int = 0
 
     def add(self, record: Record) -> None:
-        """Keep ``record`` unless a newer one for the same snippet and target is already here."""
+        """Keep ``record`` unless a record of a later run is already here (see ``supersedes``)."""
         key = (record.snippet, record.target)
         current = self.records.get(key)
-        if current is None or record.verified_at >= current.verified_at:
+        if current is None or supersedes(record, current):
             self.records[key] = record
+        self.sequence = max(self.sequence, record.run_sequence)
 
     def get(self, snippet: str, target: str) -> Record | None:
         return self.records.get((snippet, target))
@@ -174,17 +228,25 @@ class Ledger:
     def targets(self) -> list[str]:
         return sorted({target for _, target in self.records})
 
-    def status(self, snippet: str, sha256: str, target: str) -> SnippetStatus:
+    def status(self, snippet: str, sha256: str, target: str,
+               inputs: Mapping[str, str] | None = None) -> SnippetStatus:
+        """The snippet's status on ``target``: its record's, unless the snippet's bytes or (when
+        ``inputs`` is given) any input of its check differ from what was verified."""
         record = self.records.get((snippet, target))
         if record is None:
             return SnippetStatus(target, Status.MISSING, f"never verified on {target}", None,
                                  None)
         env = record.environment
-        if record.sha256 != sha256:
+        changed = ["the snippet"] if record.sha256 != sha256 else []
+        if inputs is not None:
+            changed += changed_inputs(record.inputs, inputs)
+        if changed:
             return SnippetStatus(target, Status.STALE,
-                                 "the snippet changed since it was verified on "
-                                 f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at)
-        return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at)
+                                 f"{', '.join(changed)} changed since it was verified on "
+                                 f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at,
+                                 summary=record.summary, adaptation=record.adaptation)
+        return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at,
+                             record.observation, record.summary, record.adaptation)
 
     def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
         """A conclusive earlier result for the same inputs in the same environment stands."""
@@ -193,14 +255,23 @@ class Ledger:
                 and record.environment.key() == environment.key())
 
     def merge(self, other: Ledger) -> Ledger:
-        merged = Ledger(dict(self.records))
+        merged = Ledger(dict(self.records), max(self.sequence, other.sequence))
         for record in other.records.values():
             merged.add(record)
         return merged
 
     def to_json(self) -> dict[str, Any]:
         ordered = sorted(self.records.values(), key=lambda r: (r.snippet, r.target))
-        return {"format": FORMAT, "records": [record.to_json() for record in ordered]}
+        return {"format": FORMAT, "sequence": self.sequence,
+                "records": [record.to_json() for record in ordered]}
+
+
+def changed_inputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
+    """Names of the check inputs whose digest differs (a record without them: all of them)."""
+    if not recorded:
+        return ["the check's inputs (recorded by an engine that did not record them)"]
+    return [name for name in sorted(set(recorded) | set(current))
+            if recorded.get(name) != current.get(name)]
 
 
 def sha256_of(path: Path) -> str:
@@ -227,16 +298,27 @@ def load_ledger(path: Path) -> Ledger:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise LedgerError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise LedgerError(f"{path}: unsupported ledger format {found!r} (expected {FORMAT})")
     ledger = Ledger()
+    latest = now() + CLOCK_TOLERANCE
     for index, item in enumerate(data.get("records", [])):
         try:
-            ledger.add(Record.from_json(item))
+            record = Record.from_json(item)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
             raise LedgerError(f"{path}: records[{index}]: {what}") from None
+        if record.verified_at > latest:
+            raise LedgerError(
+                f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
+                f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
+                "that ran it?); re-run the check rather than trust it")
+        ledger.add(record)
+    try:
+        ledger.sequence = max(ledger.sequence, int(data.get("sequence", 0)))
+    except (TypeError, ValueError):
+        raise LedgerError(f"{path}: sequence: not a number") from None
     return ledger
 
 
@@ -257,6 +339,8 @@ def write_ledger(ledger: Ledger, path: Path) -> None:
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:
+    """One ledger from several (e.g. one per machine): per snippet and target, the record of
+    the latest run (``supersedes``); never decided by the machines' clocks."""
     merged = Ledger()
     for path in paths:
         merged = merged.merge(load_ledger(path))

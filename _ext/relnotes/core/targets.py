@@ -1,7 +1,7 @@
 """The libvirt/QEMU stacks snippets can be verified on: one line each (Sphinx- and libvirt-free).
 
 Each target is a Debian suite whose packages give one libvirt/QEMU pair; the container harness
-(:mod:`relnotes.engine.container`) builds it from ``containerfiles/<name>/Containerfile``. Specs
+(:mod:`relnotes.engine.container`) builds it from ``core/containerfiles/<name>/Containerfile``. Specs
 (expected failures per target), ``relnotes.toml`` (which targets a site verifies on) and the
 harness all check names against this one catalogue.
 """
@@ -9,6 +9,11 @@ harness all check names against this one catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+#: ``<name>/Containerfile`` per target, and ``common/`` (files every build may COPY). Package
+#: data, so an installed relnotes builds its images; the engine's harness builds from here.
+CONTAINERFILES_DIR = Path(__file__).resolve().parent / "containerfiles"
 
 
 @dataclass(frozen=True)

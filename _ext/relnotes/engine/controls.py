@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from relnotes.core.plan import Check
 from relnotes.core.spec import Effect
-from relnotes.engine.plan import Check
 from relnotes.engine.probes import NEEDS_MAIN
 
 _MISSING = object()
@@ -46,7 +46,7 @@ def control_effects(check: Check) -> list[Effect]:
 def group_of(check: Check, environment: str) -> str:
     """Digest of what the unchanged base guest's state depends on, besides the probe."""
     spec = check.driver
-    base = (check.snippets_dir / spec.guest).read_text(encoding="utf-8")
+    base = (check.snippets_dir / (spec.control_guest or spec.guest)).read_text(encoding="utf-8")
     setup = json.dumps([list(item.run) for item in spec.setup])
     digest = hashlib.sha256()
     for part in (environment, base, setup):

@@ -22,6 +22,11 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: " " if m.group() == "\0" else "\ufffd", text)
 
 
+# Results a CI reader must see as red: failed, or ran without showing that the snippet works.
+NOT_VERIFIED = frozenset({Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED,
+                          Status.UNCHECKED})
+
+
 def junit_xml(records: Iterable[Record]) -> bytes:
     suites = etree.Element("testsuites", name="relnotes snippet verification")
     by_target: dict[str, list[Record]] = {}
@@ -29,8 +34,8 @@ def junit_xml(records: Iterable[Record]) -> bytes:
         by_target.setdefault(record.target, []).append(record)
     for target, items in sorted(by_target.items()):
         items.sort(key=lambda r: r.snippet)
-        failed = sum(r.result is Status.FAILED for r in items)
-        skipped = sum(r.result is not Status.PASSED and r.result is not Status.FAILED
+        failed = sum(r.result in NOT_VERIFIED for r in items)
+        skipped = sum(r.result is not Status.PASSED and r.result not in NOT_VERIFIED
                       for r in items)
         suite = etree.SubElement(suites, "testsuite", name=target, tests=str(len(items)),
                                  failures=str(failed), skipped=str(skipped), errors="0",
@@ -41,9 +46,11 @@ def junit_xml(records: Iterable[Record]) -> bytes:
             directory, _, name = record.snippet.rpartition("/")
             case = etree.SubElement(suite, "testcase", classname=directory.replace("/", "."),
                                     name=name, time=f"{record.duration:.3f}")
-            if record.result is Status.FAILED:
-                etree.SubElement(case, "failure",
-                                 message=xml_text(record.reason or "failed")).text = \
+            if record.result in NOT_VERIFIED:
+                message = record.reason or "failed"
+                if record.result is not Status.FAILED:
+                    message = f"{record.result.value}: {message}"
+                etree.SubElement(case, "failure", message=xml_text(message)).text = \
                     xml_text(record.log)
             elif record.result is not Status.PASSED:
                 etree.SubElement(case, "skipped",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relnotes.core.ledger import Environment, Ledger, Record
-from relnotes.engine.plan import Check
+from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.plan import Check
 
 
 @dataclass(frozen=True)
@@ -24,26 +24,25 @@ class ImageIdentity:
     accelerator: str  # "kvm" or "tcg", as the daemon would choose
 
 
-def known_environment(ledger: Ledger, target: str, identity: ImageIdentity) -> Environment | None:
-    """The environment an earlier record of ``target`` observed on this image and accelerator."""
-    for record in ledger.records.values():
-        env = record.environment
-        if (env.target == target and env.image_id == identity.image_id
-                and env.accelerator == identity.accelerator):
-            return env
-    return None
+def reuse_without_daemon(checks: Sequence[Check], ledger: Ledger, target: str,
+                         identity: ImageIdentity) -> list[Record] | None:
+    """Every check's earlier records, when all of them can stand without starting the daemon.
 
-
-def reuse_all(checks: Sequence[Check], ledger: Ledger, environment: Environment) -> list[Record] | None:
-    """Every check's earlier records, if every one of them may be reused; else None."""
-    records: list[Record] = []
+    Each must have the check's current inputs, be conclusive (not failed), and have been made
+    with the very image and accelerator the daemon would run with. None if any check must run.
+    """
+    found: list[Record] = []
     for check in checks:
-        inputs = check.inputs_sha256()
-        earlier = [ledger.get(member.snippet, environment.target) for member in check.members]
-        if not all(ledger.can_reuse(record, inputs, environment) for record in earlier):
-            return None
-        records.extend(record for record in earlier if record is not None)
-    return records
+        inputs = check.inputs_sha256(target)
+        for member in check.members:
+            record = ledger.get(member.snippet, target)
+            if (record is None or record.result is Status.FAILED
+                    or record.inputs_sha256 != inputs
+                    or record.environment.image_id != identity.image_id
+                    or record.environment.accelerator != identity.accelerator):
+                return None
+            found.append(record)
+    return found
 
 
 def image_identity(target: str, accelerator: str) -> ImageIdentity:

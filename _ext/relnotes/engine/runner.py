@@ -15,15 +15,17 @@ from pathlib import Path
 import libvirt
 
 from relnotes.core.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.core.plan import Check, plan_checks
 from relnotes.core.spec import load_specs
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
-from relnotes.engine.plan import Check, plan_checks
 from relnotes.engine.procedure import Procedure
-from relnotes.engine.reuse import ImageIdentity, known_environment, reuse_all
-from relnotes.engine.verdict import records
+from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
+from relnotes.engine.verdict import Run, records
 
+# Results that are not a failure of the snippet, but not evidence that it works either.
+NOT_SHOWN = (Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
@@ -44,14 +46,22 @@ class RunResult:
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{counts[Status.PASSED]} passed, {counts[Status.FAILED]} failed, "
-                f"{counts[Status.EXPECTED_FAILURE]} expected-failure, "
-                f"{counts[Status.NOT_VERIFIABLE]} not-verifiable"
-                + (f", {self.pending} pending (no check written yet)" if self.pending else ""))
+        return ", ".join(f"{counts[status]} {status.value}" for status in (
+            Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
+            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)) + (
+            f", {self.pending} pending (no check written yet)" if self.pending else "")
 
     @property
     def ok(self) -> bool:
-        return not self.counts()[Status.FAILED]
+        """No result the publish gate would refuse: failed, or ran without showing the effect."""
+        counts = self.counts()
+        return not any(counts[status] for status in NOT_SHOWN)
+
+
+def new_run(ledger: Ledger) -> Run:
+    """This run: numbered one past every run the ledger has seen, so its results replace
+    earlier ones whatever the clocks say; the id tells apart runs that read the same ledger."""
+    return Run(ledger.sequence + 1, secrets.token_hex(8))
 
 
 class TargetsFailedError(Exception):
@@ -70,7 +80,8 @@ def guest_name(check: Check, target: str) -> str:
 
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
-               jobs: int, log: Callable[[str], None] = print) -> RunResult:
+               jobs: int, log: Callable[[str], None] = print,
+               this_run: Run | None = None) -> RunResult:
     """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
     # libvirt-python prints every error to stderr by default; the checks report their own.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
@@ -78,11 +89,12 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     target = environment.target
     result = RunResult()
     lock = threading.Lock()
+    stamp = this_run or new_run(ledger)
 
     def reusable(check: Check) -> list[Record] | None:
         if force:
             return None
-        inputs = check.inputs_sha256()
+        inputs = check.inputs_sha256(target)
         earlier = [ledger.get(member.snippet, target) for member in check.members]
         if all(ledger.can_reuse(record, inputs, environment) for record in earlier):
             return [record for record in earlier if record is not None]
@@ -101,7 +113,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
             return
         outcome = Procedure(check, daemon, target, guest_name(check, target),
                             controls=controls).run()
-        produced = records(outcome, environment)
+        produced = records(outcome, environment, stamp)
         with lock:
             result.records.extend(produced)
             result.ran += 1
@@ -128,6 +140,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     checks = plan_checks(snippets_dir, specs)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
+    stamp = new_run(ledger)
     total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))
     errors: list[BaseException] = []
     failures: dict[str, Exception] = {}
@@ -135,16 +148,16 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
 
     def one_target(target: str) -> None:
         try:
-            environment = (known_environment(ledger, target, identity(target))
-                           if identity is not None and not force else None)
-            reused = reuse_all(checks, ledger, environment) if environment else None
-            if reused is not None:
-                with lock:
-                    total.records.extend(reused)
-                    total.reused += len(checks)
-                return
+            if identity is not None and not force:
+                reused = reuse_without_daemon(checks, ledger, target, identity(target))
+                if reused is not None:
+                    with lock:
+                        total.records.extend(reused)
+                        total.reused += len(checks)
+                    return
             with daemon_factory(target) as daemon:
-                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
+                                    this_run=stamp)
         except Exception as error:  # this target only: the others go on and are reported
             with lock:
                 failures[target] = error

@@ -1,43 +1,66 @@
 """Turning a check's outcome into one ledger record per snippet it covers.
 
-Never pass by default: a snippet passes only when its effect was observed (or, for a
-snippet whose check states no effect, when its stated layer ran and passed).
+Never pass by default: a snippet passes only when an effect was observed on the changed guest
+and not on its control. A check with no effect to observe is "unchecked", one whose effects
+hold on the control too is "indistinct", one whose effects all lack a control "uncontrolled".
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from relnotes.core.ledger import Environment, LayerStatus, Record, Status
 from relnotes.core.spec import Spec
 from relnotes.engine.procedure import Outcome, StepResult
+from relnotes.engine.procedure._evidence import judge
+
+
+@dataclass(frozen=True)
+class Run:
+    """The run a record comes from: ledgers are ordered by its sequence, never by clocks."""
+
+    sequence: int = 0
+    id: str = ""
 
 
 def check_verdict(outcome: Outcome) -> StepResult:
-    """The driver's result, from its layers and its declarations."""
+    """The driver's result, from its layers, its evidence and its declarations."""
     spec = outcome.check.driver
     declaration = outcome.declared(spec)
     key, declared, must_contain = declaration or ("", "", "")
-    failure = outcome.failure()
-    if failure is not None:
-        layer, detail = failure
-        if declared and must_contain and must_contain not in detail:
-            return StepResult(Status.FAILED, f"{layer}: {detail} (declared to fail on {key}, "
-                              f"but not like this: the failure lacks {must_contain!r})")
+    if outcome.failures:
         if declared:
-            return StepResult(Status.EXPECTED_FAILURE,
-                              f"{declared} (observed in the {layer} layer: {_first(detail)})")
+            # A declared failure must be the only failure: any other one is a plain failure.
+            other = [(layer, detail) for layer, detail in outcome.failures
+                     if must_contain not in detail]
+            if other:
+                layer, detail = other[0]
+                why = ("and it did, but this is another failure"
+                       if len(other) < len(outcome.failures)
+                       else f"but not like this: the failure lacks {must_contain!r}")
+                return StepResult(Status.FAILED,
+                                  f"{layer}: {detail} (declared to fail on {key}, {why})")
+            layer, detail = outcome.failures[0]
+            return StepResult(Status.EXPECTED_FAILURE, declared,
+                              f"in the {layer} layer: {_first(detail)}")
+        layer, detail = outcome.failures[0]
         return StepResult(Status.FAILED, f"{layer}: {detail}")
     if spec.not_verifiable:
         return StepResult(Status.NOT_VERIFIABLE, spec.not_verifiable)
     if declared:
         return StepResult(Status.FAILED, f"declared to fail on {key} ({declared}) but every "
                           "layer passed; remove the expected_failure declaration")
-    observed = outcome.layers.get("effect") or (
-        outcome.layers.get("run") if not spec.effects else None)
-    if observed is None or observed.status is not LayerStatus.PASSED:
+    if not spec.effects:
+        ran = outcome.layers.get("run") or outcome.layers.get("semantic")
+        if ran is None or ran.status is not LayerStatus.PASSED:
+            return StepResult(Status.FAILED, "nothing was observed, so nothing can pass")
+        return StepResult(Status.UNCHECKED, "it ran without error; the check states no effect "
+                          "to observe", ran.detail)
+    judgement = judge(spec.effects, outcome.evidence)
+    if not outcome.evidence:
         return StepResult(Status.FAILED, "nothing was observed, so nothing can pass")
-    return StepResult(Status.PASSED, None)
+    return StepResult(judgement.status, judgement.reason, judgement.observation)
 
 
 _WARNING = re.compile(r"(^|: )warning: ", re.IGNORECASE)
@@ -57,23 +80,39 @@ def member_result(outcome: Outcome, member: Spec, verdict: StepResult) -> StepRe
     step = outcome.steps.get(member.snippet)
     if step is not None and step.status is not Status.PASSED:
         return step
-    if member is not outcome.check.driver and member.not_verifiable and step is None:
+    declared = outcome.declared(member)
+    if step is not None and declared:
+        return StepResult(Status.FAILED, f"declared to fail on {declared[0]} ({declared[1]}) "
+                          "but it ran without error; remove the expected_failure declaration")
+    if member.not_verifiable and step is None:
         return StepResult(Status.NOT_VERIFIABLE, member.not_verifiable)
     return verdict
 
 
-def records(outcome: Outcome, environment: Environment) -> list[Record]:
+def adaptation(outcome: Outcome, member: Spec) -> str | None:
+    """What the check changed from the published text: the member's own adaptation, and for
+    the driver those of every snippet its procedure applies."""
+    used = outcome.check.uses if member is outcome.check.driver else (member,)
+    found = [text for spec in used for text in (
+        spec.adaptation, spec.apply.adaptation if spec.apply else None) if text]
+    return " ".join(dict.fromkeys(found)) or None
+
+
+def records(outcome: Outcome, environment: Environment, run: Run = Run()) -> list[Record]:
     verdict = check_verdict(outcome)
-    inputs = outcome.check.inputs_sha256()
+    inputs = outcome.check.inputs(environment.target)
     log = "\n".join(outcome.log)
     result = []
     for member in outcome.check.members:
         own = member_result(outcome, member, verdict)
         result.append(Record(
             snippet=member.snippet, sha256=outcome.check.sha256(member.snippet),
-            inputs_sha256=inputs, result=own.status, reason=own.reason,
-            layers=dict(outcome.layers), environment=environment,
+            inputs_sha256=outcome.check.inputs_sha256(environment.target), result=own.status,
+            reason=own.reason, layers=dict(outcome.layers), environment=environment,
             verified_at=outcome.started, duration=outcome.duration, log=log,
-            check=outcome.check.key,
+            check=outcome.check.key, observation=own.observation,
+            summary=member.summary or outcome.check.driver.summary,
+            adaptation=adaptation(outcome, member), inputs=inputs,
+            run_sequence=run.sequence, run_id=run.id,
         ))
     return result

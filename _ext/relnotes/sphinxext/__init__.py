@@ -9,6 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from relnotes.sphinxext.bzlinks import setup_bzlinks
+from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.collector import setup_collector
 from relnotes.sphinxext.config import setup_config
 from relnotes.sphinxext.domain import setup_domain
@@ -36,6 +37,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_snippets(app)
     setup_verification(app)
     setup_publish_gate(app)
+    setup_claims(app)
     setup_bzlinks(app)
     setup_collector(app)
     setup_rendering(app)

@@ -1,12 +1,16 @@
 """The publish gate: with ``relnotes_require_verified``, every shown snippet must be verified.
 
 It runs at the end of every build over every snippet use, not when a page is written, so an
-incremental build whose pages did not change cannot slip an unverified snippet through.
+incremental build whose pages did not change cannot slip an unverified snippet through. A
+refusal is an error (``PublishRefused``), not a warning: no ``suppress_warnings`` entry and no
+missing ``-W`` lets a refused build succeed. The publish command builds into a staging
+directory and moves it into place only when the build succeeds (tools/promote-site.py).
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from relnotes.core.ledger import Status
@@ -26,11 +30,19 @@ logger = logging.getLogger(__name__)
 PUBLISHABLE = frozenset({Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE})
 
 
+class PublishRefused(SphinxError):
+    """Some shown snippet is not publishable; sphinx-build exits non-zero whatever -W says."""
+
+    category = "Publish refused"
+
+
 def check_publishable(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not relnotes_config(app.config).require_verified:
         return
+    refused: list[str] = []
     if ledger_or_warning(app.config, Subtype.UNVERIFIED) is None:
-        return  # nothing can be shown to be verified
+        raise PublishRefused("the verification ledger cannot be read, so no snippet can be "
+                             "shown to be verified")
     # The statuses this build computed for every snippet (env-updated), not only for the
     # pages it wrote, so an incremental build is judged like a full one.
     views = views_by_snippet(app.env)
@@ -53,6 +65,11 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
                         location=(docname, located.lineno), type=WARNING_TYPE,
                         subtype=Subtype.UNVERIFIED,
                     )
+                    refused.append(f"{app.env.doc2path(docname)}:{located.lineno}: "
+                                   f"{view.key}: {status_text(status)}")
+    if refused:
+        raise PublishRefused(f"{len(refused)} shown snippet result(s) not publishable:\n"
+                             + "\n".join(refused))
 
 
 def setup_publish_gate(app: Sphinx) -> None:

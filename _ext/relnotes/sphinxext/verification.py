@@ -19,7 +19,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
-from relnotes.core.spec import pending_reason
+from relnotes.core.plan import Check, plan_checks
+from relnotes.core.spec import SpecError, pending_reason
+from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.snippet import (
@@ -93,10 +95,35 @@ def ledger_or_warning(config: Config, subtype: Subtype) -> Ledger | None:
         return None
 
 
-def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> SnippetView:
+def checks_by_snippet(root: Path) -> dict[str, Check] | None:
+    """The check covering each snippet, as the engine plans it; None, after a warning at the
+    spec, when the specs do not load: then no record can be shown current (all are stale)."""
+    try:
+        checks = plan_checks(root)
+    except SpecError as error:
+        location = file_location(error.file)
+        location.line = error.line or 1
+        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
+                       location=location, type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+        return None
+    except OSError as error:
+        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
+                       type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+        return None
+    return {member.snippet: check for check in checks for member in check.members}
+
+
+def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
+                 checks: dict[str, Check] | None = None) -> SnippetView:
+    """The snippet's status per target: stale unless its bytes and every input of its check
+    (spec, guests, fragments, engine, environment definition) are what was verified."""
     digest = sha256_of(path)
     targets = relnotes_config(config).targets
-    statuses = tuple(ledger.status(key, digest, target) for target in targets)
+    check = checks.get(key) if checks is not None else None
+    statuses = tuple(
+        ledger.status(key, digest, target,
+                      inputs=check.inputs(target) if check is not None else {})
+        for target in targets)
     details = []
     for target in targets:
         record = ledger.get(key, target)
@@ -114,6 +141,7 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path) -> Snippe
             + (f" (checked as part of {part_of})" if part_of else "")
             + (f"; layers: {layers}" if layers else "")
             + (f"; reason: {record.reason}" if record.reason else "")
+            + (f"; observed: {record.observation}" if record.observation else "")
         )
     return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
 
@@ -134,6 +162,13 @@ def badge_text(status: SnippetStatus) -> str:
             return f"Fails on {label} (known){when}"
         case Status.NOT_VERIFIABLE:
             return f"Not verifiable on {status.target}"
+        case Status.INDISTINCT:
+            return (f"Ran on {label}{when}; effect not distinguishable from an unchanged "
+                    "guest")
+        case Status.UNCONTROLLED:
+            return f"Effect observed on {label}{when}, no control"
+        case Status.UNCHECKED:
+            return f"Runs without error on {label}{when}; effect not checked"
         case Status.STALE:
             return f"Stale on {status.target}: changed since it was verified"
         case Status.MISSING:
@@ -142,12 +177,10 @@ def badge_text(status: SnippetStatus) -> str:
 
 
 def short_reason(status: SnippetStatus) -> str | None:
-    """The stated reason, without the engine's appended observation log."""
-    if status.status not in (Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE):
+    """The stated reason: its own field in the ledger (the observation is another)."""
+    if status.status in (Status.PASSED, Status.MISSING):
         return None
-    if not status.reason:
-        return None
-    return status.reason.split(" (observed", 1)[0]
+    return status.reason or None
 
 
 def pending_text(reason: str) -> str:
@@ -167,6 +200,7 @@ def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[Snippet
     ledger = ledger_or_warning(env.config, Subtype.LEDGER) or Ledger()
     root = snippets_dir(env)
     domain = relnotes_domain(env)
+    checks = checks_by_snippet(root)
     cache: dict[str, SnippetView] = {}
     views: dict[str, tuple[SnippetView, ...]] = {}
     for docname, uses in domain.data["snippets"].items():
@@ -174,7 +208,8 @@ def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[Snippet
             key = located.value
             if key not in cache:
                 try:
-                    cache[key] = snippet_view(env.config, ledger, key, resolve_snippet(root, key).path)
+                    cache[key] = snippet_view(env.config, ledger, key,
+                                              resolve_snippet(root, key).path, checks)
                 except SnippetPathError:
                     continue  # deleted since it was read; the page is re-read and warns
         views[docname] = tuple(cache[located.value] for located in uses if located.value in cache)
@@ -200,6 +235,7 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self(_badges_and_details(view) if view else [])
     for table in list(doctree.findall(snippet_table)):
         table.replace_self(_table(app, docname))
+    render_claims(doctree, {key: view.statuses for key, view in views.items()})
 
 
 def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
@@ -221,6 +257,16 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
     for reason, targets in reasons.items():
         badges += nodes.paragraph("", f"{', '.join(targets)}: {reason}",
                                   classes=["rn-snippet-reason"])
+    # What was checked and how the check differs from the published text, once each.
+    for label, texts, cls in (
+            ("What the check shows", {s.summary for s in view.statuses if s.summary}, "summary"),
+            ("Adapted for the check", {s.adaptation for s in view.statuses if s.adaptation},
+             "adaptation")):
+        for text in sorted(texts):
+            paragraph = nodes.paragraph(classes=[f"rn-snippet-{cls}"])
+            paragraph += nodes.strong("", f"{label}: ")
+            paragraph += nodes.Text(text)
+            badges += paragraph
     if not view.details:
         return [badges]
     details = snippet_details(classes=["rn-snippet-details"])
@@ -298,6 +344,8 @@ def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any
             status.target: {
                 "status": status.status.value,
                 "reason": status.reason,
+                "observation": status.observation,
+                "adaptation": status.adaptation,
                 "environment": status.environment_label,
                 "verified_at": status.verified_at.isoformat() if status.verified_at else None,
             }

@@ -17,3 +17,4 @@ class Subtype(enum.StrEnum):
     SNIPPET = "snippet"
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
+    CLAIM = "claim"  # a page states in prose where something was verified

@@ -38,3 +38,4 @@ def orphan_specs(snippets_dir: Path) -> list[Path]:
     """Spec files whose snippet does not exist (a renamed snippet leaves one behind)."""
     return [p for p in sorted(snippets_dir.rglob("*" + SPEC_SUFFIX))
             if not p.with_name(p.name.removesuffix(SPEC_SUFFIX)).is_file()]
+

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from relnotes.core.located_toml import parse_toml
 from relnotes.core.targets import TARGET_NAMES
 
 from ._files import snippet_files, snippet_key, spec_path
@@ -28,8 +28,13 @@ from ._model import (
 )
 from ._schema import PROBES, SCHEMA, Validator
 
-_DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output")
+_DRIVER_ONLY = ("guest", "control_guest", "setup", "steps", "effects", "expect_output")
 _PENDING_ALLOWED = frozenset({"kind", "summary", "pending"})
+# Probes whose value the harness decides on the check's own guest, so they cannot fail there:
+# the harness starts that guest before any effect is observed (a start it cannot make fails
+# the check in another layer). On a guest the published steps start (``guest``) they can.
+HARNESS_DECIDED = frozenset({"running"})
+
 
 
 def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
@@ -38,14 +43,8 @@ def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
     if not file.is_file():
         raise SpecError(file, None, f"missing check spec for snippet {snippet_file.name}")
     text = file.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        raise SpecError(file, None, f"not valid TOML: {error}",
-                        int(match.group(1)) if match else None) from None
+    data = parse_toml(file, text, SpecError)
     Validator(file, text).check(data, SCHEMA, ())
-    _check_environment_keys(data, Validator(file, text))
     return _build(data, snippet_key(snippet_file, snippets_dir), file, Validator(file, text))
 
 
@@ -104,6 +103,9 @@ def reference_problems(specs: Mapping[str, Spec], snippets_dir: Path,
             continue  # a stub runs nothing, so it needs no base guest
         if not (snippets_dir / spec.guest).is_file():
             yield SpecError(spec.file, "guest", f"base guest {spec.guest!r} does not exist")
+        if spec.control_guest and not (snippets_dir / spec.control_guest).is_file():
+            yield SpecError(spec.file, "control_guest",
+                            f"control guest {spec.control_guest!r} does not exist")
         for key in spec.members()[1:]:
             if key not in specs and key not in unloadable:
                 yield SpecError(spec.file, "steps", f"no snippet {key!r}")
@@ -124,20 +126,6 @@ def declarable_environments() -> tuple[str, ...]:
     The targets come from the one catalogue of them, so a new target needs no edit here.
     """
     return (*TARGET_NAMES, *ACCELERATORS)
-
-
-def _check_environment_keys(data: Mapping[str, Any], v: Validator) -> None:
-    """A failure declared for an environment that does not exist would never apply: refuse it."""
-    known = declarable_environments()
-    for table in ("expected_failure", "failure_contains"):
-        for key in data.get(table, {}):
-            if key not in known:
-                raise v.error((table, key), f"no target or accelerator {key!r} "
-                              f"(known: {', '.join(known)})")
-    for key in data.get("failure_contains", {}):
-        if key not in data.get("expected_failure", {}):
-            raise v.error(("failure_contains", key),
-                          f"no failure is declared for {key!r} in [expected_failure]")
 
 
 def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> Spec:
@@ -187,13 +175,18 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         if not item.get("why"):
             raise v.error(("setup", index, "why"), "every setup command states why it is needed")
         setup.append(Setup(tuple(run), item["why"]))
+    _check_declarations(data, v)
+    if "control_guest" in data and not any(e.control for e in effects):
+        raise v.error(("control_guest",), "no effect has a control to observe on it")
     return Spec(
-        snippet=snippet, file=file, kind=kind, summary=data.get("summary"), timeout=timeout,
+        snippet=snippet, file=file, kind=kind, summary=data.get("summary"), adaptation=data.get("adaptation"),
+        timeout=timeout,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
-        guest=data.get("guest", DEFAULT_GUEST), apply=apply, setup=tuple(setup), steps=steps,
+        guest=data.get("guest", DEFAULT_GUEST), control_guest=data.get("control_guest"),
+        apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"), pending=pending,
     )
 
@@ -225,6 +218,11 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
             allowed = ", ".join(a.value for a in StepAction)
             raise v.error((*path, "action"), f"{data['action']!r} is not one of: {allowed}") \
                 from None
+    if data.get("exit_status", 0) != 0 and not data.get("output_contains"):
+        raise v.error((*path, "exit_status"), "a step stated to fail needs output_contains: "
+                      "the text its failure shows, so that no other failure passes for it")
+    if "output_contains" in data and data.get("exit_status", 0) == 0:
+        raise v.error((*path, "output_contains"), "only with a non-zero exit_status")
     edit = None
     if "edit" in data:
         e = data["edit"]
@@ -241,11 +239,37 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
     return Step(
         snippet=sibling(data["snippet"], (*path, "snippet")) if "snippet" in data else None,
         action=action, install=data.get("install"), edit=edit,
-        exit_status=data.get("exit_status", 0),
+        exit_status=data.get("exit_status", 0), output_contains=data.get("output_contains"),
     )
 
 
-def _expectation(data: Mapping[str, Any]) -> Expectation:
+def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
+    """A declared failure names a known target or accelerator and the text it must show: a
+    declaration without that text would excuse any failure."""
+    declared = data.get("expected_failure", {})
+    contains = data.get("failure_contains", {})
+    known = declarable_environments()
+    for table, keys in (("expected_failure", declared), ("failure_contains", contains)):
+        for key, value in keys.items():
+            if key not in known:
+                raise v.error((table, key), f"unknown key {key!r} (allowed: a target or an "
+                              f"accelerator: {', '.join(known)})")
+            if not value.strip():
+                raise v.error((table, key), "must not be empty")
+    for key in declared:
+        if key not in contains:
+            raise v.error(("expected_failure", key), "needs [failure_contains] " + key + ": the "
+                          "text the failure must show, so that no other failure passes for it")
+    for key in contains:
+        if key not in declared:
+            raise v.error(("failure_contains", key), "has no [expected_failure] " + key)
+
+
+def _expectation(data: Mapping[str, Any], path: tuple[str | int, ...],
+                 v: Validator) -> Expectation:
+    for name in ("equals", "not_equals", "contains", "lacks"):
+        if isinstance(data.get(name), list) and not data[name]:
+            raise v.error((*path, name), "is an empty list, which every value meets")
     return Expectation(data.get("equals"), data.get("not_equals"), data.get("contains"),
                        data.get("lacks"))
 
@@ -255,13 +279,51 @@ def _build_effect(data: Mapping[str, Any], index: int, v: Validator) -> Effect:
     probe = data.get("probe")
     if probe not in PROBES:
         raise v.error((*path, "probe"), f"{probe!r} is not one of: {', '.join(sorted(PROBES))}")
-    expect = _expectation(data)
+    if probe in HARNESS_DECIDED and not data.get("guest"):
+        raise v.error((*path, "probe"), f"{probe!r} on the check's own guest cannot fail (the "
+                      "harness starts that guest), so it shows nothing; probe a guest the "
+                      "published steps start, with guest = \"...\"")
+    expect = _expectation(data, path, v)
     if expect.is_empty():
         raise v.error(path, "states no expectation (equals, not_equals, contains or lacks)")
     if probe == "qom" and not (data.get("path") and data.get("property")):
         raise v.error(path, "a qom probe needs path and property")
     if probe == "cpu" and not data.get("property"):
         raise v.error(path, "a cpu probe needs property")
-    control = _expectation(data["control"]) if "control" in data else None
-    return Effect(probe, expect, control, data.get("guest"), data.get("path"),
-                  data.get("property"), data.get("why"))
+    control, uncontrolled = _control(data, path, v)
+    return Effect(probe, expect, control=control, guest=data.get("guest"),
+                  path=data.get("path"), property=data.get("property"), why=data.get("why"),
+                  uncontrolled=uncontrolled)
+
+
+_EXPECTATION_KEYS = ("equals", "not_equals", "contains", "lacks")
+
+
+def _control(data: Mapping[str, Any], path: tuple[str | int, ...],
+             v: Validator) -> tuple[Expectation | None, str | None]:
+    """An effect's control: an expectation on the unchanged (or stated control) guest, or
+    ``"none"`` with the reason no control can be observed. Without either the effect could
+    hold on an unchanged guest too and show nothing."""
+    here = (*path, "control")
+    control = data.get("control")
+    reason = data.get("control_reason")
+    if control is None:
+        raise v.error(path, 'states no control: add control = { ... } (what the guest shows '
+                      'without the change) or control = "none" with control_reason')
+    if control == "none":
+        if not reason or not reason.strip():
+            raise v.error(here, 'control = "none" needs control_reason: why no control can '
+                          "be observed")
+        return None, reason
+    if reason is not None:
+        raise v.error((*path, "control_reason"), 'only with control = "none"')
+    if not isinstance(control, dict):
+        raise v.error(here, 'must be a table of expectations or "none"')
+    for key in control:
+        if key not in _EXPECTATION_KEYS:
+            raise v.error((*here, key), f"unknown key {key!r} (allowed: "
+                          f"{', '.join(sorted(_EXPECTATION_KEYS))})")
+    expect = _expectation(control, here, v)
+    if expect.is_empty():
+        raise v.error(here, "is empty: state what the guest shows without the change")
+    return expect, None

@@ -78,6 +78,7 @@ class Step:
     install: str | None = None  # write the snippet to this path instead of running it
     edit: Edit | None = None
     exit_status: int = 0
+    output_contains: str | None = None  # with a non-zero exit_status: what the output shows
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ class Effect:
     probe: str
     expect: Expectation
     control: Expectation | None = None  # the same probe on the base guest without the change
+    # control = "none": why no control can be observed (the effect then cannot verify alone)
+    uncontrolled: str | None = None
     guest: str | None = None  # a literal domain name (e.g. the published "new-guest")
     path: str | None = None
     property: str | None = None
@@ -122,6 +125,8 @@ class Spec:
     file: Path
     kind: SnippetKind
     summary: str | None = None
+    # what the check changes from the published text to run it here, and why
+    adaptation: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     not_verifiable: str | None = None
     # keyed by target ("bookworm") or by accelerator ("tcg"); a target's declaration wins
@@ -131,6 +136,9 @@ class Spec:
     failure_contains: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
     guest: str = DEFAULT_GUEST
+    # the guest controls are observed on, when it is not the unchanged base guest (e.g. the
+    # same guest with the feature explicitly disabled)
+    control_guest: str | None = None
     apply: Apply | None = None
     setup: tuple[Setup, ...] = ()
     steps: tuple[Step, ...] = ()

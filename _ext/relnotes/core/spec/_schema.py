@@ -18,17 +18,18 @@ PROBES = frozenset({
 _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contains": object,
                                 "lacks": object}
 SCHEMA: dict[str, Any] = {
-    "kind": str, "summary": str, "timeout": (int, float), "not_verifiable": str,
+    "kind": str, "summary": str, "adaptation": str, "timeout": (int, float), "not_verifiable": str,
     "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str,
-    "guest": str, "expect_output": str, "pending": str,
+    "guest": str, "control_guest": str, "expect_output": str, "pending": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,
               "adaptation": str},
     "setup": [{"run": list, "why": str}],
     "steps": [{"snippet": str, "action": str, "install": str, "exit_status": int,
+               "output_contains": str,
                "edit": {"file": str, "offered": str, "replace": list, "fragment": str, "delete": list,
                         "set": {"*": str}}}],
     "effects": [{"probe": str, "guest": str, "path": str, "property": str, "why": str,
-                 **_EXPECTATION, "control": dict(_EXPECTATION)}],
+                 **_EXPECTATION, "control": object, "control_reason": str}],
 }
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from relnotes.core.targets import CATALOGUE, TargetVersion
+from relnotes.core.targets import CATALOGUE, CONTAINERFILES_DIR, TargetVersion
 
 from .errors import ContainerError
 
-#: The Containerfiles ship inside the package, so an installed ``relnotes`` builds its images.
-CONTAINERS_DIR = Path(__file__).resolve().parent / "containerfiles"
+CONTAINERS_DIR = CONTAINERFILES_DIR
 
 #: Files every target's build may COPY; they live beside the per-target directories.
 COMMON_DIR_NAME = "common"

@@ -11,67 +11,81 @@ from functools import partial
 import libvirt
 
 from relnotes.core.ledger import LayerStatus
+from relnotes.core.plan import Check
 from relnotes.core.spec import SnippetKind, Step, StepAction
 from relnotes.engine.batch import Command, File, Ran
+from relnotes.engine.controls import Controls
+from relnotes.engine.daemon import Daemon
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
 from relnotes.engine.xmledit import XmlError, apply_fragment, parse, serialize
 
 from ._effects import Effects
 from ._outcome import Aborted, Outcome
-from ._session import PLACEHOLDER
+from ._session import PLACEHOLDER, Session
 from ._steps import Steps
 
 
-class Procedure(Steps, Effects):
-    """One check on one daemon: what runs, in which order, and which layer a failure is in."""
+class Procedure:
+    """One check on one daemon: what runs, in which order, and which layer a failure is in.
+
+    Composed of parts with explicit inputs: the session (the hold on the daemon and the
+    outcome), the published steps, and the effects with their controls.
+    """
+
+    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str, *,
+                 controls: Controls | None = None) -> None:
+        self.session = Session(check, daemon, target, guest)
+        self.steps = Steps(self.session)
+        self.observer = Effects(self.session, controls)
 
     def run(self) -> Outcome:
         start = time.monotonic()
         try:
-            self.connection = libvirt.open(self.daemon.uri)
-            for name in self.domain_names():
-                self.remove_domain(name)
+            self.session.connection = libvirt.open(self.session.daemon.uri)
+            for name in self.session.domain_names():
+                self.session.remove_domain(name)
             self.execute()
         except Aborted:
             pass
         except TimeoutError as error:  # the harness's ExecTimeoutError is one too
-            self.outcome.record("run", LayerStatus.FAILED,
-                                f"killed: {error} (the check's timeout is {self.spec.timeout:g} s)")
+            self.session.outcome.record("run", LayerStatus.FAILED,
+                                f"killed: {error} (the check's timeout is {self.session.spec.timeout:g} s)")
         except Exception as error:
             detail = f"{type(error).__name__}: {error}"
-            if not self.daemon.is_alive():
+            if not self.session.daemon.is_alive():
                 detail = f"the libvirt daemon died during the check ({detail})"
-            self.outcome.record("harness", LayerStatus.FAILED, detail)
+            self.session.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
             self.cleanup()
-            self.outcome.duration = time.monotonic() - start
-        return self.outcome
+            self.session.outcome.duration = time.monotonic() - start
+        return self.session.outcome
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
         work directory, once the work running alongside the check has finished."""
-        wait(self.jobs)  # their failures were reported where they mattered
+        wait(self.session.jobs)  # their failures were reported where they mattered
         tasks: list[Callable[[], object]] = [
-            partial(self.daemon.exec, ["rm", "-rf", self.work], timeout=30)]
-        if self.connection is not None:
-            tasks += [partial(self.remove_domain, name) for name in sorted(self.domain_names())]
+            partial(self.session.daemon.exec, ["rm", "-rf", self.session.work], timeout=30)]
+        if self.session.connection is not None:
+            tasks += [partial(self.session.remove_domain, name)
+                      for name in sorted(self.session.domain_names())]
         with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
             futures = [pool.submit(task) for task in tasks]
         for future in futures:
             if future.exception() is not None:
                 error = future.exception()
-                self.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
+                self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
         try:
-            if self.connection is not None:
-                self.connection.close()
+            if self.session.connection is not None:
+                self.session.connection.close()
         except libvirt.libvirtError as error:
-            self.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
+            self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
 
     def execute(self) -> None:
-        spec = self.spec
+        spec = self.session.spec
         runnable = spec.kind in (SnippetKind.SHELL, SnippetKind.VIRSH, SnippetKind.CONSOLE)
         if spec.not_verifiable and runnable and not spec.steps:
-            self.outcome.log.append(f"not run: {spec.not_verifiable}")
+            self.session.outcome.log.append(f"not run: {spec.not_verifiable}")
             return
         if spec.steps:
             self.setup()
@@ -80,26 +94,26 @@ class Procedure(Steps, Effects):
             self.standalone_xml()  # runs the setup with its schema layer, in one exec
         elif spec.kind is SnippetKind.CONSOLE:
             self.setup()
-            self.console()
+            self.steps.console()
         else:
             self.setup()
-            self.step(Step(snippet=spec.snippet))
+            self.steps.step(Step(snippet=spec.snippet))
 
     def setup(self, files: Sequence[File] = (), then: Sequence[Command] = ()) -> list[Ran]:
         """The stated setup commands, each recorded, then ``then`` (if setup succeeded), in one
         exec with ``files``; returns what ``then`` gave."""
-        commands = [Command(tuple(arg.replace(PLACEHOLDER, self.guest) for arg in item.run))
-                    for item in self.spec.setup]
+        commands = [Command(tuple(arg.replace(PLACEHOLDER, self.session.guest) for arg in item.run))
+                    for item in self.session.spec.setup]
         if not commands and not then and not files:
             return []
-        ran, _ = self.batch(files, [*commands, *then])
-        for item, result in zip(self.spec.setup, ran, strict=False):
+        ran, _ = self.session.batch(files, [*commands, *then])
+        for item, result in zip(self.session.spec.setup, ran, strict=False):
             argv = shlex.join(result.command.argv)
             if result.returncode != 0:
-                self.outcome.record("setup", LayerStatus.FAILED, f"{argv} exited "
+                self.session.outcome.record("setup", LayerStatus.FAILED, f"{argv} exited "
                                     f"{result.returncode}: {result.stderr.strip()}")
                 raise Aborted
-            self.outcome.record("setup", LayerStatus.PASSED, f"{argv} ({item.why})")
+            self.session.outcome.record("setup", LayerStatus.PASSED, f"{argv} ({item.why})")
         return ran[len(commands):]
 
     def standalone_xml(self) -> None:
@@ -109,84 +123,84 @@ class Procedure(Steps, Effects):
         (each mostly waiting); the layers are recorded in order, and the effects observed only
         if both passed, as if they had run one after the other.
         """
-        key = self.spec.snippet
+        key = self.session.spec.snippet
         try:
-            if self.spec.kind is SnippetKind.XML_FRAGMENT:
-                assert self.spec.apply is not None
-                xml = apply_fragment(self.base_xml(self.guest), self.check.text(key),
-                                     self.spec.apply, key)
+            if self.session.spec.kind is SnippetKind.XML_FRAGMENT:
+                assert self.session.spec.apply is not None
+                xml = apply_fragment(self.session.base_xml(self.session.guest), self.session.check.text(key),
+                                     self.session.spec.apply, key)
             else:
-                root = parse(self.check.text(key), key)
+                root = parse(self.session.check.text(key), key)
                 name = root.find("name")
                 if name is None:
                     raise XmlError(f"{key}: a domain needs a <name>")
-                name.text = self.guest  # unique per check, so checks can run in parallel
+                name.text = self.session.guest  # unique per check, so checks can run in parallel
                 xml = serialize(root)
         except XmlError as error:
-            self.outcome.record("schema", LayerStatus.FAILED, f"not well-formed or not applicable:"
+            self.session.outcome.record("schema", LayerStatus.FAILED, f"not well-formed or not applicable:"
                                 f" {error}")
             raise Aborted from None
         from relnotes.engine.container import adapt_to_accelerator
 
-        xml = adapt_to_accelerator(xml, self.daemon.domain_type,
-                                   libvirt_version=self.daemon.environment.libvirt_version)
-        path = self.next_path("domain.xml")
+        xml = adapt_to_accelerator(xml, self.session.daemon.domain_type,
+                                   libvirt_version=self.session.daemon.environment.libvirt_version)
+        path = self.session.next_path("domain.xml")
         files, schema = [File(path, xml.encode())], [schema_command(path)]
-        observing = bool(self.spec.effects) and not self.spec.not_verifiable
-        if self.spec.setup:  # the guests need what the setup makes: it goes first
+        observing = bool(self.session.spec.effects) and not self.session.spec.not_verifiable
+        if self.session.spec.setup:  # the guests need what the setup makes: it goes first
             validated: Future[list[Ran]] = Future()
             validated.set_result(self.setup(files, then=schema))
         else:
-            validated = self.background(partial(self.setup, files, then=schema))
+            validated = self.session.background(partial(self.setup, files, then=schema))
         if observing:
-            self.begin_controls()
-        semantic, domain = semantic_layer(self.conn, xml)
+            self.observer.begin_controls()
+        semantic, domain = semantic_layer(self.session.conn, xml)
         started: libvirt.libvirtError | None = None
         if domain is not None and observing and any(
-                e.guest in (None, self.guest) for e in self.spec.effects):
+                e.guest in (None, self.session.guest) for e in self.session.spec.effects):
             try:
                 domain.create()
-                self.outcome.log.append(f"harness: started {self.guest} to observe it")
+                self.session.outcome.log.append(f"harness: started {self.session.guest} to observe it")
             except libvirt.libvirtError as error:
                 started = error  # reported after the layers, where it would have happened
         [ran] = validated.result()
         layer = schema_layer(ran)
-        self.outcome.record("schema", layer.status, f"{key}: {layer.detail}")
-        self.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}")
+        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}")
+        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}")
         if domain is None or layer.status is LayerStatus.FAILED:
             raise Aborted
         if started is not None:
             raise started
-        if self.spec.not_verifiable:
-            self.outcome.log.append(f"effect not observed: {self.spec.not_verifiable}")
+        if self.session.spec.not_verifiable:
+            self.session.outcome.log.append(f"effect not observed: {self.session.spec.not_verifiable}")
             return
-        self.effects()
+        self.observer.effects()
 
     def procedure(self) -> None:
         try:
-            self.conn.defineXML(self.base_xml(self.guest))
+            self.session.conn.defineXML(self.session.base_xml(self.session.guest))
         except libvirt.libvirtError as error:
-            self.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}")
+            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}")
             raise Aborted from None
-        if self.spec.effects:
-            self.begin_controls()  # the control guest starts while the steps run
-        for step in self.spec.steps:
+        if self.session.spec.effects:
+            self.observer.begin_controls()  # the control guest starts while the steps run
+        for step in self.session.spec.steps:
             if step.action is StepAction.START:
-                self.flush()
-                self.conn.lookupByName(self.guest).create()
-                self.outcome.log.append(f"harness: started {self.guest}")
+                self.session.flush()
+                self.session.conn.lookupByName(self.session.guest).create()
+                self.session.outcome.log.append(f"harness: started {self.session.guest}")
             elif step.action is StepAction.DESTROY:
-                self.conn.lookupByName(self.guest).destroy()
+                self.session.conn.lookupByName(self.session.guest).destroy()
             else:
-                self.step(step)
-        self.flush()
-        for name in sorted({self.guest, *(e.guest for e in self.spec.effects if e.guest)}):
-            domain = self.conn.lookupByName(name)
+                self.steps.step(step)
+        self.session.flush()
+        for name in sorted({self.session.guest, *(e.guest for e in self.session.spec.effects if e.guest)}):
+            domain = self.session.conn.lookupByName(name)
             xml = domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
-            layer, _ = semantic_layer(self.conn, xml)
-            self.outcome.record("semantic", layer.status, f"{name} as the steps left it: "
+            layer, _ = semantic_layer(self.session.conn, xml)
+            self.session.outcome.record("semantic", layer.status, f"{name} as the steps left it: "
                                 f"{layer.detail}")
-        if self.outcome.failure():
+        if self.session.outcome.failure():
             raise Aborted
-        if self.spec.effects:
-            self.effects()
+        if self.session.spec.effects:
+            self.observer.effects()

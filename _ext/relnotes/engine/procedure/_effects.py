@@ -2,76 +2,112 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from functools import partial
 
 import libvirt
 
 from relnotes.core.ledger import LayerStatus
 from relnotes.core.spec import Effect
-from relnotes.engine.controls import Observed, group_of, key_of
+from relnotes.engine.controls import Controls, Observed, group_of, key_of
 from relnotes.engine.probes import ProbeContext, ProbeError, describe, observe, unmet
 
+from ._evidence import ControlValue, Evidence
 from ._session import Session
 
 
-class Effects(Session):
-    """What a check's change does to the guest, and what the guest is without it."""
+class Effects:
+    """What a check's change does to the guest, and what the guest is without it.
 
-    def context(self, name: str) -> ProbeContext:
-        domain = self.conn.lookupByName(name)
+    ``controls`` is the run's memo of control observations (shared by the checks of one run on
+    one daemon); without it the check observes its own controls.
+    """
+
+    def __init__(self, session: Session, controls: Controls | None = None) -> None:
+        self.session = session
+        self.controls = controls if controls is not None else Controls()
+        self.control_job: Future[None] | None = None  # this check's control observations
+        self._group: str | None = None
+
+    def context(self, name: str, *, start: bool = False) -> ProbeContext:
+        """What a probe looks at. Only a control guest is started here: the guest under test
+        must be running because the check (or the published steps) started it."""
+        domain = self.session.conn.lookupByName(name)
         if not domain.isActive():
+            if not start:
+                raise ProbeError(f"guest {name} is not running")
             domain.create()
-            self.outcome.log.append(f"harness: started {name} to observe it")
+            self.session.outcome.log.append(f"harness: started {name} to observe it")
         try:
-            main = self.conn.lookupByName(self.guest)
+            main = self.session.conn.lookupByName(self.session.guest)
         except libvirt.libvirtError:
             main = None
-        return ProbeContext(domain, main, self.read)
+        return ProbeContext(domain, main, self.session.read)
 
     def effects(self) -> None:
-        for effect in self.spec.effects:
-            self.remaining()
-            ctx = self.context(effect.guest or self.guest)
-            value = observe(ctx, effect)
+        """Observe every effect, then every control, whatever failed before: a declared
+        failure must be the only failure, so everything still observable is observed."""
+        values: dict[int, object] = {}
+        for index, effect in enumerate(self.session.spec.effects):
+            self.session.remaining()
+            try:
+                value = observe(self.context(effect.guest or self.session.guest), effect)
+            except (ProbeError, libvirt.libvirtError) as error:
+                self.session.outcome.record("effect", LayerStatus.FAILED,
+                                    f"{describe(effect)} not observed: {error}")
+                continue
+            values[index] = value
             problems = unmet(effect.expect, value)
             status = LayerStatus.FAILED if problems else LayerStatus.PASSED
             detail = f"{describe(effect)} = {value!r}" + (f": {'; '.join(problems)}"
                                                          if problems else "")
-            self.outcome.record("effect", status, detail)
-        controls = [effect for effect in self.spec.effects if effect.control]
-        if not controls or self.outcome.failure():
-            return
-        for effect in controls:
-            assert effect.control is not None
-            key = key_of(self.group(), effect, self.guest)
+            self.session.outcome.record("effect", status, detail)
+        for index, effect in enumerate(self.session.spec.effects):
+            control = self.observe_control(effect) if effect.control else None
+            if index in values:
+                self.session.outcome.evidence.append(Evidence(effect, values[index], control))
+
+    def observe_control(self, effect: Effect) -> ControlValue | None:
+        assert effect.control is not None
+        key = key_of(self.group(), effect, self.session.guest)
+        try:
             observed = self.control(key, effect)
-            if observed.error is not None:
-                raise ProbeError(observed.error)
-            problems = unmet(effect.control, observed.value)
-            status = LayerStatus.FAILED if problems else LayerStatus.PASSED
-            users = self.controls.users(key)
-            detail = (f"without the change, {describe(effect)} = {observed.value!r}"
-                      + (f": {'; '.join(problems)}" if problems else "")
-                      + f" (observed on unchanged base guest {observed.guest} in this run"
-                      + ("" if observed.by == self.check.key else f" by {observed.by}")
-                      + (f", shared by {users} checks)" if users > 1 else ")"))
-            self.outcome.record("control", status, detail)
+        except libvirt.libvirtError as error:
+            observed = Observed(None, str(error), self.session.guest + "-ctl", self.session.check.key)
+        if observed.error is not None:
+            self.session.outcome.record("control", LayerStatus.FAILED,
+                                f"{describe(effect)} not observed on the control guest "
+                                f"{observed.guest}: {observed.error}")
+            return None
+        problems = tuple(unmet(effect.control, observed.value))
+        value = ControlValue(observed.value, observed.guest, problems)
+        same = not problems and value.meets(effect)
+        status = LayerStatus.FAILED if problems else LayerStatus.PASSED
+        users = self.controls.users(key)
+        detail = (f"without the change, {describe(effect)} = {observed.value!r}"
+                  + (f": {'; '.join(problems)}" if problems else "")
+                  + (": the effect's expectation holds here too" if same else "")
+                  + f" (observed on control guest {observed.guest} in this run"
+                  + ("" if observed.by == self.session.check.key else f" by {observed.by}")
+                  + (f", shared by {users} checks)" if users > 1 else ")"))
+        self.session.outcome.record("control", status, detail)
+        return value
 
     def group(self) -> str:
         if self._group is None:
-            self._group = group_of(self.check, self.controls.environment)
+            self._group = group_of(self.session.check, self.controls.environment)
         return self._group
 
     def begin_controls(self) -> None:
         """Claim the check's control observations; those nobody else is making are made now,
         on this check's control guest, alongside the check's own work."""
-        if self.outcome.declared(self.spec):
+        if self.session.outcome.declared(self.session.spec):
             return  # it is expected to stop before its effects: observe only if it gets there
         group = self.group()
-        wanted = {key_of(group, e, self.guest): e for e in self.spec.effects if e.control}
-        mine = self.controls.claim(group, wanted, self.check.key) if wanted else {}
+        wanted = {key_of(group, e, self.session.guest): e for e in self.session.spec.effects if e.control}
+        mine = self.controls.claim(group, wanted, self.session.check.key) if wanted else {}
         if mine:
-            self.control_job = self.background(partial(self.observe_controls, mine, set(wanted)))
+            self.control_job = self.session.background(partial(self.observe_controls, mine, set(wanted)))
 
     def control(self, key: str, effect: Effect) -> Observed:
         """The observation ``key`` of this run: made by this check or another, waiting for it
@@ -79,38 +115,38 @@ class Effects(Session):
         if self.control_job is not None:
             self.control_job.result()  # ours first; re-raises whatever stopped them
         while True:
-            observed = self.controls.wait(key, self.remaining())
+            observed = self.controls.wait(key, self.session.remaining())
             if observed is not None:
                 return observed
             # nobody made it (never claimed, or its maker stopped first): make it here
-            mine = self.controls.claim(self.group(), {key: effect}, self.check.key)
+            mine = self.controls.claim(self.group(), {key: effect}, self.session.check.key)
             if mine:
                 self.observe_controls(mine, {key})
 
     def observe_controls(self, mine: dict[str, Effect], own: set[str]) -> None:
         """Start this check's control guest (the unchanged base guest) and make the claimed
         observations; each is resolved, or released for a check that wants it to make."""
-        name = self.guest + "-ctl"
+        name = self.session.guest + "-ctl"
         try:
             try:
-                self.conn.lookupByName(name)  # started earlier in this check
+                self.session.conn.lookupByName(name)  # started earlier in this check
             except libvirt.libvirtError:
-                self.conn.defineXML(self.base_xml(name))
-            ctx = self.context(name)
+                self.session.conn.defineXML(self.session.base_xml(name, control=True))
+            ctx = self.context(name, start=True)
             for key, effect in mine.items():
-                self.remaining()
+                self.session.remaining()
                 try:
-                    observed = Observed(observe(ctx, effect), None, name, self.check.key)
+                    observed = Observed(observe(ctx, effect), None, name, self.session.check.key)
                 except ProbeError as error:
-                    observed = Observed(None, str(error), name, self.check.key)
+                    observed = Observed(None, str(error), name, self.session.check.key)
                 except Exception as error:
                     if key in own:
                         raise
-                    self.outcome.log.append(f"control {describe(effect)} for another check not"
+                    self.session.outcome.log.append(f"control {describe(effect)} for another check not"
                                             f" observed: {type(error).__name__}: {error}")
                     continue
                 self.controls.resolve(key, observed)
-                self.outcome.log.append(f"control: {describe(effect)} = {observed.value!r} on "
+                self.session.outcome.log.append(f"control: {describe(effect)} = {observed.value!r} on "
                                         f"{name}" + (f" ({observed.error})" if observed.error
                                                      else ""))
         finally:

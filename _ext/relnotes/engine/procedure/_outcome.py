@@ -6,15 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from relnotes.core.ledger import Layer, LayerStatus, Status
+from relnotes.core.plan import Check
 from relnotes.core.spec import Spec, declared_failure
 from relnotes.engine.layers import combine
-from relnotes.engine.plan import Check
+
+from ._evidence import Evidence
 
 
 @dataclass(frozen=True)
 class StepResult:
     status: Status
     reason: str | None = None
+    observation: str | None = None
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Outcome:
     duration: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     accelerator: str = ""  # "kvm" or "tcg": failures may be declared for one
+    evidence: list[Evidence] = field(default_factory=list)  # one per effect observed
 
     def declared(self, spec: Spec) -> tuple[str, str, str] | None:
         """The failure ``spec`` declares for this run's target or accelerator, if any."""
@@ -42,7 +46,8 @@ class Outcome:
             self.failures.append((name, detail))
 
     def failure(self) -> tuple[str, str] | None:
-        """The first failure: later ones are usually its consequences."""
+        """The first failure (the verdict still judges every one: a declared failure must
+        be the only kind of failure)."""
         return self.failures[0] if self.failures else None
 
 

@@ -12,10 +12,9 @@ from typing import Any, TypeVar
 import libvirt
 
 from relnotes.core.ledger import now
+from relnotes.core.plan import Check
 from relnotes.engine.batch import Command, File, Ran, run_batch
-from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
-from relnotes.engine.plan import Check
 from relnotes.engine.probes import ProbeError
 
 from ._outcome import Outcome
@@ -31,14 +30,12 @@ T = TypeVar("T")
 
 class Session:
     """What one check holds on one daemon, with a unique guest name so checks can run side by
-    side: the connection, the deadline, the work directory and the execs that write and run.
-
-    ``controls`` is the run's memo of control observations (shared by the checks of one run on
-    one daemon); without it the check observes its own controls.
+    side: the connection, the deadline, the work directory, the execs that write and run, and
+    the outcome they are recorded in. The parts of a procedure (its steps, its effects) are
+    given the session; none of them keeps state in it.
     """
 
-    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str, *,
-                 controls: Controls | None = None):
+    def __init__(self, check: Check, daemon: Daemon, target: str, guest: str):
         self.check = check
         self.spec = check.driver
         self.daemon = daemon
@@ -50,11 +47,8 @@ class Session:
         self.connection: libvirt.virConnect | None = None
         self.specs = {used.snippet: used for used in check.uses}
         self.counter = 0
-        self.controls = controls if controls is not None else Controls()
         self.pending: list[File] = []  # written with the next command the check runs
         self.jobs: list[Future[Any]] = []  # work running alongside the check's own
-        self.control_job: Future[None] | None = None
-        self._group: str | None = None
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -147,9 +141,11 @@ class Session:
         except libvirt.libvirtError as error:
             self.outcome.log.append(f"cleanup of {name}: {error}")
 
-    def base_xml(self, name: str) -> str:
+    def base_xml(self, name: str, *, control: bool = False) -> str:
+        """The base guest (or, for ``control``, the control guest the spec states) as ``name``."""
         from relnotes.engine.container import adapt_to_accelerator
 
-        text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
+        guest = (self.spec.control_guest or self.spec.guest) if control else self.spec.guest
+        text = (self.check.snippets_dir / guest).read_text(encoding="utf-8")
         return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type,
                                     libvirt_version=self.daemon.environment.libvirt_version)

@@ -21,28 +21,31 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _GUEST_WORD = re.compile(r"(?<![\w$])GUEST(?!\w)")
 
 
-class Steps(Session):
-    """The published steps of a check, each run as the reader would run it."""
+class Steps:
+    """The published steps of a check, each run as the reader would run it, in ``session``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     def step(self, step: Step) -> None:
         assert step.snippet is not None
         key = step.snippet
-        member = self.specs[key]
+        member = self.session.specs[key]
         if member.not_verifiable:
-            self.outcome.steps[key] = StepResult(Status.NOT_VERIFIABLE, member.not_verifiable)
-            self.outcome.log.append(f"{key}: not run: {member.not_verifiable}")
+            self.session.outcome.steps[key] = StepResult(Status.NOT_VERIFIABLE, member.not_verifiable)
+            self.session.outcome.log.append(f"{key}: not run: {member.not_verifiable}")
             return
-        data = self.check.file(key).read_bytes()
+        data = self.session.check.file(key).read_bytes()
         if step.install:
             # a relative path is beside the commands, which run in the work directory
-            target = step.install if step.install.startswith("/") else f"{self.work}/{step.install}"
-            self.pending.append(File(target, data, 0o644))
-            self.outcome.log.append(f"{key}: installed as written at {step.install} (with the "
+            target = step.install if step.install.startswith("/") else f"{self.session.work}/{step.install}"
+            self.session.pending.append(File(target, data, 0o644))
+            self.session.outcome.log.append(f"{key}: installed as written at {step.install} (with the "
                                     "next command run in the container)")
-            self.outcome.steps[key] = StepResult(Status.PASSED)
+            self.session.outcome.steps[key] = StepResult(Status.PASSED)
             return
-        env = {"GUEST": self.guest, "PATH": f"{self.work}/bin:{PATH}"}
-        files, validation = self.take_pending(), []
+        env = {"GUEST": self.session.guest, "PATH": f"{self.session.work}/bin:{PATH}"}
+        files, validation = self.session.take_pending(), []
         edited: tuple[str, str] | None = None
         if step.edit:
             editor, edited = self.prepare_editor(step.edit, key)
@@ -51,13 +54,14 @@ class Steps(Session):
             validation.append(schema_command(editor.edited_path))  # before the step runs
         script = data.decode()
         if member.kind is SnippetKind.VIRSH:
-            script = _GUEST_WORD.sub(self.guest, script)
-        path = self.next_path(key.rsplit("/", 1)[-1])
+            script = _GUEST_WORD.sub(self.session.guest, script)
+        path = self.session.next_path(key.rsplit("/", 1)[-1])
         files.append(File(path, script.encode()))
-        ran, final = self.batch(files, validation, Command(("sh", "-e", path), env, self.work))
+        ran, final = self.session.batch(files, validation,
+                                        Command(("sh", "-e", path), env, self.session.work))
         if validation:
             layer = schema_layer(ran[0])
-            self.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
+            self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
             if layer.status is LayerStatus.FAILED:
                 raise Aborted
         assert final is not None
@@ -65,23 +69,31 @@ class Steps(Session):
         if code != step.exit_status:
             tail = " | ".join((err or out).strip().splitlines()[-4:])
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
-            declared = self.outcome.declared(member)
-            if member is not self.spec and declared and declared[2] in reason:
-                self.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
-                                                     f"{declared[1]} (observed: {reason})")
-                self.outcome.log.append(f"{key}: expected failure: {reason}")
+            declared = self.session.outcome.declared(member)
+            if member is not self.session.spec and declared and declared[2] in reason:
+                self.session.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
+                                                             declared[1], reason)
+                self.session.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
-            self.outcome.steps[key] = StepResult(Status.FAILED, reason)
-            self.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            raise Aborted
+        if step.output_contains is not None and step.output_contains not in out + err:
+            # a step stated to exit non-zero must fail the stated way, not any way
+            tail = " | ".join((err or out).strip().splitlines()[-4:])
+            reason = (f"{key} exited {code} as stated, but its output lacks "
+                      f"{step.output_contains!r}: {tail}")
+            self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason)
             raise Aborted
         if member.expect_output is not None and not matches(member.expect_output, out + err):
             reason = f"{key}: output differs\n{mismatch(member.expect_output, out + err, key)}"
-            self.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason)
             raise Aborted
         if step.edit and step.edit.file is None and edited is not None:
             self.confirm_edit(key, edited, out + err)
-        self.outcome.steps[key] = StepResult(Status.PASSED)
-        self.outcome.record("run", LayerStatus.PASSED, f"{key} ran as written (exit {code})")
+        self.session.outcome.steps[key] = StepResult(Status.PASSED)
+        self.session.outcome.record("run", LayerStatus.PASSED, f"{key} ran as written (exit {code})")
 
     def confirm_edit(self, key: str, edited: tuple[str, str], said: str) -> None:
         """virsh edit exits 0 even when its define fails without a terminal to ask "Try
@@ -89,50 +101,55 @@ class Steps(Session):
         offered, new = edited
         if same_xml(offered, new):
             return  # an edit that changes nothing leaves nothing to confirm
-        if self.editable_xml(self.guest) != offered:
+        if self.session.editable_xml(self.session.guest) != offered:
             return
-        semantic, _ = semantic_layer(self.conn, new)
+        semantic, _ = semantic_layer(self.session.conn, new)
         said = " | ".join(line for line in said.strip().splitlines() if line.strip())
         reason = (f"{key}: virsh edit exited 0 but left the definition unchanged (virsh said: "
                   f"{said}); defining the edited XML directly: {semantic.detail}")
-        self.outcome.steps[key] = StepResult(Status.FAILED, reason)
-        self.outcome.record("run", LayerStatus.FAILED, reason)
+        self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
+        self.session.outcome.record("run", LayerStatus.FAILED, reason)
         raise Aborted
 
     def prepare_editor(self, edit: Edit, key: str) -> tuple[Editor, tuple[str, str]]:
         """The scripted editor for ``edit`` and the (offered, edited) texts; the step runs the
         edited XML through the schema layer first."""
         if edit.file is None:
-            offered = self.editable_xml(self.guest)
+            offered = self.session.editable_xml(self.session.guest)
         else:
-            offered = self.read(["cat", edit.offered or edit.file])
-        texts = {k: self.check.text(k) for k in edit.snippets()}
-        fragments = {k: self.specs[k].apply for k in edit.snippets() if self.specs[k].apply}
+            offered = self.session.read(["cat", edit.offered or edit.file])
+        texts = {k: self.session.check.text(k) for k in edit.snippets()}
+        fragments = {k: self.session.specs[k].apply for k in edit.snippets() if self.session.specs[k].apply}
         try:
             new = apply_edit(offered, edit, texts, fragments, key)  # type: ignore[arg-type]
         except XmlError as error:
-            self.outcome.record("run", LayerStatus.FAILED, f"the stated edit does not apply: "
+            self.session.outcome.record("run", LayerStatus.FAILED, f"the stated edit does not apply: "
                                 f"{error}")
             raise Aborted from None
-        return scripted_editor(edit, offered, new, self.next_path, f"{self.work}/bin"), \
+        return scripted_editor(edit, offered, new, self.session.next_path, f"{self.session.work}/bin"), \
             (offered, new)
 
     def console(self) -> None:
-        key = self.spec.snippet
-        exchanges = parse_transcript(self.check.text(key))
+        key = self.session.spec.snippet
+        exchanges = parse_transcript(self.session.check.text(key))
         if not exchanges:
-            self.outcome.record("run", LayerStatus.FAILED,
+            self.session.outcome.record("run", LayerStatus.FAILED,
                                 f"{key}: no '$ ' command line, so nothing can be run")
             raise Aborted
         for exchange in exchanges:
-            command = _GUEST_WORD.sub(self.guest, exchange.command)
-            _, final = self.batch(self.take_pending(), final=Command(
-                ("sh", "-c", "exec 2>&1\n" + command), {"GUEST": self.guest}))
+            command = _GUEST_WORD.sub(self.session.guest, exchange.command)
+            _, final = self.session.batch(self.session.take_pending(), final=Command(
+                ("sh", "-c", "exec 2>&1\n" + command), {"GUEST": self.session.guest}))
             assert final is not None
+            if final.returncode != 0:  # a transcript shows a command that worked
+                self.session.outcome.record("run", LayerStatus.FAILED,
+                                    f"{key}:{exchange.line}: `{exchange.command}` exited "
+                                    f"{final.returncode}: {final.stdout.strip()[-300:]}")
+                raise Aborted
             if not matches(exchange.expected, final.stdout):
-                self.outcome.record("run", LayerStatus.FAILED,
+                self.session.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: output of `{exchange.command}` "
                                     f"differs\n{mismatch(exchange.expected, final.stdout, key)}")
                 raise Aborted
-            self.outcome.record("run", LayerStatus.PASSED,
+            self.session.outcome.record("run", LayerStatus.PASSED,
                                 f"{key}:{exchange.line}: output matches")

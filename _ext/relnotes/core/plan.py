@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from relnotes.core.identity import engine_digest, environment_digest
 from relnotes.core.ledger import sha256_of
 from relnotes.core.spec import Spec, load_specs, spec_path
-
-# Bump when the engine's meaning of a spec changes, so earlier results are not reused.
-ENGINE_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -36,16 +35,33 @@ class Check:
     def sha256(self, key: str) -> str:
         return sha256_of(self.file(key))
 
-    def inputs_sha256(self) -> str:
-        """Digest of everything the check reads: snippets, their specs, the base guest."""
-        digest = hashlib.sha256(ENGINE_VERSION.encode())
-        files = [self.snippets_dir / self.driver.guest]
+    def read_files(self) -> dict[str, Path]:
+        """Every file the check reads, named for a reader: snippets, specs, guests."""
+        files = {f"base guest {self.driver.guest}": self.snippets_dir / self.driver.guest}
+        if self.driver.control_guest:
+            files[f"control guest {self.driver.control_guest}"] = \
+                self.snippets_dir / self.driver.control_guest
         for member in self.uses:
-            files += [self.file(member.snippet), spec_path(self.file(member.snippet))]
-        for path in files:
-            digest.update(path.relative_to(self.snippets_dir).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-        return digest.hexdigest()
+            path = self.file(member.snippet)
+            files[f"snippet {member.snippet}"] = path
+            files[f"spec {spec_path(Path(member.snippet)).as_posix()}"] = spec_path(path)
+        return files
+
+    def inputs(self, target: str) -> dict[str, str]:
+        """Digest of each input of the check on ``target``: a record made with other inputs
+        is stale. Missing files digest as "missing", so a deleted guest makes it stale too."""
+        parts = {name: sha256_of(path) if path.is_file() else "missing"
+                 for name, path in self.read_files().items()}
+        parts["engine"] = engine_digest()
+        parts[f"environment definition {target}"] = environment_digest(target)
+        return parts
+
+    def inputs_sha256(self, target: str) -> str:
+        return inputs_sha256(self.inputs(target))
+
+
+def inputs_sha256(inputs: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(dict(sorted(inputs.items()))).encode()).hexdigest()
 
 
 def plan_checks(snippets_dir: Path, specs: Mapping[str, Spec] | None = None) -> list[Check]:
