@@ -18,6 +18,7 @@ from relnotes.output import setup_output
 from relnotes.publish_gate import setup_publish_gate
 from relnotes.rendering import setup_rendering
 from relnotes.snippet import setup_snippets
+from relnotes.spec_check import setup_spec_check
 from relnotes.verification import setup_verification
 
 __version__ = "0.1.0"
@@ -33,6 +34,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_domain(app)
     setup_issue_directives(app)
     setup_snippets(app)
+    setup_spec_check(app)
     setup_verification(app)
     setup_publish_gate(app)
     setup_bzlinks(app)
@@ -45,7 +47,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("relnotes.css")
     return {
         "version": __version__,
-        "env_version": 2,  # bump whenever the domain data changes shape
+        "env_version": 3,  # bump whenever the domain data changes shape
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -11,6 +11,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from relnotes.paths import DEFAULT_SNIPPET_SIZE_LIMIT
+
 PREFIX = "relnotes_"
 
 
@@ -33,6 +35,10 @@ class RelnotesConfig:
     snippets_dir: str = field(
         default="snippets",
         metadata={"help": "Directory of snippet files, relative to the configuration directory."},
+    )
+    snippet_size_limit: int = field(
+        default=DEFAULT_SNIPPET_SIZE_LIMIT,
+        metadata={"help": "Largest snippet file shown or checked, in bytes (0: no limit)."},
     )
     ledger: str = field(
         default="_build/verification/ledger.json",
@@ -96,5 +102,7 @@ def _validate(app: Sphinx, config: Config) -> None:
         raise ConfigError(f"{PREFIX}topics must be a list of non-empty strings")
     if options.navigation_depth < 1:
         raise ConfigError(f"{PREFIX}navigation_depth must be at least 1")
+    if not isinstance(options.snippet_size_limit, int) or options.snippet_size_limit < 0:
+        raise ConfigError(f"{PREFIX}snippet_size_limit must be a number of bytes (0: no limit)")
     if options.related_limit < 0:
         raise ConfigError(f"{PREFIX}related_limit must not be negative")

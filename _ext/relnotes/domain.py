@@ -52,6 +52,7 @@ class RelnotesDomain(Domain):
         "issue_by_bz": {},  # BZ number -> issue id
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
+        "unshown": {},  # docname -> [Located(snippet path)] named but not shown (not UTF-8)
         "issue_lists": {},  # docname -> {component} listed there by rn:issue-list
         "snippet_tables": set(),  # docnames showing the table of every snippet
         "verification": {},  # docname -> the snippet statuses it showed when last written
@@ -99,6 +100,10 @@ class RelnotesDomain(Domain):
     def note_snippet(self, docname: str, path: str, lineno: int) -> None:
         self.data["snippets"].setdefault(docname, []).append(Located(path, lineno))
 
+    def note_unshown_snippet(self, docname: str, path: str, lineno: int) -> None:
+        """A snippet a page names but cannot show (its own warning says why)."""
+        self.data["unshown"].setdefault(docname, []).append(Located(path, lineno))
+
     def note_issue_list(self, docname: str, component: str) -> None:
         self.data["issue_lists"].setdefault(docname, set()).add(component)
 
@@ -132,6 +137,7 @@ class RelnotesDomain(Domain):
                     del self.data["issue_by_bz"][number]
         self.data["references"].pop(docname, None)
         self.data["snippets"].pop(docname, None)
+        self.data["unshown"].pop(docname, None)
         self.data["issue_lists"].pop(docname, None)
         self.data["snippet_tables"].discard(docname)
         self.data["verification"].pop(docname, None)
@@ -145,8 +151,8 @@ class RelnotesDomain(Domain):
                 issue, (issue.docname, located.lineno)
             ):
                 self._add(located)
-        for key in ("references", "snippets", "issue_lists"):
-            for docname, value in otherdata[key].items():
+        for key in ("references", "snippets", "unshown", "issue_lists"):
+            for docname, value in otherdata.get(key, {}).items():
                 if docname in wanted:
                     self.data[key][docname] = value
         self.data["snippet_tables"] |= otherdata["snippet_tables"] & wanted

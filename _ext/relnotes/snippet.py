@@ -22,6 +22,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
+from relnotes.paths import PathError, check_size, confine
 from relnotes.spec import snippet_files, snippet_key
 from relnotes.warnings import WARNING_TYPE, Subtype
 
@@ -49,21 +50,15 @@ class SnippetFile:
         return "bash" if first_line.startswith(b"#!") and b"sh" in first_line else "text"
 
 
-class SnippetPathError(ValueError):
-    pass
+SnippetPathError = PathError  # the name earlier callers import
 
 
-def resolve_snippet(snippets_dir: Path, key: str) -> SnippetFile:
-    """Resolve ``key`` inside ``snippets_dir``, refusing anything that escapes it."""
-    if not key or key.startswith("/") or "\\" in key:
-        raise SnippetPathError(f"snippet path {key!r} must be relative to the snippets directory")
-    root = snippets_dir.resolve()
-    path = (root / key).resolve()
-    if not path.is_relative_to(root):
-        raise SnippetPathError(f"snippet path {key!r} escapes the snippets directory")
-    if not path.is_file():
-        raise SnippetPathError(f"snippet file {key!r} not found in {snippets_dir}")
-    return SnippetFile(path.relative_to(root).as_posix(), path)
+def resolve_snippet(snippets_dir: Path, key: str, size_limit: int = 0) -> SnippetFile:
+    """Resolve ``key`` inside ``snippets_dir``, refusing anything that escapes it (the same
+    rule the verifier applies) or is over ``size_limit`` bytes."""
+    path = confine(snippets_dir, key, what="snippet path")
+    check_size(path, size_limit, what=f"snippet {key!r}")
+    return SnippetFile(path.relative_to(snippets_dir.resolve()).as_posix(), path)
 
 
 def snippets_dir(app_or_env: Sphinx | BuildEnvironment) -> Path:
@@ -86,19 +81,23 @@ class SnippetDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         try:
-            snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0])
-        except SnippetPathError as error:
+            snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0],
+                                      relnotes_config(self.config).snippet_size_limit)
+        except PathError as error:
             logger.warning(str(error), location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype.SNIPPET)
             return []
         data = snippet.path.read_bytes()
+        self.env.note_dependency(str(snippet.path))
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            logger.warning("snippet %r is not UTF-8 text", snippet.key, location=self.get_location(),
-                           type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+        except UnicodeDecodeError as error:
+            # Reported here, once: the page does include it (no "included by no page" too).
+            relnotes_domain(self.env).note_unshown_snippet(self.env.docname, snippet.key, self.lineno)
+            logger.warning("snippet %r is not UTF-8 text (byte %d)", snippet.key, error.start,
+                           location=self.get_location(), type=WARNING_TYPE,
+                           subtype=Subtype.SNIPPET)
             return []
-        self.env.note_dependency(str(snippet.path))
         relnotes_domain(self.env).note_snippet(self.env.docname, snippet.key, self.lineno)
 
         container = nodes.container(classes=["rn-snippet"], ids=[self._unique_anchor(snippet.key)])
@@ -150,8 +149,9 @@ def check_all_included(app: Sphinx, env: BuildEnvironment) -> None:
     root = snippets_dir(env)
     if not root.is_dir():
         return
-    included = {located.value for uses in relnotes_domain(env).data["snippets"].values()
-                for located in uses}
+    domain = relnotes_domain(env)
+    included = {located.value for name in ("snippets", "unshown")
+                for uses in domain.data.get(name, {}).values() for located in uses}
     for path in snippet_files(root):
         key = snippet_key(path, root)
         if key not in included:

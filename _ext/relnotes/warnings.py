@@ -15,5 +15,6 @@ class Subtype(enum.StrEnum):
     UNKNOWN_ISSUE = "unknown_issue"
     UNREACHABLE = "unreachable"
     SNIPPET = "snippet"
+    SPEC = "spec"
     UNVERIFIED = "unverified"
     LEDGER = "ledger"

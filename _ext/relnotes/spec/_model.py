@@ -46,6 +46,7 @@ class SpecError(ValueError):
         self.file = file
         self.key = key
         self.line = line
+        self.what = f"{key + ': ' if key else ''}{message}"  # the message without its place
 
 
 @dataclass(frozen=True)

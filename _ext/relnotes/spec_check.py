@@ -1,0 +1,40 @@
+"""Check specs in the docs build: every problem of every spec is a located warning.
+
+The verifier refuses a broken spec before it runs anything; reporting the same problems here
+means ``sphinx-build -nW`` fails on them too, without a daemon.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from relnotes.config import relnotes_config
+from relnotes.snippet import snippets_dir
+from relnotes.spec import SpecError, spec_problems
+from relnotes.warnings import WARNING_TYPE, Subtype
+
+logger = logging.getLogger(__name__)
+
+
+def spec_location(error: SpecError) -> nodes.Node:
+    # Sphinx reads a string location as a docname; a node carries a plain file path.
+    node = nodes.Element()
+    node.source, node.line = str(error.file), error.line or 1
+    return node
+
+
+def check_specs(app: Sphinx, env: BuildEnvironment) -> None:
+    root = snippets_dir(env)
+    if not root.is_dir():
+        return
+    for error in spec_problems(root, relnotes_config(env.config).snippet_size_limit):
+        logger.warning("check spec: %s", error.what, location=spec_location(error),
+                       type=WARNING_TYPE, subtype=Subtype.SPEC)
+
+
+def setup_spec_check(app: Sphinx) -> None:
+    # Beside the check that every snippet is included, once every page has been read.
+    app.connect("env-check-consistency", check_specs, priority=500)
