@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple, cast
 
@@ -243,6 +244,8 @@ class _IssueIndex(Index):
             if wanted is not None and issue.docname not in wanted:
                 continue
             for group in self.groups(issue):
+                # Sphinx's domainindex.html prints group names unescaped (they are "letters").
+                group = html.escape(group)
                 content.setdefault(group, []).append(self.entry(issue))
         return sorted(content.items()), False
 

@@ -17,6 +17,7 @@ from relnotes.domain import relnotes_domain
 from relnotes.model import (
     RecordError,
     parse_bz_numbers,
+    parse_component,
     parse_issue_id,
     parse_kind,
     parse_topics,
@@ -75,6 +76,7 @@ class IssueDirective(SphinxDirective):
         try:
             bz = parse_bz_numbers(self.options.get("bz"))
             kind = parse_kind(self.options["kind"].strip())
+            component = parse_component(self.options["component"].strip())
             topics = parse_topics(self.options.get("topics"), vocabulary)
             see_also = tuple(parse_issue_id(item) for item in split_list(self.options.get("see-also")))
         except RecordError as error:
@@ -83,7 +85,7 @@ class IssueDirective(SphinxDirective):
         record = issue_record(
             issue_id=issue_id,
             bz=list(bz),
-            component=self.options["component"].strip(),
+            component=component,
             releases=list(split_list(self.options["releases"])),
             kind=kind.value,
             topics=list(topics),

@@ -14,6 +14,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
 from relnotes.domain import relnotes_domain
+from relnotes.filemode import make_plain
 from relnotes.ledger import LedgerError
 from relnotes.verification import current_ledger, snippet_record, views_by_snippet
 
@@ -63,6 +64,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        make_plain(handle)  # mkstemp makes it 0600
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)

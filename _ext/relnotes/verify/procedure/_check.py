@@ -126,6 +126,10 @@ class Procedure(Steps, Effects):
             self.outcome.record("schema", LayerStatus.FAILED, f"not well-formed or not applicable:"
                                 f" {error}")
             raise Aborted from None
+        except UnicodeDecodeError as error:  # an XML problem like any other, not the harness's
+            self.outcome.record("schema", LayerStatus.FAILED, f"{key}: not UTF-8 text (byte "
+                                f"{error.start})")
+            raise Aborted from None
         from relnotes.verify.container import adapt_to_accelerator
 
         xml = adapt_to_accelerator(xml, self.daemon.domain_type)
