@@ -81,9 +81,18 @@ class SnippetDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         try:
-            snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0],
-                                      relnotes_config(self.config).snippet_size_limit)
+            snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0])
         except PathError as error:
+            logger.warning(str(error), location=self.get_location(),
+                           type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+            return []
+        try:
+            check_size(snippet.path, relnotes_config(self.config).snippet_size_limit,
+                       what=f"snippet {snippet.key!r}")
+        except PathError as error:
+            # Named by this page, so not also "included by no page"; never shown.
+            relnotes_domain(self.env).note_unshown_snippet(self.env.docname, snippet.key,
+                                                           self.lineno)
             logger.warning(str(error), location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype.SNIPPET)
             return []

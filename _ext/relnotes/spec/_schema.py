@@ -98,6 +98,11 @@ def _locate(text: str, path: tuple[str | int, ...]) -> int | None:
                 table = (*names, counts[names])
             else:
                 table = names
+            # [steps.edit] after [[steps]] is a table of the latest steps entry
+            for size in range(len(names) - 1, 0, -1):
+                if names[:size] in counts and header.group(1) == "[":
+                    table = (*names[:size], counts[names[:size]], *names[size:])
+                    break
             if table == path[: len(table)] and len(table) == len(path):
                 return number
             continue
