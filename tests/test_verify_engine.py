@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -125,6 +127,10 @@ class FakeDaemon:
     uri = "qemu:///nowhere"
     domain_type = "kvm"
 
+    @contextmanager
+    def checked_uri(self) -> Iterator[str]:
+        yield self.uri
+
     class environment:
         target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
         accelerator, image_id = "kvm", "img"
@@ -151,6 +157,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
     ran: list[str] = []
 
     class Recorder:
+        unresponsive = False
+
         def __init__(self, check, daemon, target, guest, **_options):  # type: ignore[no-untyped-def]
             self.check = check
 

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,17 +41,31 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from relnotes.verify.container import ContainerError, running_daemon
-    from relnotes.verify.runner import run
+    from relnotes.verify.runner import LEDGER_NAME, run
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=args.accel)
 
+    stop = threading.Event()
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        # No KeyboardInterrupt: the run stops itself, keeping what it has and cleaning up.
+        # A second Ctrl-C lands here too, so it cannot cut the cleanup short.
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupt)
     try:
         result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
-                     force=args.force, jobs=args.jobs)
+                     force=args.force, jobs=args.jobs, stop=stop)
     except (SpecError, LedgerError, ContainerError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if result.interrupted:
+        print(f"interrupted: {len(result.records)} results obtained before it kept in "
+              f"{args.out / LEDGER_NAME}; containers and guests removed", file=sys.stderr)
+        return 130
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {args.out})")
     print(result.summary())
     return 0 if result.ok else 1

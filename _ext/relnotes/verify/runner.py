@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import threading
@@ -14,12 +15,21 @@ from pathlib import Path
 
 import libvirt
 
-from relnotes.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.ledger import (
+    Environment,
+    LayerStatus,
+    Ledger,
+    Record,
+    Status,
+    load_ledger,
+    now,
+    write_ledger,
+)
 from relnotes.verify.controls import Controls
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.junit import write_junit
 from relnotes.verify.plan import Check, plan_checks
-from relnotes.verify.procedure import Procedure
+from relnotes.verify.procedure import Outcome, Procedure
 from relnotes.verify.verdict import records
 
 LEDGER_NAME = "ledger.json"
@@ -33,6 +43,7 @@ class RunResult:
     records: list[Record] = field(default_factory=list)
     reused: int = 0
     ran: int = 0
+    interrupted: bool = False  # stopped early: ``records`` are the results obtained before
 
     def counts(self) -> Counter[Status]:
         return Counter(record.result for record in self.records)
@@ -54,14 +65,22 @@ def guest_name(check: Check, target: str) -> str:
 
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
-               jobs: int, log: Callable[[str], None] = print) -> RunResult:
-    """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
+               jobs: int, log: Callable[[str], None] = print,
+               stop: threading.Event | None = None) -> RunResult:
+    """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time.
+
+    Once ``stop`` is set no check starts, and a check that ends after it is no result (its
+    daemon is being removed under it). Once the daemon stops answering, the checks left fail
+    at once with that reason instead of each waiting out its deadline.
+    """
     # libvirt-python prints every error to stderr by default; the checks report their own.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
     environment = Environment.of(daemon.environment)
     target = environment.target
     result = RunResult()
     lock = threading.Lock()
+    stop = stop if stop is not None else threading.Event()
+    lost: list[str] = []  # why the daemon cannot be used any more
 
     def reusable(check: Check) -> list[Record] | None:
         if force:
@@ -77,14 +96,25 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     controls = Controls(environment.key(), [c for c in checks if earlier[c.key] is None])
 
     def one(check: Check) -> None:
+        if stop.is_set():
+            return
         reused = earlier[check.key]
         if reused is not None:
             with lock:
                 result.records.extend(reused)
                 result.reused += 1
             return
-        outcome = Procedure(check, daemon, target, guest_name(check, target),
-                            controls=controls).run()
+        if lost:
+            outcome = Outcome(check, target, now())
+            outcome.record("harness", LayerStatus.FAILED, f"not run: {lost[0]}")
+        else:
+            procedure = Procedure(check, daemon, target, guest_name(check, target),
+                                  controls=controls)
+            outcome = procedure.run()
+            if stop.is_set():
+                return
+            if procedure.unresponsive:
+                lost.append(f"the libvirt daemon stopped answering during {check.key}")
         produced = records(outcome, environment)
         with lock:
             result.records.extend(produced)
@@ -101,34 +131,58 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
-        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print) -> RunResult:
-    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically."""
+        *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
+        stop: threading.Event | None = None) -> RunResult:
+    """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    Setting ``stop`` (the CLI does on Ctrl-C) ends the run promptly: no check starts, the
+    daemons are removed at once (which ends the checks running on them), and the results
+    obtained until then are written as usual; the result says it was interrupted.
+    """
     checks = plan_checks(snippets_dir)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
     total = RunResult()
     errors: list[BaseException] = []
     lock = threading.Lock()
+    stop = stop if stop is not None else threading.Event()
+    active: dict[str, Daemon] = {}
 
     def one_target(target: str) -> None:
         try:
             with daemon_factory(target) as daemon:
-                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log)
+                with lock:
+                    active[target] = daemon
+                result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
+                                    stop=stop)
+                with lock:
+                    del active[target]
+                    total.records.extend(result.records)
+                    total.reused += result.reused
+                    total.ran += result.ran
         except BaseException as error:
             with lock:
-                errors.append(error)
-            return
-        with lock:
-            total.records.extend(result.records)
-            total.reused += result.reused
-            total.ran += result.ran
+                if not stop.is_set():  # after a stop, errors are its consequences
+                    errors.append(error)
 
     threads = [threading.Thread(target=one_target, args=(t,), name=f"target-{t}")
                for t in targets]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    removing: list[threading.Thread] = []
+    while any(thread.is_alive() for thread in threads):
+        if stop.is_set() and not removing:
+            with lock:
+                daemons = list(active.values())
+            removing = [threading.Thread(target=_remove_quietly, args=(d,), name="stop-daemon")
+                        for d in daemons] or [threading.Thread(target=lambda: None)]
+            for remover in removing:
+                remover.start()
+        for thread in threads:
+            thread.join(0.1)  # short: a signal handler runs between joins
+    for remover in removing:
+        remover.join()
+    total.interrupted = stop.is_set()
     for record in total.records:
         ledger.add(record)
     write_ledger(ledger, ledger_path)
@@ -136,3 +190,9 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     if errors:
         raise errors[0]
     return total
+
+
+def _remove_quietly(daemon: Daemon) -> None:
+    """Remove a daemon's container now; its owner's own cleanup runs later and finds it gone."""
+    with contextlib.suppress(Exception):  # the owner's cleanup reports what is left
+        daemon.stop()

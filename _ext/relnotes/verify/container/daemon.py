@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import subprocess
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from .errors import (
     DaemonLostError,
     DaemonUnhealthyError,
     ExecTimeoutError,
+    SocketCheckError,
 )
 from .images import ensure_image
 from .podman import ULIMITS, podman_argv, require_tools, run_podman
@@ -77,10 +79,46 @@ class RunningDaemon:
     container: str
     socket_dir: Path
     environment: Environment
+    # (st_dev, st_ino) of the socket the daemon answered on when it became healthy: anything
+    # later found at that path is someone else's (see checked_uri)
+    socket_identity: tuple[int, int] | None = None
 
     @property
     def socket_path(self) -> Path:
         return self.socket_dir / "libvirt-sock"
+
+    @contextmanager
+    def checked_uri(self) -> Iterator[str]:
+        """A URI for the socket as checked now, valid inside the ``with`` block.
+
+        The socket dir is shared with the container, whose root (and so a published step) can
+        replace the socket, e.g. by a link to the host's own libvirtd. So the socket is opened
+        without following links and checked (a socket, owned by this user, the very one the
+        daemon answered on at start); the URI names that open descriptor, so nothing can swap
+        the file between the check and the connection.
+        """
+        try:
+            fd = os.open(self.socket_path, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as error:
+            raise SocketCheckError(f"{self.socket_path}: cannot open the daemon's socket: "
+                                   f"{error.strerror}") from None
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISLNK(info.st_mode):
+                problem = "is a symbolic link"
+            elif not stat.S_ISSOCK(info.st_mode):
+                problem = "is not a socket"
+            elif info.st_uid != os.geteuid():
+                problem = f"is owned by uid {info.st_uid}, not {os.geteuid()}"
+            elif self.socket_identity and (info.st_dev, info.st_ino) != self.socket_identity:
+                problem = "is not the socket the daemon was started with (it was replaced)"
+            else:
+                problem = ""
+            if problem:
+                raise SocketCheckError(f"{self.socket_path} {problem}; refusing to connect")
+            yield f"qemu:///system?socket=/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
 
     @property
     def uri(self) -> str:
@@ -108,9 +146,10 @@ class RunningDaemon:
         return text
 
     def connect(self) -> libvirt.virConnect:
-        """A new connection to the daemon; the caller closes it."""
+        """A new connection to the daemon, through its checked socket; the caller closes it."""
         self.ensure_alive()
-        return libvirt.open(self.uri)
+        with self.checked_uri() as uri:
+            return libvirt.open(uri)
 
     def exec(
         self,
@@ -181,6 +220,7 @@ class RunningDaemon:
             "container": self.container,
             "socket_dir": str(self.socket_dir),
             "environment": self.environment.to_dict(),
+            "socket_identity": list(self.socket_identity) if self.socket_identity else None,
         }
 
     @classmethod
@@ -190,6 +230,7 @@ class RunningDaemon:
             container=str(data["container"]),
             socket_dir=Path(str(data["socket_dir"])),
             environment=Environment.from_dict(data["environment"]),
+            socket_identity=_identity(data.get("socket_identity")),
         )
 
 
@@ -261,10 +302,18 @@ def start_daemon(
         environment = _wait_until_healthy(
             target, container, socket_dir / "libvirt-sock", accel, image.id, timeout
         )
+        socket = os.lstat(socket_dir / "libvirt-sock")  # the one that just answered
     except BaseException:
         remove_container(container)  # also covers a Ctrl-C halfway through `podman run`
         raise
-    return RunningDaemon(target, container, socket_dir, environment)
+    return RunningDaemon(target, container, socket_dir, environment,
+                         (socket.st_dev, socket.st_ino))
+
+
+def _identity(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return value[0], value[1]
+    return None
 
 
 def choose_accelerator(requested: AcceleratorChoice) -> Accelerator:

@@ -13,6 +13,13 @@ import libvirt
 from relnotes.ledger import LayerStatus
 from relnotes.spec import SnippetKind, Step, StepAction
 from relnotes.verify.batch import Command, File, Ran
+from relnotes.verify.connection import (
+    OPEN_TIMEOUT,
+    SILENCE_LIMIT,
+    DaemonUnresponsiveError,
+    open_connection,
+    stopped_answering,
+)
 from relnotes.verify.layers import schema_command, schema_layer, semantic_layer
 from relnotes.verify.xmledit import XmlError, apply_fragment, parse, serialize
 
@@ -25,10 +32,12 @@ from ._steps import Steps
 class Procedure(Steps, Effects):
     """One check on one daemon: what runs, in which order, and which layer a failure is in."""
 
+    unresponsive = False  # the daemon stopped answering: later checks on it cannot run
+
     def run(self) -> Outcome:
         start = time.monotonic()
         try:
-            self.connection = libvirt.open(self.daemon.uri)
+            self.connection = open_connection(self.daemon, min(OPEN_TIMEOUT, self.remaining()))
             for name in self.domain_names():
                 self.remove_domain(name)
             self.execute()
@@ -39,10 +48,19 @@ class Procedure(Steps, Effects):
                                 f"killed: {error} (the check's timeout is {self.spec.timeout:g} s)")
         except Exception as error:
             detail = f"{type(error).__name__}: {error}"
-            if not self.daemon.is_alive():
+            if isinstance(error, DaemonUnresponsiveError) or stopped_answering(self.connection):
+                self.unresponsive = True
+                detail = (f"the libvirt daemon stopped answering (no reply within "
+                          f"{SILENCE_LIMIT} s; {detail})")
+            elif not self.daemon.is_alive():
                 detail = f"the libvirt daemon died during the check ({detail})"
             self.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
+            if not self.unresponsive and stopped_answering(self.connection):
+                # a layer may have reported the closed connection as its own failure
+                self.unresponsive = True
+                self.outcome.record("harness", LayerStatus.FAILED, f"the libvirt daemon stopped "
+                                    f"answering (no reply within {SILENCE_LIMIT} s)")
             self.cleanup()
             self.outcome.duration = time.monotonic() - start
         return self.outcome
