@@ -157,7 +157,7 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
     ran: list[str] = []
 
     class Recorder:
-        unresponsive = False
+        lost = None
 
         def __init__(self, check, daemon, target, guest, **_options):  # type: ignore[no-untyped-def]
             self.check = check
@@ -220,6 +220,9 @@ class DeadDaemon(FakeDaemon):
 
     def is_alive(self) -> bool:
         return False
+
+    def sandbox_problem(self) -> None:
+        return None
 
 
 def test_a_dead_daemon_fails_the_check_never_passes() -> None:

@@ -113,8 +113,8 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
             outcome = procedure.run()
             if stop.is_set():
                 return
-            if procedure.unresponsive:
-                lost.append(f"the libvirt daemon stopped answering during {check.key}")
+            if procedure.lost is not None:
+                lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
         produced = records(outcome, environment)
         with lock:
             result.records.extend(produced)

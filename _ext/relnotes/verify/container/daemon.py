@@ -82,6 +82,8 @@ class RunningDaemon:
     # (st_dev, st_ino) of the socket the daemon answered on when it became healthy: anything
     # later found at that path is someone else's (see checked_uri)
     socket_identity: tuple[int, int] | None = None
+    # what libvirtd had made in the socket dir (shared with the host) when it became healthy
+    socket_dir_entries: frozenset[str] = frozenset()
 
     @property
     def socket_path(self) -> Path:
@@ -103,22 +105,42 @@ class RunningDaemon:
             raise SocketCheckError(f"{self.socket_path}: cannot open the daemon's socket: "
                                    f"{error.strerror}") from None
         try:
-            info = os.fstat(fd)
-            if stat.S_ISLNK(info.st_mode):
-                problem = "is a symbolic link"
-            elif not stat.S_ISSOCK(info.st_mode):
-                problem = "is not a socket"
-            elif info.st_uid != os.geteuid():
-                problem = f"is owned by uid {info.st_uid}, not {os.geteuid()}"
-            elif self.socket_identity and (info.st_dev, info.st_ino) != self.socket_identity:
-                problem = "is not the socket the daemon was started with (it was replaced)"
-            else:
-                problem = ""
+            problem = self._socket_problem(os.fstat(fd))
             if problem:
                 raise SocketCheckError(f"{self.socket_path} {problem}; refusing to connect")
             yield f"qemu:///system?socket=/proc/self/fd/{fd}"
         finally:
             os.close(fd)
+
+    def _socket_problem(self, info: os.stat_result) -> str:
+        if stat.S_ISLNK(info.st_mode):
+            return "is a symbolic link"
+        if not stat.S_ISSOCK(info.st_mode):
+            return "is not a socket"
+        if info.st_uid != os.geteuid():
+            return f"is owned by uid {info.st_uid}, not {os.geteuid()}"
+        if self.socket_identity and (info.st_dev, info.st_ino) != self.socket_identity:
+            return "is not the socket the daemon was started with (it was replaced)"
+        return ""
+
+    def sandbox_problem(self) -> str | None:
+        """What a command in the container changed that the host can see, if anything: the
+        socket (replaced, or made a link), or new files in the socket dir, the one host
+        directory the container can write."""
+        try:
+            problem = self._socket_problem(os.lstat(self.socket_path))
+        except OSError as error:
+            problem = f"cannot be found ({error.strerror})"
+        if problem:
+            return f"the daemon's socket {problem}"
+        if self.socket_dir_entries:
+            try:
+                added = sorted(set(os.listdir(self.socket_dir)) - self.socket_dir_entries)
+            except OSError as error:
+                return f"the socket dir cannot be listed ({error.strerror})"
+            if added:
+                return f"new files in the socket dir shared with the host: {', '.join(added)}"
+        return None
 
     @property
     def uri(self) -> str:
@@ -303,11 +325,12 @@ def start_daemon(
             target, container, socket_dir / "libvirt-sock", accel, image.id, timeout
         )
         socket = os.lstat(socket_dir / "libvirt-sock")  # the one that just answered
+        entries = frozenset(os.listdir(socket_dir))
     except BaseException:
         remove_container(container)  # also covers a Ctrl-C halfway through `podman run`
         raise
     return RunningDaemon(target, container, socket_dir, environment,
-                         (socket.st_dev, socket.st_ino))
+                         (socket.st_dev, socket.st_ino), entries)
 
 
 def _identity(value: Any) -> tuple[int, int] | None:

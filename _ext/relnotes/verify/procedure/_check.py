@@ -32,7 +32,7 @@ from ._steps import Steps
 class Procedure(Steps, Effects):
     """One check on one daemon: what runs, in which order, and which layer a failure is in."""
 
-    unresponsive = False  # the daemon stopped answering: later checks on it cannot run
+    lost: str | None = None  # why the daemon cannot be used again (it stopped answering...)
 
     def run(self) -> Outcome:
         start = time.monotonic()
@@ -49,21 +49,34 @@ class Procedure(Steps, Effects):
         except Exception as error:
             detail = f"{type(error).__name__}: {error}"
             if isinstance(error, DaemonUnresponsiveError) or stopped_answering(self.connection):
-                self.unresponsive = True
                 detail = (f"the libvirt daemon stopped answering (no reply within "
                           f"{SILENCE_LIMIT} s; {detail})")
+                self.lost = detail
             elif not self.daemon.is_alive():
                 detail = f"the libvirt daemon died during the check ({detail})"
             self.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
-            if not self.unresponsive and stopped_answering(self.connection):
-                # a layer may have reported the closed connection as its own failure
-                self.unresponsive = True
-                self.outcome.record("harness", LayerStatus.FAILED, f"the libvirt daemon stopped "
-                                    f"answering (no reply within {SILENCE_LIMIT} s)")
+            self.check_sandbox()
             self.cleanup()
             self.outcome.duration = time.monotonic() - start
         return self.outcome
+
+    def check_sandbox(self) -> None:
+        """Whatever the check did, the daemon must still be the one the host started, answer,
+        and have nothing new beside its socket; otherwise the check fails (never a pass for a
+        check that broke the sandbox) and its target is not used again."""
+        problem = self.daemon.sandbox_problem()
+        if problem is not None:
+            detail = f"the sandbox was tampered with during the check: {problem}"
+        elif self.lost is None and stopped_answering(self.connection):
+            # a layer may have reported the closed connection as its own failure
+            detail = f"the libvirt daemon stopped answering (no reply within {SILENCE_LIMIT} s)"
+            if not self.daemon.is_alive():
+                detail = "the libvirt daemon died during the check"
+        else:
+            return
+        self.lost = detail
+        self.outcome.record("harness", LayerStatus.FAILED, detail)
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
