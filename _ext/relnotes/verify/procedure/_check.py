@@ -48,12 +48,12 @@ class Procedure(Steps, Effects):
                                 f"killed: {error} (the check's timeout is {self.spec.timeout:g} s)")
         except Exception as error:
             detail = f"{type(error).__name__}: {error}"
-            if isinstance(error, DaemonUnresponsiveError) or stopped_answering(self.connection):
+            if not self.daemon.is_alive():
+                detail = f"the libvirt daemon died during the check ({detail})"
+            elif isinstance(error, DaemonUnresponsiveError) or stopped_answering(self.connection):
                 detail = (f"the libvirt daemon stopped answering (no reply within "
                           f"{SILENCE_LIMIT} s; {detail})")
                 self.lost = detail
-            elif not self.daemon.is_alive():
-                detail = f"the libvirt daemon died during the check ({detail})"
             self.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
             self.check_sandbox()
