@@ -267,6 +267,16 @@ def test_verify_run_refuses_a_hostile_spec_with_exit_2_before_starting_anything(
     assert not out.exists()  # no ledger, no empty JUnit
 
 
+def test_verify_run_refuses_a_snippet_over_the_given_size_limit(
+        snippets: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = write(snippets, "kvm/a/run.sh", "true\n" * 20, 'kind = "shell"\n')
+    out = tmp_path / "out"
+    code, err = run_cli(["run", "--snippets-dir", str(snippets), "--out", str(out),
+                         "--snippet-size-limit", "64"], capsys)
+    assert (code, err) == (2, f"error: {big}:1: snippet is 100 bytes, over the limit of 64 bytes\n")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("content", [b'{"format": 1, "records": 5}', b'{"format": 1, "records": null}',
                                      b'{"format": 1, "records": []}\xff'])
 def test_verify_merge_of_a_malformed_ledger_exits_2_and_writes_nothing(

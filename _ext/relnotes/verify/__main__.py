@@ -2,6 +2,7 @@
 
     python -m relnotes.verify run [--target T ...] [--force] [--jobs N]
                                   [--snippets-dir snippets] [--out _build/verification]
+                                  [--snippet-size-limit BYTES]
     python -m relnotes.verify merge a.json b.json -o out.json
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes.ledger import LedgerError, merge_files, write_ledger
+from relnotes.paths import DEFAULT_SNIPPET_SIZE_LIMIT
 from relnotes.spec import SpecError
 
 DEFAULT_TARGETS = ("bookworm", "trixie")
@@ -31,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=2, help="checks run at once per daemon")
     run.add_argument("--snippets-dir", type=Path, default=Path("snippets"))
     run.add_argument("--out", type=Path, default=Path("_build/verification"))
+    run.add_argument("--snippet-size-limit", type=int, default=DEFAULT_SNIPPET_SIZE_LIMIT,
+                     metavar="BYTES", help="largest snippet file checked (0: no limit)")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
                      help="accelerator for the guests (default: KVM when usable)")
     merge = commands.add_parser("merge", help="merge ledgers; the newest result wins")
@@ -56,7 +60,8 @@ def _run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
         result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
-                     force=args.force, jobs=args.jobs, stop=stop)
+                     force=args.force, jobs=args.jobs, stop=stop,
+                     size_limit=args.snippet_size_limit)
     except (SpecError, LedgerError, ContainerError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -25,6 +25,8 @@ from relnotes.ledger import (
     now,
     write_ledger,
 )
+from relnotes.paths import DEFAULT_SNIPPET_SIZE_LIMIT
+from relnotes.spec import load_specs
 from relnotes.verify.controls import Controls
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.junit import write_junit
@@ -132,14 +134,15 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
-        stop: threading.Event | None = None) -> RunResult:
+        stop: threading.Event | None = None,
+        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
 
     Setting ``stop`` (the CLI does on Ctrl-C) ends the run promptly: no check starts, the
     daemons are removed at once (which ends the checks running on them), and the results
     obtained until then are written as usual; the result says it was interrupted.
     """
-    checks = plan_checks(snippets_dir)
+    checks = plan_checks(snippets_dir, load_specs(snippets_dir, size_limit))
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
     total = RunResult()
