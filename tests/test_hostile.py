@@ -529,3 +529,64 @@ def test_published_files_get_the_mode_a_plain_write_would(build: Build, umask: i
     assert mode(out / "issues.json") == 0o666 & ~umask
     assert mode(out / "bz/123456.html") == 0o666 & ~umask
     assert page(app, "bz/123456.html").find("a") is not None
+
+
+# -- parallel checks -----------------------------------------------------------------------------
+
+
+class QuietDaemon:
+    """Enough of a daemon for the runner's scheduling; the procedures are fakes."""
+
+    class environment:
+        target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
+        accelerator, image_id = "tcg", "img"
+
+        @staticmethod
+        def label() -> str:
+            return "libvirt 9.0.0 / QEMU 7.2.0 (TCG)"
+
+
+def test_checks_sharing_a_written_path_or_domain_name_never_run_side_by_side(
+        snippets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from relnotes.verify import runner as runner_module
+    from relnotes.verify.plan import plan_checks
+    from relnotes.verify.procedure import Outcome
+
+    for index in range(3):  # three install the same wrapper, three start the same domain
+        write(snippets, f"kvm/p{index}/w.virsh", "virsh list\n",
+              'kind = "virsh"\n[[steps]]\nsnippet = "w.virsh"\ninstall = "/usr/libexec/qemu-kvm.x"\n')
+        write(snippets, f"kvm/q{index}/n.virsh", "virsh start new-guest\n",
+              'kind = "virsh"\n[[steps]]\nsnippet = "n.virsh"\n[[effects]]\nprobe = "running"\n'
+              'guest = "new-guest"\nequals = true\n')
+    checks = plan_checks(snippets)
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+    lock = threading.Lock()
+
+    class Holding:
+        lost = None
+
+        def __init__(self, check, daemon, target, guest, **_options):  # type: ignore[no-untyped-def]
+            self.check = check
+            self.kind = check.key.split("/")[1][0]  # p: the wrapper, q: the domain
+
+        def run(self) -> Outcome:
+            with lock:
+                running[self.kind] = running.get(self.kind, 0) + 1
+                most[self.kind] = max(most.get(self.kind, 0), running[self.kind])
+            time.sleep(0.05)  # long enough for another job to start if nothing stopped it
+            with lock:
+                running[self.kind] -= 1
+            outcome = Outcome(self.check, "bookworm", datetime.now(UTC))
+            outcome.record("run", LayerStatus.PASSED, "ok")
+            return outcome
+
+    monkeypatch.setattr(runner_module, "Procedure", Holding)
+    result = runner_module.run_target(QuietDaemon(), checks, Ledger(), force=True,  # type: ignore[arg-type]
+                                      jobs=6, log=lambda _: None)
+    assert result.ran == 6 and most == {"p": 1, "q": 1}
+    assert sorted(checks[0].claims()) == ["path:/usr/libexec/qemu-kvm.x"]
+    assert sorted(checks[3].claims()) == ["domain:new-guest"]

@@ -83,6 +83,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     lock = threading.Lock()
     stop = stop if stop is not None else threading.Event()
     lost: list[str] = []  # why the daemon cannot be used any more
+    claim_locks = {claim: threading.Lock() for check in checks for claim in check.claims()}
 
     def reusable(check: Check) -> list[Record] | None:
         if force:
@@ -112,7 +113,10 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
         else:
             procedure = Procedure(check, daemon, target, guest_name(check, target),
                                   controls=controls)
-            outcome = procedure.run()
+            with contextlib.ExitStack() as held:
+                for claim in sorted(check.claims()):  # one order: no deadlock
+                    held.enter_context(claim_locks[claim])
+                outcome = procedure.run()
             if stop.is_set():
                 return
             if procedure.lost is not None:
