@@ -52,6 +52,11 @@ DEFAULT_TIMEOUT = 60.0
 # podman's default set, turned out unnecessary.
 CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "SETPCAP")
 
+# The group of the unprivileged users published steps run as (see relnotes.verify.privilege):
+# the only group, besides root, that may use the read-write socket. Far above the ids a host
+# hands out (useradd, subordinate id ranges), so on the host no one is in it.
+STEPS_GID = 3_000_000
+
 # Every `exec` gets a unique token in its environment, which its children inherit; on
 # timeout this script kills every process carrying it (repeating while it still finds
 # some, so a process forking meanwhile is caught too). Processes that setsid() or
@@ -319,11 +324,16 @@ def start_daemon(
     ]  # fmt: skip
     if accel == "kvm":
         options += ["--device", KVM_DEVICE]
+    # Others may pass through the directory (the steps' users must reach the socket) but not
+    # list it or create anything in it; the socket itself is for root and STEPS_GID only.
+    os.chmod(socket_dir, 0o711)
     try:
         run_podman("run", *options, image.tag)
         environment = _wait_until_healthy(
             target, container, socket_dir / "libvirt-sock", accel, image.id, timeout
         )
+        os.chown(socket_dir / "libvirt-sock", -1, STEPS_GID, follow_symlinks=False)
+        os.chmod(socket_dir / "libvirt-sock", 0o770)  # no step has run yet: nothing to swap it
         socket = os.lstat(socket_dir / "libvirt-sock")  # the one that just answered
         entries = frozenset(os.listdir(socket_dir))
     except BaseException:

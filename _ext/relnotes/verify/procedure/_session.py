@@ -16,6 +16,7 @@ from relnotes.verify.batch import Command, File, Ran, run_batch
 from relnotes.verify.controls import Controls
 from relnotes.verify.daemon import Daemon
 from relnotes.verify.plan import Check
+from relnotes.verify.privilege import as_step_user, new_step_user, step_environment
 from relnotes.verify.probes import ProbeError
 
 from ._outcome import Outcome
@@ -55,6 +56,8 @@ class Session:
         self.jobs: list[Future[Any]] = []  # work running alongside the check's own
         self.control_job: Future[None] | None = None
         self._group: str | None = None
+        self.user = new_step_user()  # the published steps' own unprivileged user
+        self.installed: list[str] = []  # absolute paths the steps install: given to that user
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -89,6 +92,12 @@ class Session:
         for result in [*ran, *([last] if last else [])]:
             self.log_ran(result)
         return ran, last
+
+    def published(self, argv: tuple[str, ...], env: dict[str, str],
+                  cwd: str | None = None) -> Command:
+        """A published command, run as the check's own unprivileged user."""
+        return Command(as_step_user(argv, self.user, [self.work, *self.installed]),
+                       {**env, **step_environment(self.work)}, cwd)
 
     def take_pending(self) -> list[File]:
         files, self.pending = self.pending, []

@@ -6,7 +6,7 @@ import re
 
 from relnotes.ledger import LayerStatus, Status
 from relnotes.spec import Edit, SnippetKind, Step
-from relnotes.verify.batch import Command, File
+from relnotes.verify.batch import File
 from relnotes.verify.editor import Editor, scripted_editor
 from relnotes.verify.layers import schema_command, schema_layer, semantic_layer
 from relnotes.verify.transcript import matches, mismatch, parse_transcript
@@ -37,6 +37,7 @@ class Steps(Session):
             # a relative path is beside the commands, which run in the work directory
             target = step.install if step.install.startswith("/") else f"{self.work}/{step.install}"
             self.pending.append(File(target, data, 0o644))
+            self.installed.append(target)
             self.outcome.log.append(f"{key}: installed as written at {step.install} (with the "
                                     "next command run in the container)")
             self.outcome.steps[key] = StepResult(Status.PASSED)
@@ -54,7 +55,7 @@ class Steps(Session):
             script = _GUEST_WORD.sub(self.guest, script)
         path = self.next_path(key.rsplit("/", 1)[-1])
         files.append(File(path, script.encode()))
-        ran, final = self.batch(files, validation, Command(("sh", "-e", path), env, self.work))
+        ran, final = self.batch(files, validation, self.published(("sh", "-e", path), env, self.work))
         if validation:
             layer = schema_layer(ran[0])
             self.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
@@ -126,7 +127,7 @@ class Steps(Session):
             raise Aborted
         for exchange in exchanges:
             command = _GUEST_WORD.sub(self.guest, exchange.command)
-            _, final = self.batch(self.take_pending(), final=Command(
+            _, final = self.batch(self.take_pending(), final=self.published(
                 ("sh", "-c", "exec 2>&1\n" + command), {"GUEST": self.guest}))
             assert final is not None
             if not matches(exchange.expected, final.stdout):
