@@ -56,3 +56,21 @@ def as_step_user(argv: Sequence[str], uid: int, owned: Sequence[str]) -> tuple[s
     return ("sh", "-c", _PRELUDE, "sh", str(uid), str(STEPS_GID), str(len(owned)), *owned,
             "setpriv", f"--reuid={uid}", f"--regid={STEPS_GID}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--", *argv)
+
+
+# Run as root after the steps: stop whatever the user left running, then list (and remove)
+# what it wrote outside its work directory, on every filesystem a step could write.
+AUDIT = """\
+uid=$1 work=$2
+for status in /proc/[0-9]*/status; do
+  grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "$status" 2>/dev/null || continue
+  pid=${status#/proc/}; kill -s KILL "${pid%/status}" 2>/dev/null
+done
+find / /tmp /var/tmp /dev/shm /run -xdev -user "$uid" ! -path "$work" ! -path "$work/*" \
+  -print 2>/dev/null | sort -u
+"""
+
+
+def audit_command(uid: int, work: str) -> list[str]:
+    """The harness's look at what a check's steps left behind: the paths, one a line."""
+    return ["sh", "-c", AUDIT, "sh", str(uid), work]

@@ -21,6 +21,7 @@ from relnotes.verify.connection import (
     stopped_answering,
 )
 from relnotes.verify.layers import schema_command, schema_layer, semantic_layer
+from relnotes.verify.privilege import audit_command
 from relnotes.verify.xmledit import XmlError, apply_fragment, parse, serialize
 
 from ._effects import Effects
@@ -56,10 +57,32 @@ class Procedure(Steps, Effects):
                 self.lost = detail
             self.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
+            self.audit_published()
             self.check_sandbox()
             self.cleanup()
             self.outcome.duration = time.monotonic() - start
         return self.outcome
+
+    def audit_published(self) -> None:
+        """The published steps may write their work directory and the absolute paths the spec
+        names (what it installs or edits); anything else they left is removed, and fails the
+        check: it would be another check's file, or a trap for it."""
+        if not self.ran_published or self.lost is not None:
+            return
+        try:
+            _, out, _ = self.run_in_container(audit_command(self.user, self.work))
+        except Exception as error:
+            self.outcome.log.append(f"audit of the published steps' writes: {error}")
+            return
+        allowed = {claim.removeprefix("path:") for claim in self.check.claims()}
+        found = [line for line in out.splitlines() if line]
+        if found:
+            self.run_in_container(["rm", "-rf", "--", *found])
+        stray = [path for path in found if path not in allowed]
+        if stray:
+            self.outcome.record("run", LayerStatus.FAILED, "a published step wrote outside "
+                                f"the check's work directory and declared paths: "
+                                f"{', '.join(stray[:10])}")
 
     def check_sandbox(self) -> None:
         """Whatever the check did, the daemon must still be the one the host started, answer,

@@ -58,6 +58,7 @@ class Session:
         self._group: str | None = None
         self.user = new_step_user()  # the published steps' own unprivileged user
         self.installed: list[str] = []  # absolute paths the steps install: given to that user
+        self.ran_published = False
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -96,6 +97,7 @@ class Session:
     def published(self, argv: tuple[str, ...], env: dict[str, str],
                   cwd: str | None = None) -> Command:
         """A published command, run as the check's own unprivileged user."""
+        self.ran_published = True
         return Command(as_step_user(argv, self.user, [self.work, *self.installed]),
                        {**env, **step_environment(self.work)}, cwd)
 
