@@ -158,7 +158,7 @@ class RunningDaemon:
 
     def is_alive(self) -> bool:
         result = run_podman("inspect", "--format", "{{.State.Running}}", self.container, check=False)
-        return result.returncode == 0 and result.stdout.strip() == "true" and self.socket_path.is_socket()
+        return result.returncode == 0 and result.stdout.strip() == "true" and _is_socket(self.socket_path)
 
     def ensure_alive(self) -> None:
         """Raise DaemonLostError (with the log tail) unless the daemon is still running."""
@@ -174,8 +174,8 @@ class RunningDaemon:
 
     def connect(self) -> libvirt.virConnect:
         """A new connection to the daemon, through its checked socket; the caller closes it."""
-        self.ensure_alive()
-        with self.checked_uri() as uri:
+        with self.checked_uri() as uri:  # first: a replaced socket is not a lost daemon
+            self.ensure_alive()
             return libvirt.open(uri)
 
     def exec(
@@ -341,6 +341,14 @@ def start_daemon(
         raise
     return RunningDaemon(target, container, socket_dir, environment,
                          (socket.st_dev, socket.st_ino), entries)
+
+
+def _is_socket(path: Path) -> bool:
+    """A socket at ``path`` itself: the host never follows a link in the shared dir."""
+    try:
+        return stat.S_ISSOCK(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _identity(value: Any) -> tuple[int, int] | None:

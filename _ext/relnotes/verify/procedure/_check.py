@@ -70,14 +70,16 @@ class Procedure(Steps, Effects):
         if not self.ran_published or self.lost is not None:
             return
         try:
-            _, out, _ = self.run_in_container(audit_command(self.user, self.work))
+            _, out, _ = self.run_in_container(
+                audit_command(self.user, self.work),
+                f"(harness: stop uid {self.user}'s processes, list what it wrote)", timeout=30)
         except Exception as error:
             self.outcome.log.append(f"audit of the published steps' writes: {error}")
             return
         allowed = {claim.removeprefix("path:") for claim in self.check.claims()}
         found = [line for line in out.splitlines() if line]
         if found:
-            self.run_in_container(["rm", "-rf", "--", *found])
+            self.run_in_container(["rm", "-rf", "--", *found], timeout=30)
         stray = [path for path in found if path not in allowed]
         if stray:
             self.outcome.record("run", LayerStatus.FAILED, "a published step wrote outside "

@@ -99,7 +99,8 @@ class Session:
         """A published command, run as the check's own unprivileged user."""
         self.ran_published = True
         return Command(as_step_user(argv, self.user, [self.work, *self.installed]),
-                       {**env, **step_environment(self.work)}, cwd)
+                       {**env, **step_environment(self.work)}, cwd,
+                       f"{shlex.join(argv)}  (as uid {self.user})")
 
     def take_pending(self) -> list[File]:
         files, self.pending = self.pending, []
@@ -110,11 +111,13 @@ class Session:
         if self.pending:
             self.batch(self.take_pending())
 
-    def run_in_container(self, argv: list[str]) -> tuple[int, str, str]:
-        result = self.daemon.exec(argv, timeout=self.remaining())
+    def run_in_container(self, argv: list[str], label: str | None = None,
+                         timeout: float | None = None) -> tuple[int, str, str]:
+        """Run a harness command; ``timeout`` for cleanup, which runs past the deadline."""
+        result = self.daemon.exec(argv, timeout=timeout or self.remaining())
         out = result.stdout.decode(errors="replace")
         err = result.stderr.decode(errors="replace")
-        self.log_ran(Ran(Command(tuple(argv)), result.returncode, out, err))
+        self.log_ran(Ran(Command(tuple(argv), label=label), result.returncode, out, err))
         return result.returncode, out, err
 
     def read(self, argv: list[str]) -> str:
