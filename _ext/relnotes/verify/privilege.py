@@ -30,7 +30,10 @@ def step_environment(work: str) -> dict[str, str]:
 
 
 # Run as root before the step: the user gets an account (libvirt's client looks its name up),
-# its work directory (private, 0700) and the files it installs; then the step is exec'd as it.
+# its work directory (private, 0700) and the files it installs; then the step runs as it, as a
+# child: the exec's own process stays root's, so the harness's timeout kill (root without
+# CAP_KILL, which cannot signal another user) ends the exec at once; the audit after the step
+# kills what the user left, as that user.
 # Only what is not the user's yet is changed: root here has no CAP_FOWNER, so it cannot chmod
 # what the user owns, and need not.
 _PRELUDE = """\
@@ -46,25 +49,28 @@ while [ "$count" -gt 0 ]; do
   [ "$(stat -c %u -- "$1")" = "$uid" ] || chown -- "$uid:$gid" "$1" || exit 125
   shift; count=$((count - 1))
 done
-exec "$@"
+"$@"
 """
 
 
 def as_step_user(argv: Sequence[str], uid: int, owned: Sequence[str]) -> tuple[str, ...]:
     """``argv`` run as ``uid`` without capabilities, after giving it ``owned`` (its work
-    directory first, created if need be). Exec'd, so its exit status is the step's."""
+    directory first, created if need be); the exec's exit status is the step's."""
     return ("sh", "-c", _PRELUDE, "sh", str(uid), str(STEPS_GID), str(len(owned)), *owned,
             "setpriv", f"--reuid={uid}", f"--regid={STEPS_GID}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--", *argv)
 
 
-# Run as root after the steps: stop whatever the user left running, then list (and remove)
-# what it wrote outside its work directory, on every filesystem a step could write.
+# Run as root after the steps: stop whatever the user left running (as that user: root here
+# may not signal others), then list what it wrote outside its work directory, on every
+# filesystem a step could write.
 AUDIT = """\
-uid=$1 work=$2
+uid=$1 gid=$2 work=$3
 for status in /proc/[0-9]*/status; do
   grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "$status" 2>/dev/null || continue
-  pid=${status#/proc/}; kill -s KILL "${pid%/status}" 2>/dev/null
+  pid=${status#/proc/}
+  setpriv --reuid="$uid" --regid="$gid" --clear-groups -- sh -c 'kill -s KILL "$0"' \
+    "${pid%/status}" 2>/dev/null
 done
 find / /tmp /var/tmp /dev/shm /run -xdev -user "$uid" ! -path "$work" ! -path "$work/*" \
   -print 2>/dev/null | sort -u
@@ -73,4 +79,4 @@ find / /tmp /var/tmp /dev/shm /run -xdev -user "$uid" ! -path "$work" ! -path "$
 
 def audit_command(uid: int, work: str) -> list[str]:
     """The harness's look at what a check's steps left behind: the paths, one a line."""
-    return ["sh", "-c", AUDIT, "sh", str(uid), work]
+    return ["sh", "-c", AUDIT, "sh", str(uid), str(STEPS_GID), work]
