@@ -590,3 +590,12 @@ def test_checks_sharing_a_written_path_or_domain_name_never_run_side_by_side(
     assert result.ran == 6 and most == {"p": 1, "q": 1}
     assert sorted(checks[0].claims()) == ["path:/usr/libexec/qemu-kvm.x"]
     assert sorted(checks[3].claims()) == ["domain:new-guest"]
+
+
+def test_a_page_that_is_not_utf8_is_a_located_warning_not_a_traceback(build: Build) -> None:
+    app = build({"one": issue_page(), "two": "# Two\n\nfine\n"})
+    (Path(app.srcdir) / "two.md").write_bytes(b"# Two\n\ncaf\xe9\n")
+    app.build(force_all=True)
+    [warning] = [w for w in warnings_of(app) if "two.md" in w]
+    assert "two.md:3: WARNING: page is not utf-8-sig text (byte 10); not read [relnotes.page]" \
+        in warning

@@ -213,9 +213,13 @@ def slow_snippets(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("interrupts", [1, 2])
+@pytest.mark.parametrize(("signals", "code"), [
+    ([signal.SIGINT], 130),
+    ([signal.SIGINT, signal.SIGINT], 130),  # the second during the cleanup: must not cut it short
+    ([signal.SIGTERM], 143),
+], ids=["ctrl-c", "ctrl-c-twice", "term"])
 def test_ctrl_c_stops_the_run_keeps_what_it_has_and_removes_everything(
-        tmp_path: Path, interrupts: int) -> None:
+        tmp_path: Path, signals: list[signal.Signals], code: int) -> None:
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "relnotes.verify", "run", "--force", "--accel", "tcg", "--jobs",
@@ -230,18 +234,42 @@ def test_ctrl_c_stops_the_run_keeps_what_it_has_and_removes_everything(
         assert line, process.communicate()[1]
         if ": a/quick.sh: passed" in line:
             done.add(line.split(":")[0])
-    process.send_signal(signal.SIGINT)
-    if interrupts == 2:
-        process.send_signal(signal.SIGINT)  # during the cleanup: must not cut it short
+    for signum in signals:
+        process.send_signal(signum)
     try:
         stdout, stderr = process.communicate(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
         raise AssertionError("the run went on for more than 5 s after Ctrl-C") from None
-    assert process.returncode == 130
+    assert process.returncode == code
     assert stderr == (f"interrupted: 2 results obtained before it kept in {out}/ledger.json; "
                       "containers and guests removed\n")
     assert stdout == ""
     ledger = load_ledger(out / "ledger.json")
     assert sorted(ledger.records) == [("a/quick.sh", "bookworm"), ("a/quick.sh", "trixie")]
     assert ours(process.pid) == []
+
+
+def test_a_snippet_that_is_not_utf8_fails_in_the_schema_layer_and_a_doctype_is_kept(
+        tmp_path: Path) -> None:
+    root = tmp_path / "snippets"
+    (root / "_guests").mkdir(parents=True)
+    (root / "_guests/minimal.xml").write_text(GUEST)
+    (root / "x").mkdir()
+    (root / "x/latin1.xml").write_bytes(GUEST.replace("<vcpu>", "<!-- caf\xe9 --><vcpu>")
+                                        .encode("latin-1"))
+    (root / "x/latin1.xml.check.toml").write_text('kind = "domain-xml"\nnot_verifiable = "n"\n')
+    (root / "x/doctype.xml").write_text("<!DOCTYPE domain>\n" + GUEST.split("-->", 1)[1].lstrip())
+    (root / "x/doctype.xml.check.toml").write_text('kind = "domain-xml"\nnot_verifiable = "n"\n')
+    result = run(root, tmp_path / "out", ["bookworm"], factory, force=True, jobs=1,
+                 log=lambda _: None)
+    records = by_snippet(result.records)
+    latin1 = records[("x/latin1.xml", "bookworm")]
+    assert latin1.result is Status.FAILED
+    offset = (root / "x/latin1.xml").read_bytes().index(b"\xe9")
+    assert latin1.reason == f"schema: x/latin1.xml: not UTF-8 text (byte {offset})"
+    assert "harness" not in latin1.layers
+    doctype = records[("x/doctype.xml", "bookworm")]
+    assert doctype.result is Status.NOT_VERIFIABLE
+    assert doctype.layers["schema"].status.value == "passed"
+    assert doctype.layers["semantic"].status.value == "passed"

@@ -15,6 +15,7 @@ from relnotes.domain import setup_domain
 from relnotes.issue import setup_issue_directives
 from relnotes.navigation import setup_navigation
 from relnotes.output import setup_output
+from relnotes.page_check import setup_page_check
 from relnotes.publish_gate import setup_publish_gate
 from relnotes.rendering import setup_rendering
 from relnotes.snippet import setup_snippets
@@ -32,6 +33,7 @@ def _add_static_files(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
     setup_domain(app)
+    setup_page_check(app)
     setup_issue_directives(app)
     setup_snippets(app)
     setup_spec_check(app)

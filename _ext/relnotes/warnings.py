@@ -16,5 +16,6 @@ class Subtype(enum.StrEnum):
     UNREACHABLE = "unreachable"
     SNIPPET = "snippet"
     SPEC = "spec"
+    PAGE = "page"
     UNVERIFIED = "unverified"
     LEDGER = "ledger"

@@ -51,13 +51,16 @@ def _run(args: argparse.Namespace) -> int:
         return running_daemon(target, accelerator=args.accel)
 
     stop = threading.Event()
+    received: list[int] = []
 
-    def interrupt(_signal: int, _frame: object) -> None:
+    def interrupt(signum: int, _frame: object) -> None:
         # No KeyboardInterrupt: the run stops itself, keeping what it has and cleaning up.
-        # A second Ctrl-C lands here too, so it cannot cut the cleanup short.
+        # A second Ctrl-C (or a TERM) lands here too, so it cannot cut the cleanup short.
+        received.append(signum)
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {signum: signal.signal(signum, interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         result = run(args.snippets_dir, args.out, args.targets or DEFAULT_TARGETS, factory,
                      force=args.force, jobs=args.jobs, stop=stop,
@@ -66,11 +69,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if result.interrupted:
         print(f"interrupted: {len(result.records)} results obtained before it kept in "
               f"{args.out / LEDGER_NAME}; containers and guests removed", file=sys.stderr)
-        return 130
+        return 128 + received[0]  # the shell's convention: 130 for Ctrl-C, 143 for TERM
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {args.out})")
     print(result.summary())
     return 0 if result.ok else 1
