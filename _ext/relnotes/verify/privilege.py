@@ -62,8 +62,8 @@ def as_step_user(argv: Sequence[str], uid: int, owned: Sequence[str]) -> tuple[s
 
 
 # Run as root after the steps: stop whatever the user left running (as that user: root here
-# may not signal others), then list what it wrote outside its work directory, on every
-# filesystem a step could write.
+# may not signal others), then list and remove what it wrote outside its work directory, on
+# every filesystem a step could write.
 AUDIT = """\
 uid=$1 gid=$2 work=$3
 for status in /proc/[0-9]*/status; do
@@ -73,10 +73,12 @@ for status in /proc/[0-9]*/status; do
     "${pid%/status}" 2>/dev/null
 done
 find / /tmp /var/tmp /dev/shm /run -xdev -user "$uid" ! -path "$work" ! -path "$work/*" \
-  -print 2>/dev/null | sort -u
+  -print -prune -exec rm -rf -- {} + 2>/dev/null
+exit 0
 """
 
 
 def audit_command(uid: int, work: str) -> list[str]:
-    """The harness's look at what a check's steps left behind: the paths, one a line."""
+    """The harness's look at what a check's steps left behind: the paths (one a line), which
+    are removed."""
     return ["sh", "-c", AUDIT, "sh", str(uid), str(STEPS_GID), work]

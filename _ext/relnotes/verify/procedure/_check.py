@@ -57,7 +57,6 @@ class Procedure(Steps, Effects):
                 self.lost = detail
             self.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
-            self.audit_published()
             self.check_sandbox()
             self.cleanup()
             self.outcome.duration = time.monotonic() - start
@@ -67,20 +66,15 @@ class Procedure(Steps, Effects):
         """The published steps may write their work directory and the absolute paths the spec
         names (what it installs or edits); anything else they left is removed, and fails the
         check: it would be another check's file, or a trap for it."""
-        if not self.ran_published or self.lost is not None:
-            return
         try:
             _, out, _ = self.run_in_container(
                 audit_command(self.user, self.work),
-                f"(harness: stop uid {self.user}'s processes, list what it wrote)", timeout=30)
+                f"(harness: stop uid {self.user}'s processes, remove what it wrote)", timeout=30)
         except Exception as error:
             self.outcome.log.append(f"audit of the published steps' writes: {error}")
             return
         allowed = {claim.removeprefix("path:") for claim in self.check.claims()}
-        found = [line for line in out.splitlines() if line]
-        if found:
-            self.run_in_container(["rm", "-rf", "--", *found], timeout=30)
-        stray = [path for path in found if path not in allowed]
+        stray = [path for path in out.splitlines() if path and path not in allowed]
         if stray:
             self.outcome.record("run", LayerStatus.FAILED, "a published step wrote outside "
                                 f"the check's work directory and declared paths: "
@@ -109,6 +103,8 @@ class Procedure(Steps, Effects):
         wait(self.jobs)  # their failures were reported where they mattered
         tasks: list[Callable[[], object]] = [
             partial(self.daemon.exec, ["rm", "-rf", self.work], timeout=30)]
+        if self.ran_published and self.lost is None:
+            tasks.append(self.audit_published)  # the work dir is not its business
         if self.connection is not None:
             tasks += [partial(self.remove_domain, name) for name in sorted(self.domain_names())]
         with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
