@@ -599,3 +599,11 @@ def test_a_page_that_is_not_utf8_is_a_located_warning_not_a_traceback(build: Bui
     [warning] = [w for w in warnings_of(app) if "two.md" in w]
     assert "two.md:3: WARNING: page is not utf-8-sig text (byte 10); not read [relnotes.page]" \
         in warning
+
+
+@pytest.mark.parametrize("value", [-1, "big"])
+def test_a_bad_snippet_size_limit_is_a_configuration_error(build: Build, value: object) -> None:
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="relnotes_snippet_size_limit must be a number of bytes"):
+        build({"one": issue_page()}, conf=f"relnotes_snippet_size_limit = {value!r}\n")

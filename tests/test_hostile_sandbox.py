@@ -187,9 +187,8 @@ def test_a_frozen_daemon_fails_its_checks_and_the_other_target_runs_to_the_end(
     records = by_snippet(result.records)
     frozen = records[("a/hostile.sh", "bookworm")]
     assert frozen.result is Status.FAILED
-    assert "connection closed due to keepalive timeout" in (frozen.reason or "")
-    assert "[harness] failed: the libvirt daemon stopped answering (no reply within 8 s)" in \
-        frozen.log
+    assert frozen.reason == "harness: the libvirt daemon stopped answering (no reply within 8 s)"
+    assert "connection closed due to keepalive timeout" in frozen.log
     assert records[("b/guest.xml", "bookworm")].result is Status.FAILED
     assert records[("a/hostile.sh", "trixie")].result is Status.PASSED
     trixie = records[("b/guest.xml", "trixie")]

@@ -147,6 +147,10 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     obtained until then are written as usual; the result says it was interrupted.
     """
     checks = plan_checks(snippets_dir, load_specs(snippets_dir, size_limit))
+    # libvirt-python prints every error to stderr by default, even while a daemon is being
+    # started (its health probe) or removed on an interrupt; errors are reported where they
+    # matter.
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
     total = RunResult()

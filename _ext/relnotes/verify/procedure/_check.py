@@ -96,6 +96,9 @@ class Procedure(Steps, Effects):
             return
         self.lost = detail
         self.outcome.record("harness", LayerStatus.FAILED, detail)
+        # The cause of whatever failed before it (a define that got "connection closed"): the
+        # reason a reader sees names it, not its symptom.
+        self.outcome.failures.insert(0, self.outcome.failures.pop())
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
