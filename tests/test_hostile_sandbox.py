@@ -56,8 +56,19 @@ def by_snippet(records: list[Record]) -> dict[tuple[str, str], Record]:
 
 
 def ours(pid: int) -> list[str]:
+    """Daemon containers started by process ``pid`` that were not there when the test began
+    (the session's shared daemons, started by this process too, are not the test's)."""
     names = run_podman("ps", "--all", "--format", "{{.Names}}").stdout.split()
-    return [name for name in names if f"-{pid}-" in name]
+    return [name for name in names if f"-{pid}-" in name and name not in _before]
+
+
+_before: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def containers_before() -> None:
+    _before.clear()
+    _before.update(run_podman("ps", "--all", "--format", "{{.Names}}").stdout.split())
 
 
 def run_one(tmp_path: Path, snippets: Path) -> dict[tuple[str, str], Record]:
