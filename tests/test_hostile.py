@@ -607,3 +607,16 @@ def test_a_bad_snippet_size_limit_is_a_configuration_error(build: Build, value: 
 
     with pytest.raises(ConfigError, match="relnotes_snippet_size_limit must be a number of bytes"):
         build({"one": issue_page()}, conf=f"relnotes_snippet_size_limit = {value!r}\n")
+
+
+def test_a_spec_broken_after_a_build_is_reported_by_the_next_one_that_reads_nothing(
+        build: Build, make_app: Callable[..., SphinxTestApp], tmp_path: Path) -> None:
+    app = build({"one": issue_page("comp/run.sh")},
+                {"comp/run.sh": "true\n", "comp/run.sh.check.toml": 'kind = "shell"\n',
+                 "_guests/minimal.xml": GUEST})
+    assert warnings_of(app) == []
+    (tmp_path / "site/snippets/comp/run.sh.check.toml").write_text('kind = "shell"\nexit = 1\n')
+    again = make_app("html", srcdir=tmp_path / "site")
+    again.build()
+    [warning] = [w for w in warnings_of(again) if "check spec" in w]
+    assert "run.sh.check.toml:2: WARNING: check spec: exit: unknown key 'exit'" in warning

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from relnotes.config import relnotes_config
@@ -26,15 +25,16 @@ def spec_location(error: SpecError) -> nodes.Node:
     return node
 
 
-def check_specs(app: Sphinx, env: BuildEnvironment) -> None:
-    root = snippets_dir(env)
+def check_specs(app: Sphinx) -> None:
+    root = snippets_dir(app)
     if not root.is_dir():
         return
-    for error in spec_problems(root, relnotes_config(env.config).snippet_size_limit):
+    for error in spec_problems(root, relnotes_config(app.config).snippet_size_limit):
         logger.warning("check spec: %s", error.what, location=spec_location(error),
                        type=WARNING_TYPE, subtype=Subtype.SPEC)
 
 
 def setup_spec_check(app: Sphinx) -> None:
-    # Beside the check that every snippet is included, once every page has been read.
-    app.connect("env-check-consistency", check_specs, priority=500)
+    # On every build, even one that reads no page: specs are no page's dependency, so a build
+    # after editing only a spec would not look at it otherwise.
+    app.connect("builder-inited", check_specs, priority=500)
