@@ -620,3 +620,20 @@ def test_a_spec_broken_after_a_build_is_reported_by_the_next_one_that_reads_noth
     again.build()
     [warning] = [w for w in warnings_of(again) if "check spec" in w]
     assert "run.sh.check.toml:2: WARNING: check spec: exit: unknown key 'exit'" in warning
+
+
+def test_html_in_directive_options_and_titles_is_escaped_where_the_extension_writes_it(
+        build: Build) -> None:
+    # (Raw HTML in the Markdown itself is MyST's feature, the author's to use; the values
+    # checked here are options and titles the extension itself puts into pages.)
+    text = issue_page(extra=":bz: 123456\n").replace(
+        "# An issue", "# A &lt;script&gt; issue").replace(
+        ":releases: R", ":releases: <img src=x onerror=alert(2)>")
+    app = build({"one": text})
+    assert warnings_of(app) == []
+    out = Path(app.outdir)
+    for name in ("one.html", "bz/123456.html", "rn-bz.html", "rn-kind.html"):
+        html = (out / name).read_text()
+        assert "<img src=x" not in html and "<script> issue" not in html, name
+    assert "&lt;img src=x onerror=alert(2)&gt;" in (out / "one.html").read_text()
+    assert "A &lt;script&gt; issue" in (out / "bz/123456.html").read_text()
