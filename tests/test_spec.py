@@ -144,7 +144,7 @@ def test_a_run_step_must_point_back_at_its_procedure(root: Path) -> None:
     write(root, "p/run.virsh", "virsh start GUEST\n",
           'kind = "virsh"\n[[steps]]\nsnippet = "other.sh"\n')
     write(root, "p/other.sh", "true\n", 'kind = "shell"\n')
-    with pytest.raises(SpecError, match=r"other\.sh\.check\.toml: verified_by: is run by"):
+    with pytest.raises(SpecError, match=r"other\.sh\.check\.toml:1: verified_by: is run by"):
         load_specs(root)
 
 

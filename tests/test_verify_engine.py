@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -139,6 +141,10 @@ class FakeDaemon:
     uri = "qemu:///nowhere"
     domain_type = "kvm"
 
+    @contextmanager
+    def checked_uri(self) -> Iterator[str]:
+        yield self.uri
+
     class environment:
         target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
         accelerator, image_id = "kvm", "img"
@@ -166,6 +172,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
     ran: list[str] = []
 
     class Recorder:
+        lost = None
+
         def __init__(self, check, daemon, target, guest, **_options):  # type: ignore[no-untyped-def]
             self.check = check
 
@@ -230,6 +238,9 @@ class DeadDaemon(FakeDaemon):
 
     def is_alive(self) -> bool:
         return False
+
+    def sandbox_problem(self) -> None:
+        return None
 
 
 def test_a_dead_daemon_fails_the_check_never_passes() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
@@ -20,7 +22,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                     "since they passed are reused.",
         epilog="Exit codes: 0 every check passed or failed as declared, 1 a check failed or a "
                "target could not be verified (the others still are, and are recorded), 2 bad "
-               "input (a spec, the ledger, an unknown target).",
+               "input (a spec, the ledger, an unknown target), 130 interrupted by Ctrl-C "
+               "(143 by TERM): the results obtained are kept, containers removed.",
     )
     parser.add_argument("--target", action="append", dest="targets", metavar="TARGET",
                         help="verify on this target only (repeatable; default: the site's targets)")
@@ -33,6 +36,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="where the ledger and JUnit go (default: beside the site's ledger)")
     parser.add_argument("--snippets-dir", type=Path, metavar="DIR",
                         help="verify the snippets of this folder (default: the site's)")
+    parser.add_argument("--snippet-size-limit", type=int, metavar="BYTES",
+                        help="largest snippet file checked (default: the site's)")
     parser.set_defaults(run=_run)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     merge = actions.add_parser(
@@ -72,7 +77,7 @@ def _unknown_target(names: list[str] | None) -> str | None:
 def _run(args: argparse.Namespace) -> int:
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
-    from relnotes.engine.runner import TargetsFailedError, run
+    from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
 
     if problem := _unknown_target(args.targets):
         print(f"error: {problem}", file=sys.stderr)
@@ -84,10 +89,22 @@ def _run(args: argparse.Namespace) -> int:
         return running_daemon(target, accelerator=accelerator)
 
     out = args.out or settings.verification_dir
+    stop = threading.Event()
+    received: list[int] = []
+
+    def interrupt(signum: int, _frame: object) -> None:
+        # No KeyboardInterrupt: the run stops itself, keeping what it has and cleaning up.
+        # A second Ctrl-C (or a TERM) lands here too, so it cannot cut the cleanup short.
+        received.append(signum)
+        stop.set()
+
+    previous = {signum: signal.signal(signum, interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         snippets_dir = args.snippets_dir or settings.snippets_dir
         result = run(snippets_dir, out, args.targets or settings.targets, factory,
-                     force=args.force, jobs=args.jobs,
+                     force=args.force, jobs=args.jobs, stop=stop,
+                     size_limit=args.snippet_size_limit or settings.snippet_size_limit,
                      identity=lambda target: image_identity(target, accelerator))
     except TargetsFailedError as error:
         # The other targets were verified and recorded: report them, then what failed.
@@ -101,6 +118,13 @@ def _run(args: argparse.Namespace) -> int:
     except ContainerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if result.interrupted:
+        print(f"interrupted: {len(result.records)} results obtained before it kept in "
+              f"{out / LEDGER_NAME}; containers and guests removed", file=sys.stderr)
+        return 128 + received[0]  # the shell's convention: 130 for Ctrl-C, 143 for TERM
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {out})")
     print(result.summary())
     return 0 if result.ok else 1

@@ -14,6 +14,7 @@ from relnotes.core.model import (
     Kind,
     RecordError,
     parse_bz_numbers,
+    parse_component,
     parse_issue_id,
     parse_kind,
     parse_topics,
@@ -67,12 +68,13 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
     try:
         bz = parse_bz_numbers(options.get("bz"))
         kind = parse_kind(options["kind"].strip())
+        component = parse_component(options["component"].strip())
         topic_list = parse_topics(options.get("topics"), topics)
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
     except RecordError as error:
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(
-        id=issue_id, component=options["component"].strip(),
+        id=issue_id, component=component,
         releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
         see_also=see_also,
     )

@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.filemode import make_plain
+
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
 LOG_LIMIT = 4000  # characters of log kept per record: enough to explain, small enough to ship
@@ -289,22 +291,34 @@ def sha256_of_files(paths: Iterable[Path], extra: bytes = b"") -> str:
 def load_ledger(path: Path) -> Ledger:
     """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Ledger()
     except OSError as error:
         raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise LedgerError(f"{path}:{line}: not UTF-8 (byte {error.start})") from None
+    try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise LedgerError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+    except RecursionError:
+        raise LedgerError(f"{path}: not a ledger: nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise LedgerError(f"{path}: unsupported ledger format {found!r} (expected {FORMAT})")
+    items = data.get("records", [])
+    if not isinstance(items, list):
+        raise LedgerError(f"{path}: records: must be a list of records, not "
+                          f"{_json_type(items)}")
     ledger = Ledger()
     latest = now() + CLOCK_TOLERANCE
-    for index, item in enumerate(data.get("records", [])):
+    for index, item in enumerate(items):
         try:
+            _check_record_shape(item)
             record = Record.from_json(item)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
@@ -322,11 +336,34 @@ def load_ledger(path: Path) -> Ledger:
     return ledger
 
 
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true or false",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _check_record_shape(item: Any) -> None:
+    """The containers a record needs are what they should be (their fields are checked when
+    the record is built); a wrong one would otherwise surface as an unrelated error."""
+    if not isinstance(item, dict):
+        raise ValueError(f"must be an object, not {_json_type(item)}")
+    for name in ("environment", "layers"):
+        if name in item and not isinstance(item[name], dict):
+            raise ValueError(f"{name}: must be an object, not {_json_type(item[name])}")
+    for name, layer in item.get("layers", {}).items():
+        if not isinstance(layer, dict):
+            raise ValueError(f"layers.{name}: must be an object, not {_json_type(layer)}")
+    for name in ("snippet", "sha256", "result", "verified_at"):
+        if name in item and not isinstance(item[name], str):
+            raise ValueError(f"{name}: must be a string, not {_json_type(item[name])}")
+
+
 def write_ledger(ledger: Ledger, path: Path) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        make_plain(fd)  # mkstemp makes it 0600
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             json.dump(ledger.to_json(), stream, indent=1, sort_keys=True)
             stream.write("\n")

@@ -24,6 +24,11 @@ class LocatedError(ValueError):
         self.line = line
         self.message = message
 
+    @property
+    def what(self) -> str:
+        """The message without its place: the key path and the problem."""
+        return f"{self.key + ': ' if self.key else ''}{self.message}"
+
 
 def parse_toml(file: Path, text: str, error: type[LocatedError] = LocatedError) -> dict[str, Any]:
     """Parse ``text`` (read from ``file``); a syntax error names its line."""
@@ -103,6 +108,11 @@ def locate(text: str, path: tuple[str | int, ...]) -> int | None:
                 table = (*names, counts[names])
             else:
                 table = names
+            # [steps.edit] after [[steps]] is a table of the latest steps entry
+            for size in range(len(names) - 1, 0, -1):
+                if names[:size] in counts and header.group(1) == "[":
+                    table = (*names[:size], counts[names[:size]], *names[size:])
+                    break
             if table == path[: len(table)] and len(table) == len(path):
                 return number
             continue

@@ -67,6 +67,13 @@ def parse_issue_id(value: str) -> str:
     return value
 
 
+def parse_component(value: str) -> str:
+    """A component name is a slug: it becomes a page name, an index group and HTML."""
+    if not ISSUE_ID.match(value):
+        raise RecordError("component", f"{value!r} is not a lowercase slug (letters, digits, '-')")
+    return value
+
+
 def parse_bz_numbers(value: str | None) -> tuple[int, ...]:
     numbers = []
     for item in split_list(value):

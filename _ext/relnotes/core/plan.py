@@ -35,6 +35,21 @@ class Check:
     def sha256(self, key: str) -> str:
         return sha256_of(self.file(key))
 
+    def claims(self) -> frozenset[str]:
+        """What the check writes that is not private to it: absolute paths its steps install
+        or edit, and literal domain names its effects observe (published text such as
+        ``virsh start new-guest``). Checks claiming the same thing never run side by side."""
+        found: set[str] = set()
+        for spec in self.uses:
+            for step in spec.steps:
+                if step.install and step.install.startswith("/"):
+                    found.add("path:" + step.install)
+                if step.edit is not None:
+                    found.update("path:" + p for p in (step.edit.file, step.edit.offered)
+                                 if p and p.startswith("/"))
+            found.update("domain:" + e.guest for e in spec.effects if e.guest)
+        return frozenset(found)
+
     def read_files(self) -> dict[str, Path]:
         """Every file the check reads, named for a reader: snippets, specs, guests."""
         files = {f"base guest {self.driver.guest}": self.snippets_dir / self.driver.guest}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from relnotes.core.located_toml import LocatedError, Validator, parse_toml
+from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT
 from relnotes.core.targets import TARGET_NAMES
 
 SETTINGS_FILE = "relnotes.toml"
@@ -45,7 +46,7 @@ class Settings:
     #: Component name -> docname of its landing page (default ``components/<name>``).
     components: dict[str, str] = field(default_factory=dict)
     #: Largest snippet file accepted, in bytes; a larger one is refused at its reference.
-    snippet_size_limit: int = 256 * 1024
+    snippet_size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT
 
     @property
     def verification_dir(self) -> Path:

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from relnotes.core.paths import PathError, check_size, confine
 from relnotes.core.spec import snippet_files, snippet_key
 
-
-class SnippetPathError(ValueError):
-    pass
+#: A reference that cannot be shown: the one path rule's error (relnotes.core.paths).
+SnippetPathError = PathError
 
 
 @dataclass(frozen=True)
@@ -26,25 +26,22 @@ class SnippetRef:
 
 
 def resolve_snippet_ref(snippets_dir: Path, key: str) -> SnippetRef:
-    """Resolve ``key`` inside ``snippets_dir``, refusing anything that escapes it."""
-    if not key or key.startswith("/") or "\\" in key:
-        raise SnippetPathError(f"snippet path {key!r} must be relative to the snippets directory")
-    root = snippets_dir.resolve()
-    path = (root / key).resolve()
-    if not path.is_relative_to(root):
-        raise SnippetPathError(f"snippet path {key!r} escapes the snippets directory")
-    if not path.is_file():
-        raise SnippetPathError(f"snippet file {key!r} not found in {snippets_dir}")
-    return SnippetRef(path.relative_to(root).as_posix(), path)
+    """Resolve ``key`` inside ``snippets_dir``, refusing anything that escapes it (symlinks
+    resolved: the same rule the verifier applies to what specs name)."""
+    path = confine(snippets_dir, key, what="snippet path")
+    return SnippetRef(path.relative_to(snippets_dir.resolve()).as_posix(), path)
 
 
-def read_snippet(ref: SnippetRef) -> tuple[bytes, str]:
-    """The file's exact bytes and its text: a snippet that is not UTF-8 cannot be shown."""
+def read_snippet(ref: SnippetRef, size_limit: int = 0) -> tuple[bytes, str]:
+    """The file's exact bytes and its text: a snippet over ``size_limit`` bytes (0: none) or
+    not UTF-8 cannot be shown."""
+    check_size(ref.path, size_limit, what=f"snippet {ref.key!r}")
     data = ref.path.read_bytes()
     try:
         return data, data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SnippetPathError(f"snippet {ref.key!r} is not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise SnippetPathError(f"snippet {ref.key!r} is not UTF-8 text (byte {error.start})") \
+            from None
 
 
 def unreferenced_snippets(snippets_dir: Path, referenced: Iterable[str]) -> list[tuple[str, Path]]:

@@ -39,9 +39,11 @@ class Command:
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)  # added to the exec's environment
     cwd: str | None = None
+    label: str | None = None  # how logs show it, when argv wraps it (e.g. in a user switch)
 
     def __str__(self) -> str:
-        return shlex.join(self.argv) + (f"  (in {self.cwd})" if self.cwd else "")
+        shown = self.label if self.label is not None else shlex.join(self.argv)
+        return shown + (f"  (in {self.cwd})" if self.cwd else "")
 
 
 @dataclass(frozen=True)

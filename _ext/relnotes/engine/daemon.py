@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 
@@ -20,6 +21,12 @@ class Daemon(Protocol):
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]: ...
 
     def write_file(self, path: str, data: bytes, mode: int = 0o644) -> None: ...
+
+    def checked_uri(self) -> AbstractContextManager[str]: ...
+
+    def stop(self) -> None: ...
+
+    def sandbox_problem(self) -> str | None: ...
 
     def is_alive(self) -> bool: ...
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from relnotes.core.filemode import make_plain
 from relnotes.core.ledger import Record, Status
 
 # Characters XML 1.0 cannot carry; logs hold raw process output (QEMU's NUL-separated
@@ -63,6 +64,7 @@ def write_junit(records: Iterable[Record], path: Path) -> None:
     document = junit_xml(records)  # before the temporary file: a failure leaves nothing behind
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        make_plain(fd)  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as stream:
             stream.write(document)
         os.replace(temporary, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import threading
@@ -14,13 +15,23 @@ from pathlib import Path
 
 import libvirt
 
-from relnotes.core.ledger import Environment, Ledger, Record, Status, load_ledger, write_ledger
+from relnotes.core.ledger import (
+    Environment,
+    LayerStatus,
+    Ledger,
+    Record,
+    Status,
+    load_ledger,
+    now,
+    write_ledger,
+)
+from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT
 from relnotes.core.plan import Check, plan_checks
 from relnotes.core.spec import load_specs
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
-from relnotes.engine.procedure import Procedure
+from relnotes.engine.procedure import Outcome, Procedure
 from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
 from relnotes.engine.verdict import Run, records
 
@@ -40,6 +51,7 @@ class RunResult:
     reused: int = 0
     ran: int = 0
     pending: int = 0  # snippets whose spec is a stub: not run, nothing recorded
+    interrupted: bool = False  # stopped early: ``records`` are the results obtained before
 
     def counts(self) -> Counter[Status]:
         return Counter(record.result for record in self.records)
@@ -81,8 +93,14 @@ def guest_name(check: Check, target: str) -> str:
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                jobs: int, log: Callable[[str], None] = print,
-               this_run: Run | None = None) -> RunResult:
-    """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time."""
+               this_run: Run | None = None, stop: threading.Event | None = None) -> RunResult:
+    """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time.
+
+    Once ``stop`` is set no check starts, and a check that ends after it is no result (its
+    daemon is being removed under it). Once the daemon stops answering, the checks left fail
+    at once with that reason instead of each waiting out its deadline. Checks that claim the
+    same path or domain name outside their own area never run side by side.
+    """
     # libvirt-python prints every error to stderr by default; the checks report their own.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
     environment = Environment.of(daemon.environment)
@@ -90,6 +108,9 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     result = RunResult()
     lock = threading.Lock()
     stamp = this_run or new_run(ledger)
+    stop = stop if stop is not None else threading.Event()
+    lost: list[str] = []  # why the daemon cannot be used any more
+    claim_locks = {claim: threading.Lock() for check in checks for claim in check.claims()}
 
     def reusable(check: Check) -> list[Record] | None:
         if force:
@@ -105,14 +126,28 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     controls = Controls(environment.key(), [c for c in checks if earlier[c.key] is None])
 
     def one(check: Check) -> None:
+        if stop.is_set():
+            return
         reused = earlier[check.key]
         if reused is not None:
             with lock:
                 result.records.extend(reused)
                 result.reused += 1
             return
-        outcome = Procedure(check, daemon, target, guest_name(check, target),
-                            controls=controls).run()
+        if lost:
+            outcome = Outcome(check, target, now())
+            outcome.record("harness", LayerStatus.FAILED, f"not run: {lost[0]}")
+        else:
+            procedure = Procedure(check, daemon, target, guest_name(check, target),
+                                  controls=controls)
+            with contextlib.ExitStack() as held:
+                for claim in sorted(check.claims()):  # one order: no deadlock
+                    held.enter_context(claim_locks[claim])
+                outcome = procedure.run()
+            if stop.is_set():
+                return
+            if procedure.lost is not None:
+                lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
         produced = records(outcome, environment, stamp)
         with lock:
             result.records.extend(produced)
@@ -130,14 +165,24 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
-        identity: IdentityProbe | None = None) -> RunResult:
+        identity: IdentityProbe | None = None, stop: threading.Event | None = None,
+        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
 
     With ``identity``, a target whose checks can all be reused on its current image starts
-    no daemon (see relnotes.engine.reuse).
+    no daemon (see relnotes.engine.reuse). A target that cannot be verified at all does not
+    stop the others: they are recorded, and TargetsFailedError names it afterwards.
+
+    Setting ``stop`` (the CLI does on Ctrl-C) ends the run promptly: no check starts, the
+    daemons are removed at once (which ends the checks running on them), and the results
+    obtained until then are written as usual; the result says it was interrupted.
     """
-    specs = load_specs(snippets_dir)
+    specs = load_specs(snippets_dir, size_limit)
     checks = plan_checks(snippets_dir, specs)
+    # libvirt-python prints every error to stderr by default, even while a daemon is being
+    # started (its health probe) or removed on an interrupt; errors are reported where they
+    # matter.
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
     ledger_path = out / LEDGER_NAME
     ledger = load_ledger(ledger_path)
     stamp = new_run(ledger)
@@ -145,6 +190,8 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     errors: list[BaseException] = []
     failures: dict[str, Exception] = {}
     lock = threading.Lock()
+    stop = stop if stop is not None else threading.Event()
+    active: dict[str, Daemon] = {}
 
     def one_target(target: str) -> None:
         try:
@@ -156,27 +203,42 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
                         total.reused += len(checks)
                     return
             with daemon_factory(target) as daemon:
+                with lock:
+                    active[target] = daemon
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
-                                    this_run=stamp)
+                                    this_run=stamp, stop=stop)
+                with lock:
+                    del active[target]
+                    total.records.extend(result.records)
+                    total.reused += result.reused
+                    total.ran += result.ran
         except Exception as error:  # this target only: the others go on and are reported
             with lock:
-                failures[target] = error
-            return
+                if not stop.is_set():  # after a stop, errors are its consequences
+                    failures[target] = error
         except BaseException as error:
             with lock:
-                errors.append(error)
-            return
-        with lock:
-            total.records.extend(result.records)
-            total.reused += result.reused
-            total.ran += result.ran
+                if not stop.is_set():
+                    errors.append(error)
 
     threads = [threading.Thread(target=one_target, args=(t,), name=f"target-{t}")
                for t in targets]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    removing: list[threading.Thread] = []
+    while any(thread.is_alive() for thread in threads):
+        if stop.is_set() and not removing:
+            with lock:
+                daemons = list(active.values())
+            removing = [threading.Thread(target=_remove_quietly, args=(d,), name="stop-daemon")
+                        for d in daemons] or [threading.Thread(target=lambda: None)]
+            for remover in removing:
+                remover.start()
+        for thread in threads:
+            thread.join(0.1)  # short: a signal handler runs between joins
+    for remover in removing:
+        remover.join()
+    total.interrupted = stop.is_set()
     for record in total.records:
         ledger.add(record)
     write_ledger(ledger, ledger_path)
@@ -186,3 +248,9 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     if failures:
         raise TargetsFailedError(dict(sorted(failures.items())), total)
     return total
+
+
+def _remove_quietly(daemon: Daemon) -> None:
+    """Remove a daemon's container now; its owner's own cleanup runs later and finds it gone."""
+    with contextlib.suppress(Exception):  # the owner's cleanup reports what is left
+        daemon.stop()

@@ -26,6 +26,10 @@ def parse(text: str, origin: str) -> etree._Element:
 
 
 def serialize(element: etree._Element) -> str:
+    """The document ``element`` is the root of, with its DOCTYPE and the comments around it:
+    what is validated must be what readers copy."""
+    if element.getparent() is None:
+        return etree.tostring(element.getroottree(), encoding="unicode") + "\n"
     return etree.tostring(element, encoding="unicode") + "\n"
 
 

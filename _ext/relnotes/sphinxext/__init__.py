@@ -16,9 +16,11 @@ from relnotes.sphinxext.domain import setup_domain
 from relnotes.sphinxext.issue import setup_issue_directives
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
+from relnotes.sphinxext.page_check import setup_page_check
 from relnotes.sphinxext.publish_gate import setup_publish_gate
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
+from relnotes.sphinxext.spec_check import setup_spec_check
 from relnotes.sphinxext.titles import setup_titles
 from relnotes.sphinxext.verification import setup_verification
 
@@ -33,8 +35,10 @@ def _add_static_files(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
     setup_domain(app)
+    setup_page_check(app)
     setup_issue_directives(app)
     setup_snippets(app)
+    setup_spec_check(app)
     setup_verification(app)
     setup_publish_gate(app)
     setup_claims(app)
@@ -49,7 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("relnotes.css")
     return {
         "version": __version__,
-        "env_version": 2,  # bump whenever the domain data changes shape
+        "env_version": 3,  # bump whenever the domain data changes shape
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

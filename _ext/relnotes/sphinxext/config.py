@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT
 from relnotes.core.settings import Settings, SettingsError, load_settings
 
 PREFIX = "relnotes_"
@@ -42,6 +43,10 @@ class RelnotesConfig:
     snippets_dir: str = field(
         default="snippets",
         metadata={"help": "From relnotes.toml: the snippets folder (absolute)."},
+    )
+    snippet_size_limit: int = field(
+        default=DEFAULT_SNIPPET_SIZE_LIMIT,
+        metadata={"help": "From relnotes.toml: the largest snippet file shown, in bytes."},
     )
     ledger: str = field(
         default="_build/verification/ledger.json",
@@ -94,7 +99,8 @@ def relnotes_config(config: Config) -> RelnotesConfig:
 
 
 #: Options that come from relnotes.toml; conf.py and -D may not set them.
-FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets")
+FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets",
+                 "snippet_size_limit")
 
 
 def site_settings(app: Sphinx) -> Settings:
@@ -119,6 +125,7 @@ def _validate(app: Sphinx, config: Config) -> None:
         "bugzilla_url": settings.bugzilla_url, "topics": settings.topics,
         "components": settings.components, "snippets_dir": str(settings.snippets_dir),
         "ledger": str(settings.ledger), "targets": settings.targets,
+        "snippet_size_limit": settings.snippet_size_limit,
     }
     for name, value in mirrored.items():
         setattr(config, PREFIX + name, value)

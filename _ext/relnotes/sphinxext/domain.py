@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple, cast
 
@@ -53,6 +54,7 @@ class RelnotesDomain(Domain):
         "issue_by_bz": {},  # BZ number -> issue id
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
+        "unshown": {},  # docname -> [Located(snippet path)] named but not shown (not UTF-8)
         "issue_lists": {},  # docname -> {component} listed there by rn:issue-list
         "snippet_tables": set(),  # docnames showing the table of every snippet
         "verification": {},  # docname -> the snippet statuses it showed when last written
@@ -98,6 +100,10 @@ class RelnotesDomain(Domain):
     def note_snippet(self, docname: str, path: str, lineno: int) -> None:
         self.data["snippets"].setdefault(docname, []).append(Located(path, lineno))
 
+    def note_unshown_snippet(self, docname: str, path: str, lineno: int) -> None:
+        """A snippet a page names but cannot show (its own warning says why)."""
+        self.data["unshown"].setdefault(docname, []).append(Located(path, lineno))
+
     def note_issue_list(self, docname: str, component: str) -> None:
         self.data["issue_lists"].setdefault(docname, set()).add(component)
 
@@ -131,6 +137,7 @@ class RelnotesDomain(Domain):
                     del self.data["issue_by_bz"][number]
         self.data["references"].pop(docname, None)
         self.data["snippets"].pop(docname, None)
+        self.data["unshown"].pop(docname, None)
         self.data["issue_lists"].pop(docname, None)
         self.data["snippet_tables"].discard(docname)
         self.data["verification"].pop(docname, None)
@@ -144,8 +151,8 @@ class RelnotesDomain(Domain):
                 issue, (issue.docname, located.lineno)
             ):
                 self._add(located)
-        for key in ("references", "snippets", "issue_lists"):
-            for docname, value in otherdata[key].items():
+        for key in ("references", "snippets", "unshown", "issue_lists"):
+            for docname, value in otherdata.get(key, {}).items():
                 if docname in wanted:
                     self.data[key][docname] = value
         self.data["snippet_tables"] |= otherdata["snippet_tables"] & wanted
@@ -236,6 +243,8 @@ class _IssueIndex(Index):
             if wanted is not None and issue.docname not in wanted:
                 continue
             for group in self.groups(issue):
+                # Sphinx's domainindex.html prints group names unescaped (they are "letters").
+                group = html.escape(group)
                 content.setdefault(group, []).append(self.entry(issue))
         return sorted(content.items()), False
 

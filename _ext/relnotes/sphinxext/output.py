@@ -13,6 +13,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
+from relnotes.core.filemode import make_plain
 from relnotes.core.ledger import LedgerError
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.verification import current_ledger, snippet_record, views_by_snippet
@@ -63,6 +64,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        make_plain(handle)  # mkstemp makes it 0600
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)

@@ -82,8 +82,16 @@ class SnippetDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         try:
             snippet = resolve_snippet(snippets_dir(self.env), self.arguments[0])
-            data, text = read_snippet(snippet)
         except SnippetPathError as error:
+            logger.warning(str(error), location=self.get_location(),
+                           type=WARNING_TYPE, subtype=Subtype.SNIPPET)
+            return []
+        try:
+            data, text = read_snippet(snippet, relnotes_config(self.config).snippet_size_limit)
+        except SnippetPathError as error:
+            # Named by this page, so not also "included by no page"; never shown.
+            relnotes_domain(self.env).note_unshown_snippet(self.env.docname, snippet.key,
+                                                           self.lineno)
             logger.warning(str(error), location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype.SNIPPET)
             return []
@@ -136,8 +144,9 @@ class SnippetDirective(SphinxDirective):
 
 def check_all_included(app: Sphinx, env: BuildEnvironment) -> None:
     """Every artifact in the snippets directory is shown somewhere, so none goes unpublished."""
-    included = {located.value for uses in relnotes_domain(env).data["snippets"].values()
-                for located in uses}
+    domain = relnotes_domain(env)
+    included = {located.value for name in ("snippets", "unshown")
+                for uses in domain.data.get(name, {}).values() for located in uses}
     for key, path in unreferenced_snippets(snippets_dir(env), included):
         logger.warning(
             unreferenced_message(key),

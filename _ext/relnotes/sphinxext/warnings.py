@@ -15,6 +15,8 @@ class Subtype(enum.StrEnum):
     UNKNOWN_ISSUE = "unknown_issue"
     UNREACHABLE = "unreachable"
     SNIPPET = "snippet"
+    SPEC = "spec"
+    PAGE = "page"
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified

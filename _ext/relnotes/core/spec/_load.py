@@ -8,9 +8,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from relnotes.core.located_toml import parse_toml
+from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT, PathError, check_size, confine
 from relnotes.core.targets import TARGET_NAMES
 
-from ._files import snippet_files, snippet_key, spec_path
+from ._files import SPEC_SUFFIX, orphan_specs, snippet_files, snippet_key, spec_path
 from ._model import (
     DEFAULT_GUEST,
     DEFAULT_TIMEOUT,
@@ -36,16 +37,28 @@ _PENDING_ALLOWED = frozenset({"kind", "summary", "pending"})
 HARNESS_DECIDED = frozenset({"running"})
 
 
-
-def load_spec(snippet_file: Path, snippets_dir: Path) -> Spec:
+def load_spec(snippet_file: Path, snippets_dir: Path,
+              size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> Spec:
     """Load and validate the spec beside ``snippet_file``; raise SpecError on any problem."""
+    key = snippet_key(snippet_file, snippets_dir)
+    try:
+        check_size(confine(snippets_dir, key, what="snippet"), size_limit)
+    except PathError as error:
+        raise SpecError(snippet_file, None, str(error), 1) from None
     file = spec_path(snippet_file)
     if not file.is_file():
         raise SpecError(file, None, f"missing check spec for snippet {snippet_file.name}")
-    text = file.read_text(encoding="utf-8")
+    try:
+        confine(snippets_dir, snippet_key(file, snippets_dir), what="check spec")
+        text = file.read_bytes().decode("utf-8")
+    except PathError as error:
+        raise SpecError(file, None, str(error), 1) from None
+    except UnicodeDecodeError as error:
+        line = file.read_bytes()[:error.start].count(b"\n") + 1
+        raise SpecError(file, None, f"not UTF-8 text (byte {error.start})", line) from None
     data = parse_toml(file, text, SpecError)
     Validator(file, text).check(data, SCHEMA, ())
-    return _build(data, snippet_key(snippet_file, snippets_dir), file, Validator(file, text))
+    return _build(data, key, file, Validator(file, text), snippets_dir)
 
 
 def pending_reason(snippet_file: Path) -> str | None:
@@ -62,12 +75,42 @@ def pending_reason(snippet_file: Path) -> str | None:
     return pending if isinstance(pending, str) and pending.strip() else None
 
 
-def load_specs(snippets_dir: Path) -> dict[str, Spec]:
-    """Every snippet's spec, keyed by snippet key; cross-references checked."""
-    specs = {snippet_key(p, snippets_dir): load_spec(p, snippets_dir)
+def load_specs(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> dict[str, Spec]:
+    """Every snippet's spec, keyed by snippet key; orphans and cross-references checked."""
+    specs = {snippet_key(p, snippets_dir): load_spec(p, snippets_dir, size_limit)
              for p in snippet_files(snippets_dir)}
+    for orphan in orphan_specs(snippets_dir):
+        raise _orphan(orphan)
     check_references(specs, snippets_dir)
     return specs
+
+
+def spec_problems(snippets_dir: Path,
+                  size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> list[SpecError]:
+    """Every problem of every spec that exists (not just the first), for the docs build.
+
+    A snippet without a spec is not one of them: the docs build may show snippets that are
+    not checked (the publish gate refuses them), while a spec that is wrong is always a bug.
+    """
+    problems: list[SpecError] = []
+    specs: dict[str, Spec] = {}
+    for path in snippet_files(snippets_dir):
+        if not spec_path(path).is_file() and not path.is_symlink():
+            continue
+        try:
+            specs[snippet_key(path, snippets_dir)] = load_spec(path, snippets_dir, size_limit)
+        except SpecError as error:
+            problems.append(error)
+    problems += [_orphan(orphan) for orphan in orphan_specs(snippets_dir)]
+    unloadable = {snippet_key(p.file.with_name(p.file.name.removesuffix(SPEC_SUFFIX)), snippets_dir)
+                  for p in problems if p.file.name.endswith(SPEC_SUFFIX)}
+    problems += reference_problems(specs, snippets_dir, unloadable)
+    return problems
+
+
+def _orphan(file: Path) -> SpecError:
+    return SpecError(file, None, f"no snippet {file.name.removesuffix(SPEC_SUFFIX)!r} beside this"
+                     " check spec (renamed or deleted?)", 1)
 
 
 def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
@@ -75,6 +118,7 @@ def check_references(specs: Mapping[str, Spec], snippets_dir: Path) -> None:
 
     A snippet used only by an edit (a fragment, a before/after text) may be owned by another
     procedure: the e1000 fragment serves two published procedures but has one record.
+    Each error is located at the line of the key that names the missing or wrong snippet.
     """
     for problem in reference_problems(specs, snippets_dir):
         raise problem
@@ -93,27 +137,54 @@ def reference_problems(specs: Mapping[str, Spec], snippets_dir: Path,
                 continue
             driver = specs.get(spec.verified_by)
             if driver is None or not driver.is_driver:
-                yield SpecError(spec.file, "verified_by",
-                                f"{spec.verified_by!r} is not a snippet with its own check")
+                yield _located(spec, ("verified_by",),
+                               f"{spec.verified_by!r} is not a snippet with its own check")
             elif spec.snippet not in driver.members():
-                yield SpecError(spec.file, "verified_by",
-                                f"{spec.verified_by!r} has no step using {spec.snippet!r}")
+                yield _located(spec, ("verified_by",),
+                               f"{spec.verified_by!r} has no step using {spec.snippet!r}")
             continue
         if spec.pending is not None:
             continue  # a stub runs nothing, so it needs no base guest
         if not (snippets_dir / spec.guest).is_file():
-            yield SpecError(spec.file, "guest", f"base guest {spec.guest!r} does not exist")
+            yield _located(spec, ("guest",), f"base guest {spec.guest!r} does not exist")
         if spec.control_guest and not (snippets_dir / spec.control_guest).is_file():
-            yield SpecError(spec.file, "control_guest",
-                            f"control guest {spec.control_guest!r} does not exist")
-        for key in spec.members()[1:]:
-            if key not in specs and key not in unloadable:
-                yield SpecError(spec.file, "steps", f"no snippet {key!r}")
+            yield _located(spec, ("control_guest",),
+                           f"control guest {spec.control_guest!r} does not exist")
+        for index, step in enumerate(spec.steps):
+            for path, key in _step_references(step, index):
+                if key not in specs and key not in unloadable:
+                    yield _located(spec, path, f"no snippet {key!r} with a check spec")
         for step in spec.steps:
             member = specs.get(step.snippet) if step.snippet else None
             if member is not None and member is not spec and member.verified_by != spec.snippet:
-                yield SpecError(member.file, "verified_by",
-                                f"is run by {spec.snippet!r}'s procedure; set verified_by to it")
+                yield _located(member, ("verified_by",) if member.verified_by else ("kind",),
+                               f"is run by {spec.snippet!r}'s procedure; set verified_by to it",
+                               key="verified_by")
+
+
+def _step_references(step: Step, index: int) -> list[tuple[tuple[str | int, ...], str]]:
+    """The snippets a step names, each with the key path that names it."""
+    path: tuple[str | int, ...] = ("steps", index)
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if step.snippet:
+        found.append(((*path, "snippet"), step.snippet))
+    if step.edit is not None:
+        if step.edit.fragment:
+            found.append(((*path, "edit", "fragment"), step.edit.fragment))
+        for key in step.edit.replace or ():
+            found.append(((*path, "edit", "replace"), key))
+    return found
+
+
+def _located(spec: Spec, path: tuple[str | int, ...], message: str,
+             key: str | None = None) -> SpecError:
+    """A SpecError at the line of ``path`` in the spec's file (re-read: specs keep no text)."""
+    try:
+        text = spec.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    located = Validator(spec.file, text).error(path, message)
+    return SpecError(spec.file, key if key is not None else located.key, message, located.line)
 
 
 #: Accelerators a failure may be declared for, besides the declared targets.
@@ -128,7 +199,8 @@ def declarable_environments() -> tuple[str, ...]:
     return (*TARGET_NAMES, *ACCELERATORS)
 
 
-def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> Spec:
+def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator,
+           snippets_dir: Path) -> Spec:
     try:
         kind = SnippetKind(data.get("kind"))
     except ValueError:
@@ -137,10 +209,24 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
     base = PurePosixPath(snippet).parent
 
     def sibling(name: str, path: tuple[str | int, ...]) -> str:
+        if name.startswith("/") or "\\" in name:
+            raise v.error(path, f"{name!r} must be relative to the snippet's directory")
         resolved = (base / name).as_posix()
         if ".." in PurePosixPath(resolved).parts:
             raise v.error(path, f"{name!r} must stay inside the snippets directory")
+        try:  # a missing one is reported with the other cross-references
+            confine(snippets_dir, resolved, what="snippet", must_exist=False)
+        except PathError as error:
+            raise v.error(path, str(error)) from None
         return resolved
+
+    guest = data.get("guest", DEFAULT_GUEST)
+    for key, what in (("guest", "base guest"), ("control_guest", "control guest")):
+        try:
+            # Existence is checked with the other cross-references (a member spec has none).
+            confine(snippets_dir, data.get(key, DEFAULT_GUEST), what=what, must_exist=False)
+        except PathError as error:
+            raise v.error((key,), str(error)) from None
 
     verified_by = data.get("verified_by")
     if verified_by is not None:
@@ -185,7 +271,7 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator) -> S
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
-        guest=data.get("guest", DEFAULT_GUEST), control_guest=data.get("control_guest"),
+        guest=guest, control_guest=data.get("control_guest"),
         apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"), pending=pending,
     )
@@ -232,8 +318,10 @@ def _build_step(data: Mapping[str, Any], index: int, sibling: Any, v: Validator)
             raise v.error((*path, "edit", "replace"), "must be [before-snippet, after-snippet]")
         edit = Edit(
             file=e.get("file"), offered=e.get("offered"),
-            replace=(sibling(replace[0], path), sibling(replace[1], path)) if replace else None,
-            fragment=sibling(e["fragment"], path) if "fragment" in e else None,
+            replace=(sibling(replace[0], (*path, "edit", "replace")),
+                     sibling(replace[1], (*path, "edit", "replace"))) if replace else None,
+            fragment=sibling(e["fragment"], (*path, "edit", "fragment")) if "fragment" in e
+            else None,
             delete=tuple(e.get("delete", [])), set_text=dict(e.get("set", {})),
         )
     return Step(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import subprocess
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from .errors import (
     DaemonLostError,
     DaemonUnhealthyError,
     ExecTimeoutError,
+    SocketCheckError,
 )
 from .images import ensure_image
 from .podman import ULIMITS, podman_argv, require_tools, run_podman
@@ -49,6 +51,11 @@ DEFAULT_TIMEOUT = 60.0
 # SETGID, and SETPCAP for dropping its capability bounding set). FOWNER and KILL, in
 # podman's default set, turned out unnecessary.
 CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "SETPCAP")
+
+# The group of the unprivileged users published steps run as (see relnotes.engine.privilege):
+# the only group, besides root, that may use the read-write socket. Far above the ids a host
+# hands out (useradd, subordinate id ranges), so on the host no one is in it.
+STEPS_GID = 3_000_000
 
 # Every `exec` gets a unique token in its environment, which its children inherit; on
 # timeout this script kills every process carrying it (repeating while it still finds
@@ -77,10 +84,68 @@ class RunningDaemon:
     container: str
     socket_dir: Path
     environment: Environment
+    # (st_dev, st_ino) of the socket the daemon answered on when it became healthy: anything
+    # later found at that path is someone else's (see checked_uri)
+    socket_identity: tuple[int, int] | None = None
+    # what libvirtd had made in the socket dir (shared with the host) when it became healthy
+    socket_dir_entries: frozenset[str] = frozenset()
 
     @property
     def socket_path(self) -> Path:
         return self.socket_dir / "libvirt-sock"
+
+    @contextmanager
+    def checked_uri(self) -> Iterator[str]:
+        """A URI for the socket as checked now, valid inside the ``with`` block.
+
+        The socket dir is shared with the container, whose root (and so a published step) can
+        replace the socket, e.g. by a link to the host's own libvirtd. So the socket is opened
+        without following links and checked (a socket, owned by this user, the very one the
+        daemon answered on at start); the URI names that open descriptor, so nothing can swap
+        the file between the check and the connection.
+        """
+        try:
+            fd = os.open(self.socket_path, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as error:
+            raise SocketCheckError(f"{self.socket_path}: cannot open the daemon's socket: "
+                                   f"{error.strerror}") from None
+        try:
+            problem = self._socket_problem(os.fstat(fd))
+            if problem:
+                raise SocketCheckError(f"{self.socket_path} {problem}; refusing to connect")
+            yield f"qemu:///system?socket=/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+
+    def _socket_problem(self, info: os.stat_result) -> str:
+        if stat.S_ISLNK(info.st_mode):
+            return "is a symbolic link"
+        if not stat.S_ISSOCK(info.st_mode):
+            return "is not a socket"
+        if info.st_uid != os.geteuid():
+            return f"is owned by uid {info.st_uid}, not {os.geteuid()}"
+        if self.socket_identity and (info.st_dev, info.st_ino) != self.socket_identity:
+            return "is not the socket the daemon was started with (it was replaced)"
+        return ""
+
+    def sandbox_problem(self) -> str | None:
+        """What a command in the container changed that the host can see, if anything: the
+        socket (replaced, or made a link), or new files in the socket dir, the one host
+        directory the container can write."""
+        try:
+            problem = self._socket_problem(os.lstat(self.socket_path))
+        except OSError as error:
+            problem = f"cannot be found ({error.strerror})"
+        if problem:
+            return f"the daemon's socket {problem}"
+        if self.socket_dir_entries:
+            try:
+                added = sorted(set(os.listdir(self.socket_dir)) - self.socket_dir_entries)
+            except OSError as error:
+                return f"the socket dir cannot be listed ({error.strerror})"
+            if added:
+                return f"new files in the socket dir shared with the host: {', '.join(added)}"
+        return None
 
     @property
     def uri(self) -> str:
@@ -93,7 +158,7 @@ class RunningDaemon:
 
     def is_alive(self) -> bool:
         result = run_podman("inspect", "--format", "{{.State.Running}}", self.container, check=False)
-        return result.returncode == 0 and result.stdout.strip() == "true" and self.socket_path.is_socket()
+        return result.returncode == 0 and result.stdout.strip() == "true" and _is_socket(self.socket_path)
 
     def ensure_alive(self) -> None:
         """Raise DaemonLostError (with the log tail) unless the daemon is still running."""
@@ -108,9 +173,10 @@ class RunningDaemon:
         return text
 
     def connect(self) -> libvirt.virConnect:
-        """A new connection to the daemon; the caller closes it."""
-        self.ensure_alive()
-        return libvirt.open(self.uri)
+        """A new connection to the daemon, through its checked socket; the caller closes it."""
+        with self.checked_uri() as uri:  # first: a replaced socket is not a lost daemon
+            self.ensure_alive()
+            return libvirt.open(uri)
 
     def exec(
         self,
@@ -181,6 +247,7 @@ class RunningDaemon:
             "container": self.container,
             "socket_dir": str(self.socket_dir),
             "environment": self.environment.to_dict(),
+            "socket_identity": list(self.socket_identity) if self.socket_identity else None,
         }
 
     @classmethod
@@ -190,6 +257,7 @@ class RunningDaemon:
             container=str(data["container"]),
             socket_dir=Path(str(data["socket_dir"])),
             environment=Environment.from_dict(data["environment"]),
+            socket_identity=_identity(data.get("socket_identity")),
         )
 
 
@@ -256,15 +324,37 @@ def start_daemon(
     ]  # fmt: skip
     if accel == "kvm":
         options += ["--device", KVM_DEVICE]
+    # Others may pass through the directory (the steps' users must reach the socket) but not
+    # list it or create anything in it; the socket itself is for root and STEPS_GID only.
+    os.chmod(socket_dir, 0o711)
     try:
         run_podman("run", *options, image.tag)
         environment = _wait_until_healthy(
             target, container, socket_dir / "libvirt-sock", accel, image.id, timeout
         )
+        os.chown(socket_dir / "libvirt-sock", -1, STEPS_GID, follow_symlinks=False)
+        os.chmod(socket_dir / "libvirt-sock", 0o770)  # no step has run yet: nothing to swap it
+        socket = os.lstat(socket_dir / "libvirt-sock")  # the one that just answered
+        entries = frozenset(os.listdir(socket_dir))
     except BaseException:
         remove_container(container)  # also covers a Ctrl-C halfway through `podman run`
         raise
-    return RunningDaemon(target, container, socket_dir, environment)
+    return RunningDaemon(target, container, socket_dir, environment,
+                         (socket.st_dev, socket.st_ino), entries)
+
+
+def _is_socket(path: Path) -> bool:
+    """A socket at ``path`` itself: the host never follows a link in the shared dir."""
+    try:
+        return stat.S_ISSOCK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _identity(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return value[0], value[1]
+    return None
 
 
 def choose_accelerator(requested: AcceleratorChoice) -> Accelerator:

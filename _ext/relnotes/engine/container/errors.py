@@ -58,6 +58,14 @@ class DaemonLostError(ContainerError):
         )
 
 
+class SocketCheckError(ContainerError):
+    """The daemon's socket is not the one the harness started: replaced, a link, or not ours.
+
+    Something inside the container (a published step runs as its root) may have put it there,
+    to point the host at another daemon; the host refuses to connect.
+    """
+
+
 class ExecTimeoutError(ContainerError, TimeoutError):
     """A command run inside the container exceeded its timeout and was killed there."""
 

@@ -14,9 +14,17 @@ from relnotes.core.ledger import LayerStatus
 from relnotes.core.plan import Check
 from relnotes.core.spec import SnippetKind, Step, StepAction
 from relnotes.engine.batch import Command, File, Ran
+from relnotes.engine.connection import (
+    OPEN_TIMEOUT,
+    SILENCE_LIMIT,
+    DaemonUnresponsiveError,
+    open_connection,
+    stopped_answering,
+)
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
+from relnotes.engine.privilege import audit_command
 from relnotes.engine.xmledit import XmlError, apply_fragment, parse, serialize
 
 from ._effects import Effects
@@ -38,10 +46,13 @@ class Procedure:
         self.steps = Steps(self.session)
         self.observer = Effects(self.session, controls)
 
+    lost: str | None = None  # why the daemon cannot be used again (it stopped answering...)
+
     def run(self) -> Outcome:
         start = time.monotonic()
         try:
-            self.session.connection = libvirt.open(self.session.daemon.uri)
+            self.session.connection = open_connection(
+                self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining()))
             for name in self.session.domain_names():
                 self.session.remove_domain(name)
             self.execute()
@@ -54,11 +65,55 @@ class Procedure:
             detail = f"{type(error).__name__}: {error}"
             if not self.session.daemon.is_alive():
                 detail = f"the libvirt daemon died during the check ({detail})"
+            elif (isinstance(error, DaemonUnresponsiveError)
+                  or stopped_answering(self.session.connection)):
+                detail = (f"the libvirt daemon stopped answering (no reply within "
+                          f"{SILENCE_LIMIT} s; {detail})")
+                self.lost = detail
             self.session.outcome.record("harness", LayerStatus.FAILED, detail)
         finally:
+            self.check_sandbox()
             self.cleanup()
             self.session.outcome.duration = time.monotonic() - start
         return self.session.outcome
+
+    def audit_published(self) -> None:
+        """The published steps may write their work directory and the absolute paths the spec
+        names (what it installs or edits); anything else they left is removed, and fails the
+        check: it would be another check's file, or a trap for it."""
+        try:
+            _, out, _ = self.session.run_in_container(
+                audit_command(self.session.user, self.session.work),
+                f"(harness: stop uid {self.session.user}'s processes, remove what it wrote)", timeout=30)
+        except Exception as error:
+            self.session.outcome.log.append(f"audit of the published steps' writes: {error}")
+            return
+        allowed = {claim.removeprefix("path:") for claim in self.session.check.claims()}
+        stray = [path for path in out.splitlines() if path and path not in allowed]
+        if stray:
+            self.session.outcome.record("run", LayerStatus.FAILED, "a published step wrote outside "
+                                f"the check's work directory and declared paths: "
+                                f"{', '.join(stray[:10])}")
+
+    def check_sandbox(self) -> None:
+        """Whatever the check did, the daemon must still be the one the host started, answer,
+        and have nothing new beside its socket; otherwise the check fails (never a pass for a
+        check that broke the sandbox) and its target is not used again."""
+        problem = self.session.daemon.sandbox_problem()
+        if problem is not None:
+            detail = f"the sandbox was tampered with during the check: {problem}"
+        elif self.lost is None and stopped_answering(self.session.connection):
+            # a layer may have reported the closed connection as its own failure
+            detail = f"the libvirt daemon stopped answering (no reply within {SILENCE_LIMIT} s)"
+            if not self.session.daemon.is_alive():
+                detail = "the libvirt daemon died during the check"
+        else:
+            return
+        self.lost = detail
+        self.session.outcome.record("harness", LayerStatus.FAILED, detail)
+        # The cause of whatever failed before it (a define that got "connection closed"): the
+        # reason a reader sees names it, not its symptom.
+        self.session.outcome.failures.insert(0, self.session.outcome.failures.pop())
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
@@ -66,6 +121,8 @@ class Procedure:
         wait(self.session.jobs)  # their failures were reported where they mattered
         tasks: list[Callable[[], object]] = [
             partial(self.session.daemon.exec, ["rm", "-rf", self.session.work], timeout=30)]
+        if self.session.ran_published and self.lost is None:
+            tasks.append(self.audit_published)  # the work dir is not its business
         if self.session.connection is not None:
             tasks += [partial(self.session.remove_domain, name)
                       for name in sorted(self.session.domain_names())]
@@ -139,6 +196,10 @@ class Procedure:
         except XmlError as error:
             self.session.outcome.record("schema", LayerStatus.FAILED, f"not well-formed or not applicable:"
                                 f" {error}")
+            raise Aborted from None
+        except UnicodeDecodeError as error:  # an XML problem like any other, not the harness's
+            self.session.outcome.record("schema", LayerStatus.FAILED, f"{key}: not UTF-8 text "
+                                        f"(byte {error.start})")
             raise Aborted from None
         from relnotes.engine.container import adapt_to_accelerator
 

@@ -15,6 +15,7 @@ from relnotes.core.ledger import now
 from relnotes.core.plan import Check
 from relnotes.engine.batch import Command, File, Ran, run_batch
 from relnotes.engine.daemon import Daemon
+from relnotes.engine.privilege import as_step_user, new_step_user, step_environment
 from relnotes.engine.probes import ProbeError
 
 from ._outcome import Outcome
@@ -49,6 +50,9 @@ class Session:
         self.counter = 0
         self.pending: list[File] = []  # written with the next command the check runs
         self.jobs: list[Future[Any]] = []  # work running alongside the check's own
+        self.user = new_step_user()  # the published steps' own unprivileged user
+        self.installed: list[str] = []  # absolute paths the steps install: given to that user
+        self.ran_published = False
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -84,6 +88,14 @@ class Session:
             self.log_ran(result)
         return ran, last
 
+    def published(self, argv: tuple[str, ...], env: dict[str, str],
+                  cwd: str | None = None) -> Command:
+        """A published command, run as the check's own unprivileged user."""
+        self.ran_published = True
+        return Command(as_step_user(argv, self.user, [self.work, *self.installed]),
+                       {**env, **step_environment(self.work)}, cwd,
+                       f"{shlex.join(argv)}  (as uid {self.user})")
+
     def take_pending(self) -> list[File]:
         files, self.pending = self.pending, []
         return files
@@ -93,11 +105,13 @@ class Session:
         if self.pending:
             self.batch(self.take_pending())
 
-    def run_in_container(self, argv: list[str]) -> tuple[int, str, str]:
-        result = self.daemon.exec(argv, timeout=self.remaining())
+    def run_in_container(self, argv: list[str], label: str | None = None,
+                         timeout: float | None = None) -> tuple[int, str, str]:
+        """Run a harness command; ``timeout`` for cleanup, which runs past the deadline."""
+        result = self.daemon.exec(argv, timeout=timeout or self.remaining())
         out = result.stdout.decode(errors="replace")
         err = result.stderr.decode(errors="replace")
-        self.log_ran(Ran(Command(tuple(argv)), result.returncode, out, err))
+        self.log_ran(Ran(Command(tuple(argv), label=label), result.returncode, out, err))
         return result.returncode, out, err
 
     def read(self, argv: list[str]) -> str:

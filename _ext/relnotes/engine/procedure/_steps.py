@@ -6,7 +6,7 @@ import re
 
 from relnotes.core.ledger import LayerStatus, Status
 from relnotes.core.spec import Edit, SnippetKind, Step
-from relnotes.engine.batch import Command, File
+from relnotes.engine.batch import File
 from relnotes.engine.editor import Editor, scripted_editor
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
 from relnotes.engine.transcript import matches, mismatch, parse_transcript
@@ -40,6 +40,7 @@ class Steps:
             # a relative path is beside the commands, which run in the work directory
             target = step.install if step.install.startswith("/") else f"{self.session.work}/{step.install}"
             self.session.pending.append(File(target, data, 0o644))
+            self.session.installed.append(target)
             self.session.outcome.log.append(f"{key}: installed as written at {step.install} (with the "
                                     "next command run in the container)")
             self.session.outcome.steps[key] = StepResult(Status.PASSED)
@@ -57,8 +58,8 @@ class Steps:
             script = _GUEST_WORD.sub(self.session.guest, script)
         path = self.session.next_path(key.rsplit("/", 1)[-1])
         files.append(File(path, script.encode()))
-        ran, final = self.session.batch(files, validation,
-                                        Command(("sh", "-e", path), env, self.session.work))
+        ran, final = self.session.batch(files, validation, self.session.published(
+            ("sh", "-e", path), env, self.session.work))
         if validation:
             layer = schema_layer(ran[0])
             self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
@@ -138,7 +139,7 @@ class Steps:
             raise Aborted
         for exchange in exchanges:
             command = _GUEST_WORD.sub(self.session.guest, exchange.command)
-            _, final = self.session.batch(self.session.take_pending(), final=Command(
+            _, final = self.session.batch(self.session.take_pending(), final=self.session.published(
                 ("sh", "-c", "exec 2>&1\n" + command), {"GUEST": self.session.guest}))
             assert final is not None
             if final.returncode != 0:  # a transcript shows a command that worked
