@@ -335,7 +335,7 @@ def ledger_error(tmp_path: Path, content: bytes | object) -> str:
      ": records[0]: snippet: must be a string, not a number"),
     ({"format": 1, "records": [{**RECORD, "verified_at": "yesterday"}]},
      ": records[0]: Invalid isoformat string: 'yesterday'"),
-    ([1, 2], ": unsupported ledger format 'list' (expected 1)"),
+    ([1, 2], ": unsupported ledger format 'list' (expected 2)"),
     (b"[" * 100_000, ": not a ledger: nested too deeply"),
 ])
 def test_a_malformed_ledger_is_a_located_ledger_error(tmp_path: Path, content: object,
@@ -412,8 +412,10 @@ def test_confine_refuses_each_form_of_escape(snippets: Path, name: str, message:
 
 # -- pages (the docs build) ---------------------------------------------------------------------
 
-CONF = ('extensions = ["relnotes", "myst_parser"]\nexclude_patterns = ["_build", "snippets"]\n'
-        'relnotes_ledger = "ledger.json"\nsuppress_warnings = ["relnotes.unreachable"]\n')
+CONF = ('extensions = ["relnotes.sphinxext", "myst_parser"]\n'
+        'exclude_patterns = ["_build", "snippets"]\nsuppress_warnings = ["relnotes.unreachable"]\n')
+SETTINGS = 'ledger = "ledger.json"\n'
+
 
 
 def issue_page(snippet: str = "", component: str = "comp", extra: str = "") -> str:
@@ -428,10 +430,11 @@ Build = Callable[..., SphinxTestApp]
 @pytest.fixture
 def build(make_app: Callable[..., SphinxTestApp], tmp_path: Path) -> Build:
     def run(pages: dict[str, str], files: dict[str, str | bytes] | None = None,
-            conf: str = "") -> SphinxTestApp:
+            settings: str = "") -> SphinxTestApp:
         src = tmp_path / "site"
         (src / "snippets").mkdir(parents=True, exist_ok=True)
-        (src / "conf.py").write_text(CONF + conf)
+        (src / "conf.py").write_text(CONF)
+        (src / "relnotes.toml").write_text(SETTINGS + settings)
         toctree = "\n".join(name for name in pages)
         (src / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n")
         for name, text in pages.items():
@@ -452,12 +455,13 @@ def test_a_component_name_with_html_is_refused_at_the_directive(build: Build) ->
     assert not [p for p in Path(app.outdir).rglob("*.html") if "<img src=x" in p.read_text()]
 
 
-def test_a_topic_with_html_is_escaped_in_the_domain_index(build: Build) -> None:
-    app = build({"one": issue_page(extra=":topics: <b>bold</b>\n")},
-                conf='relnotes_topics = ["<b>bold</b>"]\n')
-    assert warnings_of(app) == []
-    html = (Path(app.outdir) / "rn-topic.html").read_text()
-    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+def test_a_topic_with_html_is_refused_where_it_is_declared(build: Build) -> None:
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"relnotes.toml:2: topics: must be a list of lowercase "
+                                          r"names"):
+        build({"one": issue_page(extra=":topics: <b>bold</b>\n")},
+              settings='topics = ["<b>bold</b>"]\n')
 
 
 def test_an_absolute_snippet_path_in_a_page_is_refused_at_its_line(build: Build,
@@ -487,7 +491,7 @@ def test_a_non_utf8_snippet_gets_one_warning_and_no_included_by_no_page(build: B
 
 def test_a_snippet_over_the_size_limit_is_refused_in_a_page(build: Build) -> None:
     app = build({"one": issue_page("comp/big.sh")}, {"comp/big.sh": "#" * 100 + "\n"},
-                conf="relnotes_snippet_size_limit = 64\n")
+                settings="snippet_size_limit = 64\n")
     [warning] = warnings_of(app)
     assert "one.md:9:" in warning and \
         "snippet 'comp/big.sh' is 101 bytes, over the limit of 64 bytes" in warning
@@ -500,7 +504,7 @@ def test_a_broken_spec_is_a_located_warning_in_the_docs_build(build: Build) -> N
                  "comp/run.sh.check.toml": 'kind = "shell"\n\nguest = "../../conf.py"\n'})
     [warning] = warnings_of(app)
     assert "run.sh.check.toml:3: WARNING: check spec: guest: base guest '../../conf.py' leaves " \
-        "snippets/ (with '..') [relnotes.core.spec]" in warning
+        "snippets/ (with '..') [relnotes.spec]" in warning
 
 
 def test_an_orphan_spec_is_a_warning_in_the_docs_build(build: Build) -> None:
@@ -517,7 +521,7 @@ def test_a_malformed_ledger_is_a_located_warning_not_a_crash(build: Build, tmp_p
     (tmp_path / "site").mkdir()
     (tmp_path / "site/ledger.json").write_bytes(content)
     app = build({"one": issue_page("comp/run.sh")}, {"comp/run.sh": "true\n"})
-    ledger_warnings = [w for w in warnings_of(app) if "[relnotes.core.ledger]" in w]
+    ledger_warnings = [w for w in warnings_of(app) if "[relnotes.ledger]" in w]
     assert ledger_warnings and all("ledger.json:1: WARNING: cannot read the verification ledger"
                                    in w for w in ledger_warnings)
     issues = json.loads((Path(app.outdir) / "issues.json").read_text())
@@ -561,7 +565,8 @@ def test_checks_sharing_a_written_path_or_domain_name_never_run_side_by_side(
               'kind = "virsh"\n[[steps]]\nsnippet = "w.virsh"\ninstall = "/usr/libexec/qemu-kvm.x"\n')
         write(snippets, f"kvm/q{index}/n.virsh", "virsh start new-guest\n",
               'kind = "virsh"\n[[steps]]\nsnippet = "n.virsh"\n[[effects]]\nprobe = "running"\n'
-              'guest = "new-guest"\nequals = true\n')
+              'guest = "new-guest"\nequals = true\ncontrol = "none"\n'
+              'control_reason = "the published guest has no unchanged twin"\n')
     checks = plan_checks(snippets)
     running: dict[str, int] = {}
     most: dict[str, int] = {}
@@ -602,12 +607,16 @@ def test_a_page_that_is_not_utf8_is_a_located_warning_not_a_traceback(build: Bui
         in warning
 
 
-@pytest.mark.parametrize("value", [-1, "big"])
-def test_a_bad_snippet_size_limit_is_a_configuration_error(build: Build, value: object) -> None:
+@pytest.mark.parametrize(("value", "message"), [
+    ("-1", "snippet_size_limit: must be a positive number of bytes"),
+    ('"big"', "snippet_size_limit: must be an integer, not str"),
+])
+def test_a_bad_snippet_size_limit_is_a_configuration_error(build: Build, value: str,
+                                                           message: str) -> None:
     from sphinx.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="relnotes_snippet_size_limit must be a number of bytes"):
-        build({"one": issue_page()}, conf=f"relnotes_snippet_size_limit = {value!r}\n")
+    with pytest.raises(ConfigError, match=rf"relnotes.toml:2: {message}"):
+        build({"one": issue_page()}, settings=f"snippet_size_limit = {value}\n")
 
 
 def test_a_spec_broken_after_a_build_is_reported_by_the_next_one_that_reads_nothing(

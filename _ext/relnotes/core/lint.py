@@ -24,7 +24,6 @@ from relnotes.core.issue_fields import (
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.located_toml import locate
 from relnotes.core.pages import Directive, read_page, toctree_entries
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
@@ -34,15 +33,8 @@ from relnotes.core.snippet_ref import (
     unreferenced_message,
     unreferenced_snippets,
 )
-from relnotes.core.spec import (
-    Spec,
-    SpecError,
-    load_spec,
-    orphan_specs,
-    reference_problems,
-    snippet_files,
-    snippet_key,
-)
+from relnotes.core.spec import spec_problem_message
+from relnotes.core.spec import spec_problems as core_spec_problems
 
 PAGE_SUFFIX = ".md"
 
@@ -101,7 +93,7 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
             problems.add(Problem(issue.file, issue.line, unreachable_message(issue.id), "unreachable"))
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
-    problems.update(spec_problems(settings.snippets_dir))
+    problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
     return sorted(problems)
 
 
@@ -123,7 +115,7 @@ def _directive_problems(directive: Directive, docname: str, file: Path, settings
     elif directive.name == "rn:snippet":
         try:
             ref = resolve_snippet_ref(settings.snippets_dir, directive.argument)
-            read_snippet(ref)
+            read_snippet(ref, settings.snippet_size_limit)
             site.snippets.add(ref.key)  # as the build: only a snippet it can show counts as shown
         except SnippetPathError as error:
             yield Problem(file, directive.line, str(error), "snippet")
@@ -196,35 +188,9 @@ def _glob_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-def spec_problems(snippets_dir: Path) -> list[Problem]:
-    """Every snippet's spec loaded, orphan specs found, then the references between specs."""
+def spec_problems(snippets_dir: Path, size_limit: int) -> list[Problem]:
+    """Every spec problem the docs build reports, and snippets that have no spec at all."""
     if not snippets_dir.is_dir():
         return []
-    problems: list[Problem] = []
-    specs: dict[str, Spec] = {}
-    unloadable: set[str] = set()
-    for path in snippet_files(snippets_dir):
-        key = snippet_key(path, snippets_dir)
-        try:
-            specs[key] = load_spec(path, snippets_dir)
-        except SpecError as error:
-            unloadable.add(key)
-            # A missing spec is a problem of the snippet: there is no spec file to point at.
-            where = error.file if error.file.is_file() else path
-            problems.append(_spec_problem(error, where))
-    for orphan in orphan_specs(snippets_dir):
-        problems.append(Problem(orphan, 1, "check spec without its snippet "
-                                f"{orphan.name.removesuffix('.check.toml')!r}", "spec"))
-    problems.extend(_spec_problem(error) for error in reference_problems(specs, snippets_dir, unloadable))
-    return problems
-
-
-def _spec_problem(error: SpecError, where: Path | None = None) -> Problem:
-    line = error.line
-    if line is None and error.key and error.file.is_file():
-        # Reference problems name the key, not its line: find it as the validator does.
-        path = tuple(int(part) if part.isdigit() else part
-                     for part in re.split(r"[.\[\]]", error.key) if part)
-        line = locate(error.file.read_text(encoding="utf-8"), path)
-    message = f"{error.key}: {error.message}" if error.key else error.message
-    return Problem(where or error.file, line or 1, message, "spec")
+    return [Problem(error.file, error.line or 1, spec_problem_message(error), "spec")
+            for error in core_spec_problems(snippets_dir, size_limit, missing=True)]

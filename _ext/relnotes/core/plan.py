@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
@@ -10,7 +11,16 @@ from pathlib import Path
 
 from relnotes.core.identity import engine_digest, environment_digest
 from relnotes.core.ledger import sha256_of
-from relnotes.core.spec import Spec, load_specs, spec_path
+from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT
+from relnotes.core.spec import (
+    Spec,
+    SpecError,
+    load_spec,
+    load_specs,
+    snippet_files,
+    snippet_key,
+    spec_path,
+)
 
 
 @dataclass(frozen=True)
@@ -80,11 +90,33 @@ def inputs_sha256(inputs: Mapping[str, str]) -> str:
 
 
 def plan_checks(snippets_dir: Path, specs: Mapping[str, Spec] | None = None) -> list[Check]:
-    specs = specs if specs is not None else load_specs(snippets_dir)
+    """One check per driver spec; every spec must load (the verifier refuses a broken one)."""
+    return _checks(snippets_dir, specs if specs is not None else load_specs(snippets_dir))
+
+
+def plan_loadable_checks(snippets_dir: Path,
+                         size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> list[Check]:
+    """The checks whose specs all load, for the site's badges.
+
+    A spec that does not load is reported at its line where specs are checked (the docs
+    build, ``relnotes check``); here the checks that need it are left out, so the badges of
+    their snippets show stale instead of the whole site's.
+    """
+    specs: dict[str, Spec] = {}
+    for path in snippet_files(snippets_dir):
+        if spec_path(path).is_file():
+            with contextlib.suppress(SpecError):
+                specs[snippet_key(path, snippets_dir)] = load_spec(path, snippets_dir, size_limit)
+    return _checks(snippets_dir, specs)
+
+
+def _checks(snippets_dir: Path, specs: Mapping[str, Spec]) -> list[Check]:
     checks = []
     for key, spec in sorted(specs.items()):
         if not spec.is_driver or spec.pending is not None:
             continue  # a stub has no check: nothing is run, nothing is recorded
+        if any(used not in specs for used in spec.members()):
+            continue  # only when a member's spec did not load (load_specs refuses that)
         uses = tuple(specs[k] for k in spec.members())
         members = tuple(s for s in uses if s is spec or s.verified_by == key)
         checks.append(Check(spec, members, uses, snippets_dir))

@@ -19,8 +19,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
-from relnotes.core.plan import Check, plan_checks
-from relnotes.core.spec import SpecError, pending_reason
+from relnotes.core.plan import Check, plan_loadable_checks
+from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
@@ -95,21 +95,10 @@ def ledger_or_warning(config: Config, subtype: Subtype) -> Ledger | None:
         return None
 
 
-def checks_by_snippet(root: Path) -> dict[str, Check] | None:
-    """The check covering each snippet, as the engine plans it; None, after a warning at the
-    spec, when the specs do not load: then no record can be shown current (all are stale)."""
-    try:
-        checks = plan_checks(root)
-    except SpecError as error:
-        location = file_location(error.file)
-        location.line = error.line or 1
-        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
-                       location=location, type=WARNING_TYPE, subtype=Subtype.SNIPPET)
-        return None
-    except OSError as error:
-        logger.warning("cannot plan the snippet checks, so every badge shows stale: %s", error,
-                       type=WARNING_TYPE, subtype=Subtype.SNIPPET)
-        return None
+def checks_by_snippet(root: Path, size_limit: int) -> dict[str, Check]:
+    """The check covering each snippet, as the engine plans it, from the specs that load (the
+    spec check reports the others at their line; their snippets' badges show stale)."""
+    checks = plan_loadable_checks(root, size_limit)
     return {member.snippet: check for check in checks for member in check.members}
 
 
@@ -200,7 +189,7 @@ def compute_views(app: Sphinx, env: BuildEnvironment) -> dict[str, tuple[Snippet
     ledger = ledger_or_warning(env.config, Subtype.LEDGER) or Ledger()
     root = snippets_dir(env)
     domain = relnotes_domain(env)
-    checks = checks_by_snippet(root)
+    checks = checks_by_snippet(root, relnotes_config(env.config).snippet_size_limit)
     cache: dict[str, SnippetView] = {}
     views: dict[str, tuple[SnippetView, ...]] = {}
     for docname, uses in domain.data["snippets"].items():

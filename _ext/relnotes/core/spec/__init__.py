@@ -7,7 +7,14 @@ path and line) so that a typo cannot silently turn a check into a no-op.
 from __future__ import annotations
 
 from ._files import SPEC_SUFFIX, is_spec_file, orphan_specs, snippet_files, snippet_key, spec_path
-from ._load import load_spec, load_specs, pending_reason, reference_problems, spec_problems
+from ._load import (
+    load_spec,
+    load_specs,
+    pending_reason,
+    reference_problems,
+    spec_problem_message,
+    spec_problems,
+)
 from ._model import (
     Apply,
     ApplyMode,
@@ -44,5 +51,6 @@ __all__ = [
     "snippet_files",
     "snippet_key",
     "spec_path",
+    "spec_problem_message",
     "spec_problems",
 ]

@@ -85,17 +85,22 @@ def load_specs(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT)
     return specs
 
 
-def spec_problems(snippets_dir: Path,
-                  size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> list[SpecError]:
-    """Every problem of every spec that exists (not just the first), for the docs build.
+def spec_problems(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT, *,
+                  missing: bool = False) -> list[SpecError]:
+    """Every problem of every spec that exists (not just the first); the docs build and
+    ``relnotes check`` both report these, worded by :func:`spec_problem_message`.
 
-    A snippet without a spec is not one of them: the docs build may show snippets that are
-    not checked (the publish gate refuses them), while a spec that is wrong is always a bug.
+    A snippet without a spec is one only with ``missing`` (``relnotes check``): a preview
+    build may show snippets that are not checked yet (the publish gate refuses them), while a
+    spec that is wrong is always a bug.
     """
     problems: list[SpecError] = []
     specs: dict[str, Spec] = {}
     for path in snippet_files(snippets_dir):
         if not spec_path(path).is_file() and not path.is_symlink():
+            if missing:
+                problems.append(SpecError(path, None, f"no check spec beside it "
+                                          f"({spec_path(path).name})", 1))
             continue
         try:
             specs[snippet_key(path, snippets_dir)] = load_spec(path, snippets_dir, size_limit)
@@ -106,6 +111,11 @@ def spec_problems(snippets_dir: Path,
                   for p in problems if p.file.name.endswith(SPEC_SUFFIX)}
     problems += reference_problems(specs, snippets_dir, unloadable)
     return problems
+
+
+def spec_problem_message(error: SpecError) -> str:
+    """How a spec problem reads where it is reported: the place is the warning's location."""
+    return f"check spec: {error.what}"
 
 
 def _orphan(file: Path) -> SpecError:
