@@ -43,9 +43,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "_ext"))
 
 import libvirt  # noqa: E402  (after the path set-up, like the package it measures)
+from relnotes.core.environment import version_string  # noqa: E402
 from relnotes.engine.container import minimal_domain_xml, running_daemon  # noqa: E402
 from relnotes.engine.container.daemon import kvm_usable  # noqa: E402
-from relnotes.engine.container.environment import version_string  # noqa: E402
 from relnotes.engine.container.images import bootstrap_base_image, ensure_image, image_id_of  # noqa: E402
 from relnotes.engine.container.podman import podman_argv, run_podman  # noqa: E402
 from relnotes.engine.container.targets import TARGETS, parse_target_list  # noqa: E402
@@ -126,7 +126,7 @@ def bench_target(name: str, args: argparse.Namespace) -> dict[str, Any]:
 
     with running_daemon(target, accelerator=args.accel) as daemon:
         result["environment"] = daemon.environment.to_dict()
-        result["label"] = daemon.environment.label()
+        result["label"] = daemon.environment.label
         result.update(guest_cycles(daemon.uri, daemon.domain_type, args.guest_repeat))
         exec_argv = podman_argv("exec", daemon.container, "true")
         result["exec_s"] = median(

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import libvirt
-from relnotes.core.ledger import Environment
 from relnotes.core.plan import plan_checks
 from relnotes.engine.container import (
     TARGETS,
@@ -96,7 +95,7 @@ def bare_cycle(target: str, cycles: int) -> Serial:
             if index:  # the first is a warm-up
                 times.append(time.monotonic() - start)
         connection.close()
-        environment = Environment.of(daemon.environment)
+        environment = daemon.environment
         libvirt.registerErrorHandler(lambda _context, _error: None, None)
         checks = [check for check in plan_checks(SNIPPETS)
                   if check.driver.effects and not check.driver.not_verifiable]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from relnotes.engine.container.environment import Environment, version_string
+from relnotes.core.environment import Environment, version_string
 
 IMAGE_ID = "4f" * 32
 
@@ -24,9 +24,9 @@ def make(**overrides: str) -> Environment:
 
 def test_label_and_key() -> None:
     environment = make()
-    assert environment.label() == "libvirt 9.0.0 / QEMU 7.2.0 (KVM)"
+    assert environment.label == "libvirt 9.0.0 / QEMU 7.2.0 (KVM)"
     assert environment.key() == "bookworm:libvirt-9.0.0:qemu-7.2.0:kvm"
-    assert make(accelerator="tcg").label().endswith("(TCG)")
+    assert make(accelerator="tcg").label.endswith("(TCG)")
 
 
 def test_domain_type_follows_the_accelerator() -> None:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from relnotes.core.environment import Environment
 from relnotes.engine.container.daemon import RunningDaemon
-from relnotes.engine.container.environment import Environment
 from relnotes.engine.container.errors import StateFileError
 from relnotes.engine.container.state import load, parse, render, save, state_dir
 from relnotes.engine.container.targets import get_target

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from relnotes.cli import main as relnotes_main
+from relnotes.core.environment import Environment
 from relnotes.core.filemode import current_umask
 from relnotes.core.ledger import (
-    Environment,
     Layer,
     LayerStatus,
     Ledger,
@@ -358,7 +358,7 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 def record() -> Record:
     return Record("kvm/a/x.sh", "0" * 64, "", Status.PASSED, None,
                   {"run": Layer(LayerStatus.PASSED)},
-                  Environment("bookworm", "9.0.0", "7.2", "tcg", "1" * 64, "l"),
+                  Environment("bookworm", "9.0.0", "7.2", "tcg", "1" * 64),
                   datetime(2026, 11, 25, tzinfo=UTC), 1.0)
 
 
@@ -542,13 +542,7 @@ def test_published_files_get_the_mode_a_plain_write_would(build: Build, umask: i
 class QuietDaemon:
     """Enough of a daemon for the runner's scheduling; the procedures are fakes."""
 
-    class environment:
-        target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
-        accelerator, image_id = "tcg", "img"
-
-        @staticmethod
-        def label() -> str:
-            return "libvirt 9.0.0 / QEMU 7.2.0 (TCG)"
+    environment = Environment("bookworm", "9.0.0", "7.2.0", "tcg", "img")
 
 
 def test_checks_sharing_a_written_path_or_domain_name_never_run_side_by_side(

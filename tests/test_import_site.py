@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from relnotes.core.environment import Environment
 from relnotes.core.plan import plan_checks
 from relnotes.core.spec import load_specs
 from relnotes.importing.cli import main
@@ -130,21 +131,12 @@ def test_a_stub_with_a_check_started_in_it_is_an_error(tmp_path: Path, extra: st
         load_specs(snippets)
 
 
-class _Environment:
-    target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
-    accelerator, image_id = "kvm", "img"
-
-    @staticmethod
-    def label() -> str:
-        return "libvirt 9.0.0 / QEMU 7.2.0 (KVM)"
-
-
 class _Daemon:
     """Enough of a daemon to start a run; any check run on it is an error."""
 
     uri = "qemu:///nowhere"
     domain_type = "kvm"
-    environment = _Environment
+    environment = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "img")
 
 
 def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
@@ -174,7 +166,8 @@ def test_a_passed_ledger_record_does_not_make_a_stub_verified(
     import hashlib
     from datetime import UTC, datetime
 
-    from relnotes.core.ledger import Environment, Ledger, Record, Status, write_ledger
+    from relnotes.core.environment import Environment
+    from relnotes.core.ledger import Ledger, Record, Status, write_ledger
 
     site = imported_site(tmp_path, "libvirt-bugs.json")
     key = "libvirt/libvirt-virsh-migrate-fails-guest-vtpm/virsh-detach-device.virsh"
@@ -182,7 +175,7 @@ def test_a_passed_ledger_record_does_not_make_a_stub_verified(
     ledger = Ledger()
     for target in ("bookworm", "trixie"):
         ledger.add(Record(key, digest, "x", Status.PASSED, None, {},
-                          Environment(target, "9.0.0", "7.2.0", "kvm", "img", "label"),
+                          Environment(target, "9.0.0", "7.2.0", "kvm", "img"),
                           datetime(2026, 11, 20, tzinfo=UTC), 1.0))
     write_ledger(ledger, site / "ledger.json")
     app = build(make_app, site, relnotes_require_verified=True)

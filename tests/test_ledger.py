@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from relnotes.core import ledger as ledger_module
+from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
-    Environment,
     Layer,
     LayerStatus,
     Ledger,
@@ -24,8 +24,7 @@ from relnotes.core.ledger import (
     write_ledger,
 )
 
-ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:abc",
-                  "libvirt 9.0.0 / QEMU 7.2.0 (KVM)")
+ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:abc")
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -97,7 +96,7 @@ def test_merge_keeps_the_latest_run_per_snippet_and_target(tmp_path: Path) -> No
     # the older run's clock was ahead: its stamp is later, its run is not
     old.add(record(result=Status.FAILED, at=T0 + timedelta(hours=1), run=1))
     new.add(record(result=Status.PASSED, at=T0, run=2, run_id="r2"))
-    trixie = Environment("trixie", "11.3.0", "10.0.0", "kvm", "sha256:def", "t")
+    trixie = Environment("trixie", "11.3.0", "10.0.0", "kvm", "sha256:def")
     old.add(record(env=trixie))
     write_ledger(old, tmp_path / "a.json")
     write_ledger(new, tmp_path / "b.json")
@@ -131,7 +130,7 @@ def test_reuse_needs_same_inputs_environment_and_a_conclusive_result() -> None:
     passed = record()
     assert ledger.can_reuse(passed, "i1", ENV)
     assert not ledger.can_reuse(passed, "i2", ENV)
-    rebuilt = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:new", ENV.label)
+    rebuilt = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:new")
     assert not ledger.can_reuse(passed, "i1", rebuilt)
     assert not ledger.can_reuse(record(result=Status.FAILED), "i1", ENV)
     assert not ledger.can_reuse(None, "i1", ENV)

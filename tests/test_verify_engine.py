@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
-    Environment,
     Layer,
     LayerStatus,
     Ledger,
@@ -96,7 +96,7 @@ def outcome_for(key: str, **layers: LayerStatus) -> Outcome:
     return outcome
 
 
-ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "img", "libvirt 9.0.0 / QEMU 7.2.0 (KVM)")
+ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "img")
 AC97 = "kvm/kvm-win7-ac97/modern/ac97-sound.xml"
 
 
@@ -145,13 +145,7 @@ class FakeDaemon:
     def checked_uri(self) -> Iterator[str]:
         yield self.uri
 
-    class environment:
-        target, libvirt_version, qemu_version = "bookworm", "9.0.0", "7.2.0"
-        accelerator, image_id = "kvm", "img"
-
-        @staticmethod
-        def label() -> str:
-            return ENV.label
+    environment = ENV
 
 
 def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(

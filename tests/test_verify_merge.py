@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from relnotes.cli import main
-from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status, load_ledger
+from relnotes.core.environment import Environment
+from relnotes.core.ledger import Layer, LayerStatus, Ledger, Record, Status, load_ledger
 from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container.targets import TARGETS
@@ -27,7 +28,7 @@ def fake_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, for
                     stop: Any = None) -> runner.RunResult:
     """Records that depend only on (check, target): what a deterministic daemon would give."""
     target = daemon.target
-    environment = Environment(target, "1", "2", "kvm", "img-" + target, f"label {target}")
+    environment = Environment(target, "1", "2", "kvm", "img-" + target)
     result = runner.RunResult()
     for check in checks:
         seed = int(hashlib.sha256(f"{check.key} {target}".encode()).hexdigest()[:6], 16)
@@ -71,7 +72,7 @@ def test_a_ledger_from_an_unknown_target_is_left_out_with_a_warning(
     known = Ledger()
     foreign = Ledger()
     for ledger, target in ((known, "bullseye"), (foreign, "sid")):
-        env = Environment(target, "1", "2", "kvm", "i", "l")
+        env = Environment(target, "1", "2", "kvm", "i")
         ledger.add(Record("kvm/a.xml", "s", "i", Status.PASSED, None, {}, env, T0, 1.0))
         write_ledger(ledger, tmp_path / f"{target}.json")
     code = main(["verify", "merge", str(tmp_path / "bullseye.json"), str(tmp_path / "sid.json"),

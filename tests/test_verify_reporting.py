@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
-from relnotes.core.ledger import Environment, Layer, LayerStatus, Record, Status
+from relnotes.core.environment import Environment
+from relnotes.core.ledger import Layer, LayerStatus, Record, Status
 from relnotes.engine.junit import write_junit
 from relnotes.engine.verdict import _first
 
-ENV = Environment("trixie", "11.3.0", "10.0.13", "kvm", "sha256:cc", "libvirt 11.3.0 / QEMU 10.0.13 (KVM)")
+ENV = Environment("trixie", "11.3.0", "10.0.13", "kvm", "sha256:cc")
 
 
 def failed(log: str, reason: str) -> Record:

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from relnotes.core.ledger import Environment, Layer, LayerStatus, Ledger, Record, Status
+from relnotes.core.environment import Environment
+from relnotes.core.ledger import Layer, LayerStatus, Ledger, Record, Status
 from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container import ImageBuildError
@@ -24,7 +25,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def environment(target: str) -> Environment:
-    return Environment(target, "7.0.0", "5.2.0", "kvm", "img-1", "libvirt 7.0.0 / QEMU 5.2.0")
+    return Environment(target, "7.0.0", "5.2.0", "kvm", "img-1")
 
 
 def passing_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,

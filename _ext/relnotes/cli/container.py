@@ -162,7 +162,7 @@ def _shell(args: argparse.Namespace) -> int:
 def _describe(daemon: RunningDaemon, status: str) -> str:
     return "\n".join(
         [
-            f"{daemon.target.name}: {daemon.environment.label()} [{status}]",
+            f"{daemon.target.name}: {daemon.environment.label} [{status}]",
             f"  uri:       {daemon.uri}",
             f"  key:       {daemon.environment.key()}",
             f"  container: {daemon.container}",

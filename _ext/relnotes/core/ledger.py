@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.environment import Environment
 from relnotes.core.filemode import make_plain
 
 FORMAT = 2
@@ -85,40 +86,6 @@ class Layer:
 
 
 @dataclass(frozen=True)
-class Environment:
-    """Where a record was verified; mirrors the container harness's environment."""
-
-    target: str
-    libvirt_version: str
-    qemu_version: str
-    accelerator: str
-    image_id: str
-    label: str
-
-    def key(self) -> str:
-        """What must be equal for an earlier result to be reused."""
-        return "|".join((self.target, self.libvirt_version, self.qemu_version,
-                         self.accelerator, self.image_id))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "libvirt_version": self.libvirt_version,
-                "qemu_version": self.qemu_version, "accelerator": self.accelerator,
-                "image_id": self.image_id, "label": self.label}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Environment:
-        return cls(**{name: str(data[name]) for name in (
-            "target", "libvirt_version", "qemu_version", "accelerator", "image_id", "label")})
-
-    @classmethod
-    def of(cls, harness_environment: Any) -> Environment:
-        """Adapt the container harness's environment object (duck-typed: no import needed)."""
-        e = harness_environment
-        return cls(e.target, e.libvirt_version, e.qemu_version, e.accelerator, e.image_id,
-                   e.label())
-
-
-@dataclass(frozen=True)
 class Record:
     """The result of verifying one snippet in one environment."""
 
@@ -150,7 +117,7 @@ class Record:
             "inputs_sha256": self.inputs_sha256, "result": self.result.value,
             "reason": self.reason, "check": self.check,
             "layers": {name: layer.to_json() for name, layer in self.layers.items()},
-            "environment": self.environment.to_json(),
+            "environment": self.environment.to_dict(),
             "verified_at": self.verified_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "duration": round(self.duration, 3), "log": self.log[-LOG_LIMIT:],
             "observation": self.observation, "summary": self.summary,
@@ -172,7 +139,7 @@ class Record:
             reason=data.get("reason"),
             layers={name: Layer(LayerStatus(layer["status"]), str(layer.get("detail", "")))
                     for name, layer in data.get("layers", {}).items()},
-            environment=Environment.from_json(data["environment"]), verified_at=verified_at,
+            environment=Environment.from_dict(data["environment"]), verified_at=verified_at,
             duration=float(data.get("duration", 0.0)), log=str(data.get("log", "")),
             check=str(data.get("check", "")),
             observation=_optional(data, "observation"), summary=_optional(data, "summary"),
@@ -254,7 +221,7 @@ class Ledger:
         """A conclusive earlier result for the same inputs in the same environment stands."""
         return (record is not None and record.result is not Status.FAILED
                 and record.inputs_sha256 == inputs_sha256
-                and record.environment.key() == environment.key())
+                and record.environment.same_as(environment))
 
     def merge(self, other: Ledger) -> Ledger:
         merged = Ledger(dict(self.records), max(self.sequence, other.sequence))

@@ -16,7 +16,6 @@ from pathlib import Path
 import libvirt
 
 from relnotes.core.ledger import (
-    Environment,
     LayerStatus,
     Ledger,
     Record,
@@ -103,7 +102,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     """
     # libvirt-python prints every error to stderr by default; the checks report their own.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
-    environment = Environment.of(daemon.environment)
+    environment = daemon.environment
     target = environment.target
     result = RunResult()
     lock = threading.Lock()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from relnotes.core.ledger import Environment, LayerStatus, Record, Status
+from relnotes.core.environment import Environment
+from relnotes.core.ledger import LayerStatus, Record, Status
 from relnotes.core.spec import Spec
 from relnotes.engine.procedure import Outcome, StepResult
 from relnotes.engine.procedure._evidence import judge

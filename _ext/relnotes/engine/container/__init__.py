@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from relnotes.core.environment import Environment
+
 from .daemon import RunningDaemon, running_daemon, start_daemon
-from .environment import Environment
 from .errors import (
     ContainerError,
     DaemonLostError,

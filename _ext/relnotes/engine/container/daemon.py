@@ -18,7 +18,8 @@ from typing import Any, Literal
 import libvirt
 from lxml import etree
 
-from .environment import Accelerator, Environment, version_string
+from relnotes.core.environment import Accelerator, Environment, version_string
+
 from .errors import (
     ContainerError,
     DaemonLostError,
@@ -256,7 +257,7 @@ class RunningDaemon:
             target=get_target(str(data["target"])),
             container=str(data["container"]),
             socket_dir=Path(str(data["socket_dir"])),
-            environment=Environment.from_dict(data["environment"]),
+            environment=Environment.from_dict(data["environment"], reported=True),
             socket_identity=_identity(data.get("socket_identity")),
         )
 
@@ -411,7 +412,7 @@ def _wait_until_healthy(
             f"{KVM_DEVICE} was passed in but the daemon offers no kvm domains",
             _read_log(container, 50) or "",
         )
-    return Environment(
+    return Environment.reported(
         target=target.name,
         libvirt_version=version_string(libvirt_version),
         qemu_version=version_string(qemu_version),
