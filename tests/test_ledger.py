@@ -16,6 +16,7 @@ from relnotes.core.ledger import (
     LayerStatus,
     Ledger,
     LedgerError,
+    Observation,
     Record,
     Status,
     load_ledger,
@@ -47,6 +48,30 @@ def test_round_trip(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "ledger.json").read_text())
     assert data["format"] == 2
     assert data["records"][0]["verified_at"] == "2026-01-02T03:04:05Z"
+
+
+def test_each_effects_values_round_trip_as_data(tmp_path: Path) -> None:
+    seen = (Observation("nic-models", "contains 'e1000'", "['e1000']", "['rtl8139']", False),
+            Observation("running", "equals True", "True"))
+    ledger = Ledger()
+    ledger.add(replace(record(), observations=seen))
+    write_ledger(ledger, tmp_path / "ledger.json")
+    [loaded] = load_ledger(tmp_path / "ledger.json").records.values()
+    assert loaded.observations == seen
+
+
+@pytest.mark.parametrize(("observations", "message"), [
+    (5, r"records\[0\]: observations: must be a list, not a number"),
+    (["x"], r"records\[0\]: observations: each must be an object, not a string"),
+    ([{"probe": "p", "expectation": "e", "value": "v", "control_meets": "yes"}],
+     r"records\[0\]: observations: control_meets must be true, false or null"),
+])
+def test_malformed_observations_are_a_located_error(tmp_path: Path, observations: object,
+                                                     message: str) -> None:
+    data = {"format": 2, "records": [{**record().to_json(), "observations": observations}]}
+    (tmp_path / "ledger.json").write_text(json.dumps(data))
+    with pytest.raises(LedgerError, match=message):
+        load_ledger(tmp_path / "ledger.json")
 
 
 def test_missing_file_is_an_empty_ledger(tmp_path: Path) -> None:

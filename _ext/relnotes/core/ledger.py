@@ -86,6 +86,37 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """One effect as a run observed it, as data: what was probed, the value on the changed
+    guest, and on the unchanged (control) guest with whether the expectation held there too.
+
+    The site reads these, not prose: ``control_meets`` true means the unchanged guest already
+    shows what the workaround is for (not needed there); false, that the problem still shows
+    without it (still needed).
+    """
+
+    probe: str  # the probe and its parameters, e.g. "nic-models" or "cpu family"
+    expectation: str  # what the changed guest must show, e.g. "contains 'e1000'"
+    value: str  # on the changed guest (a short repr)
+    control_value: str | None = None  # on the control guest, when the effect has a control
+    control_meets: bool | None = None  # the expectation holds on the control too
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probe": self.probe, "expectation": self.expectation, "value": self.value,
+                "control_value": self.control_value, "control_meets": self.control_meets}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Observation:
+        if not isinstance(data, dict):
+            raise ValueError(f"observations: each must be an object, not {_json_type(data)}")
+        meets = data.get("control_meets")
+        if meets is not None and not isinstance(meets, bool):
+            raise ValueError("observations: control_meets must be true, false or null")
+        return cls(str(data["probe"]), str(data["expectation"]), str(data["value"]),
+                   _optional(data, "control_value"), meets)
+
+
+@dataclass(frozen=True)
 class Record:
     """The result of verifying one snippet in one environment."""
 
@@ -106,6 +137,7 @@ class Record:
     inputs: Mapping[str, str] = field(default_factory=dict)  # part -> digest (format 2)
     run_sequence: int = 0  # the run that made it: later runs have larger numbers
     run_id: str = ""
+    observations: tuple[Observation, ...] = ()  # each effect's values, as data
 
     @property
     def target(self) -> str:
@@ -123,6 +155,7 @@ class Record:
             "observation": self.observation, "summary": self.summary,
             "adaptation": self.adaptation, "inputs": dict(sorted(self.inputs.items())),
             "run": {"sequence": self.run_sequence, "id": self.run_id},
+            "observations": [item.to_json() for item in self.observations],
         }
 
     @classmethod
@@ -147,10 +180,18 @@ class Record:
             inputs={str(k): str(v) for k, v in data.get("inputs", {}).items()},
             run_sequence=int(data.get("run", {}).get("sequence", 0)),
             run_id=str(data.get("run", {}).get("id", "")),
+            observations=tuple(Observation.from_json(item)
+                               for item in _list(data.get("observations", []), "observations")),
         )
         if data.get("target", record.target) != record.target:
             raise ValueError("target differs from environment.target")
         return record
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"{name}: must be a list, not {_json_type(value)}")
+    return value
 
 
 def _optional(data: Mapping[str, Any], name: str) -> str | None:

@@ -115,5 +115,6 @@ def records(outcome: Outcome, environment: Environment, run: Run = Run()) -> lis
             summary=member.summary or outcome.check.driver.summary,
             adaptation=adaptation(outcome, member), inputs=inputs,
             run_sequence=run.sequence, run_id=run.id,
+            observations=tuple(item.as_observation() for item in outcome.evidence),
         ))
     return result

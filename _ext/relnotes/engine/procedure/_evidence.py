@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from relnotes.core.ledger import Status
+from relnotes.core.ledger import Observation, Status
 from relnotes.core.spec import Effect
 from relnotes.engine.probes import describe, unmet
 
@@ -41,6 +41,14 @@ class Evidence:
     def discriminates(self) -> bool:
         return self.control is not None and not self.control.meets(self.effect)
 
+    def as_observation(self) -> Observation:
+        """The same, as data for the ledger."""
+        return Observation(
+            probe=describe(self.effect), expectation=expectation_text(self.effect),
+            value=_short(self.value),
+            control_value=_short(self.control.value) if self.control is not None else None,
+            control_meets=self.control.meets(self.effect) if self.control is not None else None)
+
     def sentence(self) -> str:
         text = f"{describe(self.effect)} = {_short(self.value)}"
         if self.control is not None:
@@ -48,6 +56,15 @@ class Evidence:
         elif self.effect.uncontrolled:
             text += " (no control: " + self.effect.uncontrolled + ")"
         return text
+
+
+def expectation_text(effect: Effect) -> str:
+    """What the changed guest must show, e.g. ``contains '8086:100e', lacks '10ec:8139'``."""
+    expect = effect.expect
+    parts = [f"{name.replace('_', ' ')} {getattr(expect, name)!r}"
+             for name in ("equals", "not_equals", "contains", "lacks")
+             if getattr(expect, name) is not None]
+    return ", ".join(parts)
 
 
 def _short(value: Any, limit: int = 160) -> str:
