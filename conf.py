@@ -48,3 +48,21 @@ relnotes_topics = [
 relnotes_snippets_dir = "snippets"
 relnotes_ledger = "_build/verification/ledger.json"
 relnotes_targets = ["bookworm", "trixie"]
+
+# -- the hosted site ------------------------------------------------------------------------
+# English at the site root, Japanese under ja/ (`make html` builds both; see the README).
+relnotes_languages = ["en", "ja"]
+language = "en"
+locale_dirs = ["locale/"]  # source/locale/<language>/LC_MESSAGES/<page>.po (sphinx-intl)
+gettext_compact = False  # one catalog per page, so a page is translated on its own
+# Where the site is served; canonical links, the sitemap and OpenGraph URLs start here, and
+# the extension appends "<language>/" for a translation's build.
+html_baseurl = "https://technotes.example.org/"
+extensions += ["sphinx_sitemap", "sphinxext.opengraph", "notfound.extension"]
+sitemap_url_scheme = "{link}"
+sitemap_locales = [None]  # each language's sitemap lists its own pages
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_enable_meta_description = True
+notfound_urls_prefix = "/"
+ogp_social_cards = {"enable": False}  # generated images would need matplotlib

@@ -12,9 +12,12 @@ from relnotes.bzlinks import setup_bzlinks
 from relnotes.collector import setup_collector
 from relnotes.config import setup_config
 from relnotes.domain import setup_domain
+from relnotes.hosting import setup_hosting
+from relnotes.i18n import setup_i18n
 from relnotes.issue import setup_issue_directives
 from relnotes.navigation import setup_navigation
 from relnotes.output import setup_output
+from relnotes.overview import setup_overview
 from relnotes.publish_gate import setup_publish_gate
 from relnotes.rendering import setup_rendering
 from relnotes.snippet import setup_snippets
@@ -40,6 +43,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_rendering(app)
     setup_navigation(app)
     setup_output(app)
+    setup_overview(app)
+    setup_i18n(app)
+    setup_hosting(app)
     app.connect("config-inited", _add_static_files, priority=800)
     app.add_js_file("relnotes.js")
     app.add_css_file("relnotes.css")

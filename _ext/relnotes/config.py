@@ -50,6 +50,10 @@ class RelnotesConfig:
         default=1,
         metadata={"help": "Deepest toctree level the theme's navigation may render."},
     )
+    languages: tuple[str, ...] = field(
+        default=("en",),
+        metadata={"help": "Languages of the site; the first at its root, each other under <language>/."},
+    )
     related_limit: int = field(
         default=5,
         metadata={"help": "How many related issues (shared topics) an issue page lists."},
@@ -81,6 +85,7 @@ def relnotes_config(config: Config) -> RelnotesConfig:
     values: dict[str, Any] = {opt.name: getattr(config, PREFIX + opt.name) for opt in fields(RelnotesConfig)}
     values["topics"] = tuple(values["topics"])
     values["targets"] = tuple(values["targets"])
+    values["languages"] = tuple(values["languages"])
     return RelnotesConfig(**values)
 
 
@@ -96,5 +101,7 @@ def _validate(app: Sphinx, config: Config) -> None:
         raise ConfigError(f"{PREFIX}topics must be a list of non-empty strings")
     if options.navigation_depth < 1:
         raise ConfigError(f"{PREFIX}navigation_depth must be at least 1")
+    if not options.languages or any(not isinstance(lang, str) or not lang for lang in options.languages):
+        raise ConfigError(f"{PREFIX}languages must be a non-empty list of language codes")
     if options.related_limit < 0:
         raise ConfigError(f"{PREFIX}related_limit must not be negative")

@@ -17,3 +17,4 @@ class Subtype(enum.StrEnum):
     SNIPPET = "snippet"
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
+    CATALOG = "catalog"
