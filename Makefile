@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOX := $(BIN)/tox
 STAMP := $(VENV)/.installed
-TOX_ENVS ?= lint,py,docs,libvirt,publish
+TOX_ENVS ?= lint,py,docs,browser,libvirt,publish
+# The site's languages (conf.py's relnotes_languages): the first at _build/html/, each other
+# under _build/html/<language>/.
+TRANSLATIONS := ja
 
-.PHONY: html test publish doctest lint clean host-deps
+.PHONY: html test publish doctest lint clean host-deps gettext
 
 # The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt.
 $(STAMP): requirements/docs.in requirements/constraints.txt
@@ -15,10 +18,20 @@ $(STAMP): requirements/docs.in requirements/constraints.txt
 	$(BIN)/python -m pip install -q -r requirements/docs.in -c requirements/constraints.txt tox -c requirements/constraints.txt
 	touch $@
 
-## html: preview build into _build/html, badges as the current ledger has them
+## html: preview build into _build/html (English) and _build/html/ja (Japanese), badges as the
+## current ledger has them
 html: $(STAMP)
 	$(BIN)/sphinx-build -j auto -c . -b html source _build/html
+	for lang in $(TRANSLATIONS); do \
+	  $(BIN)/sphinx-build -j auto -c . -b html -D language=$$lang -d _build/doctrees-$$lang \
+	    source _build/html/$$lang || exit 1; \
+	done
 	@echo "open _build/html/index.html"
+
+## gettext: refresh the translation catalogs of source/locale/ from the pages (sphinx-intl)
+gettext: $(STAMP)
+	$(BIN)/sphinx-build -q -c . -b gettext source _build/gettext
+	$(BIN)/sphinx-intl update -p _build/gettext -d source/locale -w 100 $(addprefix -l ,$(TRANSLATIONS))
 
 ## host-deps: Debian packages the tests need (installs as root, else says what to install)
 host-deps:

@@ -66,3 +66,4 @@ ogp_site_name = project
 ogp_enable_meta_description = True
 notfound_urls_prefix = "/"
 ogp_social_cards = {"enable": False}  # generated images would need matplotlib
+gettext_location = False  # catalogs name no source paths; msgids are unique per page anyway

@@ -17,6 +17,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from relnotes.config import relnotes_config
+from relnotes.i18n import _
 from relnotes.model import Issue, Kind
 from relnotes.warnings import WARNING_TYPE, Subtype
 
@@ -243,11 +244,11 @@ class _IssueIndex(Index):
 
 class BugzillaIndex(_IssueIndex):
     name = "bz"
-    localname = "Issues by Bugzilla number"
-    shortname = "by BZ"
+    localname = _("Issues by Bugzilla number")
+    shortname = _("by BZ")
 
     def groups(self, issue: Issue) -> Iterable[str]:
-        return ["No Bugzilla number"] if not issue.bz else []
+        return [str(_("No Bugzilla number"))] if not issue.bz else []
 
     def generate(
         self, docnames: Iterable[str] | None = None
@@ -270,8 +271,8 @@ class BugzillaIndex(_IssueIndex):
 
 class ComponentIndex(_IssueIndex):
     name = "component"
-    localname = "Issues by component"
-    shortname = "by component"
+    localname = _("Issues by component")
+    shortname = _("by component")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.component]
@@ -279,8 +280,8 @@ class ComponentIndex(_IssueIndex):
 
 class TopicIndex(_IssueIndex):
     name = "topic"
-    localname = "Issues by topic"
-    shortname = "by topic"
+    localname = _("Issues by topic")
+    shortname = _("by topic")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return issue.topics
@@ -288,8 +289,8 @@ class TopicIndex(_IssueIndex):
 
 class KindIndex(_IssueIndex):
     name = "kind"
-    localname = "Issues by kind"
-    shortname = "by kind"
+    localname = _("Issues by kind")
+    shortname = _("by kind")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.kind.title]

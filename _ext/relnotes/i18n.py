@@ -9,7 +9,9 @@ overview) comes from the ``relnotes`` catalog shipped in this package, compiled 
 
 from __future__ import annotations
 
+import gettext
 import html
+import json
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.locale import get_translation
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 
 from relnotes.config import relnotes_config
 from relnotes.catalogs import CatalogReadError, check_catalog, compile_catalog
@@ -53,6 +58,17 @@ def is_translation(config: Config) -> bool:
 # -- the extension's messages -------------------------------------------------------------
 
 
+def kind_label(kind: str) -> str:
+    """How readers see an issue's kind (a ``Kind`` value)."""
+    labels = {
+        "known-issue": _("Known issue"),
+        "technology-preview": _("Technology preview"),
+        "unsupported-feature": _("Unsupported feature"),
+        "limitation": _("Limitation"),
+    }
+    return str(labels.get(kind, kind))
+
+
 def _register_catalog(app: Sphinx, config: Config) -> None:
     """Compile the package's catalog for this language into the build directory and load it.
 
@@ -69,6 +85,13 @@ def _register_catalog(app: Sphinx, config: Config) -> None:
         _warn(str(error), po, 1)
         return
     app.add_message_catalog(MESSAGE_CATALOG, str(compiled))
+
+
+def _script_messages(app: Sphinx, config: Config) -> None:
+    """The words relnotes.js shows, in this build's language, from the same catalog."""
+    messages = {"copy": str(_("copy")), "copied": str(_("copied")),
+                "copyTitle": str(_("Copy the file's exact contents"))}
+    app.add_js_file(None, body=f"window.RELNOTES_MESSAGES = {json.dumps(messages, ensure_ascii=False)};")
 
 
 # -- broken catalog entries ---------------------------------------------------------------
@@ -111,16 +134,37 @@ class language_banner(nodes.General, nodes.Element):
     """The portal's notice that the page below is not (fully) in the selected language."""
 
 
-def page_is_translated(doctree: nodes.document) -> bool:
-    """Every translatable message of the page was translated (Sphinx marks each one)."""
-    flags = [node["translated"] for node in doctree.findall(nodes.Element) if "translated" in node]
-    return bool(flags) and all(flags)
+def untranslated_messages(document: nodes.document, catalog: dict[str, str]) -> list[str]:
+    """The page's messages that the catalog does not translate (an identical text counts)."""
+    return [message for _node, message in extract_messages(document) if not catalog.get(message)]
 
 
-def add_banner(app: Sphinx, doctree: nodes.document) -> None:
-    if not is_translation(app.config) or page_is_translated(doctree):
-        return
-    doctree.insert(0, language_banner())
+def page_catalog(app: Sphinx, docname: str) -> dict[str, str]:
+    """The page's compiled catalog as Sphinx's Locale transform reads it (compiled before reading)."""
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    merged: dict[str, str] = {}
+    for directory in reversed(app.config.locale_dirs):
+        found = gettext.translation(domain, localedir=str(Path(app.srcdir, directory)),
+                                    languages=[current_language(app.config)], fallback=True)
+        merged |= getattr(found, "_catalog", {})
+    return merged
+
+
+class UntranslatedBanner(SphinxTransform):
+    """Puts the banner on a page unless every one of its messages is translated.
+
+    Runs just before Sphinx's Locale transform (20), while the page still holds its source
+    messages; afterwards a translated message is no longer the one the catalog is keyed by.
+    """
+
+    default_priority = 19
+
+    def apply(self, **kwargs: Any) -> None:
+        if not is_translation(self.config):
+            return
+        catalog = page_catalog(self.app, self.env.docname)
+        if untranslated_messages(self.document, catalog) or not catalog:
+            self.document.insert(0, language_banner())
 
 
 def _visit_banner(translator: Any, node: language_banner) -> None:
@@ -154,8 +198,13 @@ def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
 
 def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                  doctree: nodes.document | None) -> None:
+    """A link to the same page in each other language, on every page the theme renders.
+
+    Furo shows its ``announcement`` at the top of every page type (indices, search and the
+    404 page have no ``body``); other themes get the switcher at the top of the body.
+    """
     links = language_links(app, pagename)
-    if not links or "body" not in context:
+    if not links:
         return
     items = "".join(
         f'<a href="{html.escape(url)}" hreflang="{language}" lang="{language}">'
@@ -163,8 +212,11 @@ def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[st
         for language, url in links
     )
     label = html.escape(str(_("Language")))
-    context["body"] = (f'<nav class="rn-language-switcher" aria-label="{label}">{items}</nav>\n'
-                       + context["body"])
+    switcher = f'<nav class="rn-language-switcher" aria-label="{label}">{items}</nav>'
+    if "theme_announcement" in context:
+        context["theme_announcement"] = switcher
+    elif "body" in context:
+        context["body"] = switcher + "\n" + context["body"]
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<link rel="alternate" hreflang="{language}" href="{html.escape(url)}">'
         for language, url in links
@@ -174,8 +226,9 @@ def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[st
 def setup_i18n(app: Sphinx) -> None:
     # After config.py's validation (100): the language is final once the config is read.
     app.connect("config-inited", _register_catalog, priority=200)
+    app.connect("config-inited", _script_messages, priority=210)
     app.connect("builder-inited", check_catalogs, priority=500)
-    app.connect("doctree-read", add_banner, priority=500)
+    app.add_transform(UntranslatedBanner)
     app.add_node(language_banner, html=(_visit_banner, _depart_banner),
                  text=(_skip, None), latex=(_skip, None))
     app.connect("html-page-context", add_switcher, priority=500)

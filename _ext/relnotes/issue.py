@@ -14,6 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
+from relnotes.i18n import _
 from relnotes.model import (
     RecordError,
     parse_bz_numbers,
@@ -94,7 +95,7 @@ class IssueDirective(SphinxDirective):
         footer = issue_footer(issue_id=issue_id)
         self.set_source_info(footer)
         if see_also:
-            footer += nodes.rubric("", "See also")
+            footer += nodes.rubric("", _("See also"))
             items = nodes.bullet_list()
             for target in see_also:
                 xref = addnodes.pending_xref(

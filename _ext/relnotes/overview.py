@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
-from relnotes.i18n import _
+from relnotes.i18n import _, kind_label
 from relnotes.issue import issue_record
 from relnotes.ledger import SnippetStatus, Status
 from relnotes.model import Issue
@@ -164,7 +164,8 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def _summary_html(summary: Summary) -> str:
     if not summary:
-        return f'<span class="rn-summary-none">{html.escape(_("no snippet"))}</span>'
+        none = html.escape(_("no snippet"))
+        return f'<span class="rn-summary-none">{none}</span>'
     groups = {group.name: group for group in SUMMARY_GROUPS}
     return " ".join(
         f'<span class="rn-summary rn-summary-{name}">'
@@ -180,7 +181,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
     out.append(_counts_html(rows, targets))
     out.append(_filters_html(rows, targets))
     out.append('<div class="rn-overview-scroll"><table class="rn-overview-table">')
-    out.append(f'<caption>{html.escape(_("Every issue and the state of its workaround"))}</caption>')
+    caption = html.escape(_("Every issue and the state of its workaround"))
+    out.append(f"<caption>{caption}</caption>")
     out.append("<thead><tr>")
     headings = [_("Issue"), _("Component"), _("Kind"), _("Releases"), _("Bugzilla")]
     headings += [_("Workaround on %(target)s") % {"target": target} for target in targets]
@@ -214,20 +216,11 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
     return "\n".join(out)
 
 
-def kind_label(kind: str) -> str:
-    labels = {
-        "known-issue": _("Known issue"),
-        "technology-preview": _("Technology preview"),
-        "unsupported-feature": _("Unsupported feature"),
-        "limitation": _("Limitation"),
-    }
-    return str(labels.get(kind, kind))
-
-
 def _counts_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
     """Counts by status at the top: snippets per group and target, and issues in all."""
     out = ['<dl class="rn-overview-counts">']
-    out.append(f"<dt>{html.escape(_('Issues'))}</dt><dd>{len(rows)}</dd>")
+    issues = html.escape(_("Issues"))
+    out.append(f"<dt>{issues}</dt><dd>{len(rows)}</dd>")
     for index, target in enumerate(targets):
         totals: dict[str, int] = {}
         for row in rows:
@@ -243,11 +236,12 @@ def _counts_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
 
 def _options(name: str, label: str, values: Iterable[tuple[str, str]]) -> str:
     control = f"rn-filter-{name}"
+    everything = html.escape(_("all"))
     options = "".join(f'<option value="{html.escape(value)}">{html.escape(text)}</option>'
                       for value, text in values)
     return (f'<label for="{control}">{html.escape(label)}</label>'
             f'<select id="{control}" data-filter="{name}">'
-            f'<option value="">{html.escape(_("all"))}</option>{options}</select>')
+            f'<option value="">{everything}</option>{options}</select>')
 
 
 def _filters_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
@@ -257,9 +251,10 @@ def _filters_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
     topics = sorted({topic for row in rows for topic in row.topics})
     kinds = sorted({row.kind for row in rows})
     releases = sorted({release for row in rows for release in row.releases})
-    out = [f'<form class="rn-overview-filters" hidden role="search" '
-           f'aria-label="{html.escape(_("Filter the issues"))}">']
-    out.append(f'<label for="rn-filter-text">{html.escape(_("Text or BZ number"))}</label>'
+    form_label = html.escape(_("Filter the issues"))
+    text_label = html.escape(_("Text or BZ number"))
+    out = [f'<form class="rn-overview-filters" hidden role="search" aria-label="{form_label}">']
+    out.append(f'<label for="rn-filter-text">{text_label}</label>'
                '<input type="search" id="rn-filter-text" data-filter="text">')
     out.append(_options("component", _("Component"), ((c, c) for c in components)))
     out.append(_options("topics", _("Topic"), ((t, t) for t in topics)))
@@ -284,7 +279,8 @@ def answer_node(app: Sphinx, docname: str) -> nodes.Node | None:
         f"{_summary_html(summary)}</span>"
         for target, summary in row.summaries
     ]
-    body = f'<p class="rn-answer">{html.escape(_("Workaround"))}: ' + "; ".join(parts) + "</p>"
+    label = html.escape(_("Workaround"))
+    body = f'<p class="rn-answer">{label}: ' + "; ".join(parts) + "</p>"
     return nodes.raw("", body, format="html")
 
 

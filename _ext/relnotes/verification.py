@@ -20,6 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from relnotes.config import relnotes_config
 from relnotes.domain import relnotes_domain
+from relnotes.i18n import _
 from relnotes.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
 from relnotes.snippet import (
     SnippetPathError,
@@ -124,17 +125,17 @@ def badge_text(status: SnippetStatus) -> str:
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
     match status.status:
         case Status.PASSED:
-            return f"Verified on {label}{when}"
+            return _("Verified on %(environment)s") % {"environment": label} + when
         case Status.FAILED:
-            return f"Fails on {label}{when}"
+            return _("Fails on %(environment)s") % {"environment": label} + when
         case Status.EXPECTED_FAILURE:
-            return f"Fails on {label} (known){when}"
+            return _("Fails on %(environment)s (known)") % {"environment": label} + when
         case Status.NOT_VERIFIABLE:
-            return f"Not verifiable on {status.target}"
+            return _("Not verifiable on %(target)s") % {"target": status.target}
         case Status.STALE:
-            return f"Stale on {status.target}: changed since it was verified"
+            return _("Stale on %(target)s: changed since it was verified") % {"target": status.target}
         case Status.MISSING:
-            return f"Not verified on {status.target}"
+            return _("Not verified on %(target)s") % {"target": status.target}
     raise AssertionError(status.status)
 
 
@@ -240,7 +241,7 @@ def _table(app: Sphinx, docname: str) -> nodes.Node:
             *(_status_cell(status) for status in view.statuses),
         ])
     targets = relnotes_config(app.config).targets
-    return build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
+    return build_table((_("Snippet"), _("Issue"), *targets), rows, classes=["rn-snippet-table"])
 
 
 def _status_cell(status: SnippetStatus) -> nodes.Node:
@@ -301,7 +302,8 @@ def _depart_badges(translator: Any, node: snippet_badges) -> None:
 
 def _visit_details(translator: Any, node: snippet_details) -> None:
     translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
-    translator.body.append("<summary>Verification details</summary>\n")
+    summary = _("Verification details")
+    translator.body.append(f"<summary>{summary}</summary>\n")
 
 
 def _depart_details(translator: Any, node: snippet_details) -> None:
