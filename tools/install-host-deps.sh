@@ -9,6 +9,7 @@ packages=(
   uidmap fuse-overlayfs
   libvirt-dev pkg-config
   libxml2-utils
+  chromium
 )
 
 missing=()

@@ -13,6 +13,7 @@ import gettext
 import html
 import json
 import posixpath
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -187,13 +188,24 @@ def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
     up = "../" * pagename.count("/")
     if is_translation(config):
         up += "../"
+    if pagename == getattr(config, "notfound_pagename", None):
+        up = site_root_path(config)  # the 404 page is served at any depth: link absolutely
     links = []
     for language in site_languages(config):
         if language == here:
             continue
         prefix = "" if language == source_language(config) else f"{language}/"
-        links.append((language, posixpath.normpath(up + prefix + target) if up or prefix else target))
+        url = up + prefix + target
+        links.append((language, url if url.startswith("/") else posixpath.normpath(url)))
     return links
+
+
+def site_root_path(config: Config) -> str:
+    """The URL path of the source language's root, from ``html_baseurl`` (``/`` without one)."""
+    path = urlsplit(str(config.html_baseurl or "/")).path or "/"
+    if is_translation(config):
+        path = path.removesuffix(f"{current_language(config)}/")
+    return path if path.endswith("/") else path + "/"
 
 
 def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
