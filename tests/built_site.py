@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
-
-from sphinx.cmd.build import build_main
 
 ROOT = Path(__file__).parent.parent
 TRANSLATIONS = ("ja",)  # conf.py's relnotes_languages after the first
@@ -16,8 +17,13 @@ def build_site(out: Path) -> Path:
     for language in ("", *TRANSLATIONS):
         warnings = out / f"warnings-{language or 'en'}.txt"
         options = ["-D", f"language={language}"] if language else []
-        status = build_main(["-q", "-W", "--keep-going", "-w", str(warnings), "-c", str(ROOT),
-                             *options, "-d", str(out / f"doctrees-{language or 'en'}"),
-                             "-b", "html", str(ROOT / "source"), str(html / language)])
-        assert status == 0, warnings.read_text()
+        # A process of its own, as `make html` runs it: sphinx-sitemap starts a
+        # multiprocessing manager that must not outlive the build inside the test process.
+        done = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-q", "-W", "--keep-going", "-w", str(warnings),
+             "-c", str(ROOT), *options, "-d", str(out / f"doctrees-{language or 'en'}"),
+             "-b", "html", str(ROOT / "source"), str(html / language)],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "_ext")}, capture_output=True, text=True,
+        )
+        assert done.returncode == 0, warnings.read_text() + done.stderr
     return html

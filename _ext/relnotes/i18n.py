@@ -20,6 +20,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
@@ -140,15 +141,30 @@ def untranslated_messages(document: nodes.document, catalog: dict[str, str]) -> 
     return [message for _node, message in extract_messages(document) if not catalog.get(message)]
 
 
-def page_catalog(app: Sphinx, docname: str) -> dict[str, str]:
+def page_catalog(env: BuildEnvironment, docname: str) -> dict[str, str]:
     """The page's compiled catalog as Sphinx's Locale transform reads it (compiled before reading)."""
-    domain = docname_to_domain(docname, app.config.gettext_compact)
+    domain = docname_to_domain(docname, env.config.gettext_compact)
     merged: dict[str, str] = {}
-    for directory in reversed(app.config.locale_dirs):
-        found = gettext.translation(domain, localedir=str(Path(app.srcdir, directory)),
-                                    languages=[current_language(app.config)], fallback=True)
+    for directory in reversed(env.config.locale_dirs):
+        found = gettext.translation(domain, localedir=str(Path(env.srcdir, directory)),
+                                    languages=[current_language(env.config)], fallback=True)
         merged |= getattr(found, "_catalog", {})
     return merged
+
+
+class KeepSnippetsUntranslated(SphinxTransform):
+    """Snippets are never translatable, so every language shows the same verified bytes.
+
+    Runs after Sphinx's ExtraTranslatableNodes (10), which marks every literal block
+    translatable when ``gettext_additional_targets`` names them, and before Locale (20).
+    """
+
+    default_priority = 15
+
+    def apply(self, **kwargs: Any) -> None:
+        for block in self.document.findall(nodes.literal_block):
+            if "rn-snippet-code" in block["classes"]:
+                block["translatable"] = False
 
 
 class UntranslatedBanner(SphinxTransform):
@@ -163,7 +179,7 @@ class UntranslatedBanner(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         if not is_translation(self.config):
             return
-        catalog = page_catalog(self.app, self.env.docname)
+        catalog = page_catalog(self.env, self.env.docname)
         if untranslated_messages(self.document, catalog) or not catalog:
             self.document.insert(0, language_banner())
 
@@ -240,6 +256,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("config-inited", _register_catalog, priority=200)
     app.connect("config-inited", _script_messages, priority=210)
     app.connect("builder-inited", check_catalogs, priority=500)
+    app.add_transform(KeepSnippetsUntranslated)
     app.add_transform(UntranslatedBanner)
     app.add_node(language_banner, html=(_visit_banner, _depart_banner),
                  text=(_skip, None), latex=(_skip, None))

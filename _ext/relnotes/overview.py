@@ -103,8 +103,9 @@ def compute_rows(env: BuildEnvironment) -> tuple[OverviewRow, ...]:
     by_key = views_by_snippet(env)
     rows = []
     for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
-        views = [by_key[located.value] for located in domain.data["snippets"].get(issue.docname, [])
-                 if located.value in by_key]
+        # A snippet shown twice on a page (e.g. in two tabs) counts once.
+        keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
+        views = [by_key[key] for key in keys if key in by_key]
         rows.append(OverviewRow(
             issue.docname, issue.id, issue.title, issue.component, issue.kind.value,
             issue.releases, issue.bz, issue.topics, issue_summaries(issue, targets, views),
