@@ -43,13 +43,15 @@ def placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
 
 
-def _strings(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def _strings(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
 
 def check_catalog(path: Path) -> list[CatalogProblem]:
     catalog = load_catalog(path)
-    problems = []
+    problems: list[CatalogProblem] = []
     for message in catalog:
         if not message.id:
             continue  # the header

@@ -13,9 +13,9 @@ import gettext
 import html
 import json
 import posixpath
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -27,8 +27,8 @@ from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 
-from relnotes.config import relnotes_config
 from relnotes.catalogs import CatalogReadError, check_catalog, compile_catalog
+from relnotes.config import relnotes_config
 from relnotes.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ SUMMARY_GROUPS: tuple[StatusGroup, ...] = (
     StatusGroup("verified", "✓", (Status.PASSED,)),
     StatusGroup("known-failure", "!", (Status.EXPECTED_FAILURE,)),
     StatusGroup("fails", "✗", (Status.FAILED,)),
-    StatusGroup("not-verifiable", "–", (Status.NOT_VERIFIABLE,)),
+    StatusGroup("not-verifiable", "\u2013", (Status.NOT_VERIFIABLE,)),  # en dash
     StatusGroup("not-verified", "?", (Status.STALE, Status.MISSING)),
 )
 # Until a new status is placed in a group it counts as not verified: never as verified.

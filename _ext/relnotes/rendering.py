@@ -157,7 +157,8 @@ class _Renderer:
 
     def issue_table(self, component: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> nodes.Node:
         if not rows:
-            return nodes.paragraph("", _("No issues are recorded for %(component)s.") % {"component": component})
+            text = _("No issues are recorded for %(component)s.") % {"component": component}
+            return nodes.paragraph("", text)
         return build_table(
             (_("Issue"), _("Bugzilla"), _("Kind"), _("Id")),
             (
