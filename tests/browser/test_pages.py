@@ -241,3 +241,25 @@ def test_the_snippet_template_holds_the_files_bytes_in_both_languages(site: Path
             key = snippet.select_one(".rn-snippet-caption code").get_text()
             data = base64.b64decode(snippet.select_one("template.rn-snippet-bytes")["data-content"])
             assert data == (ROOT / "snippets" / key).read_bytes()
+
+
+def test_a_console_error_and_a_missing_file_are_caught(page: Any) -> None:
+    problems = load(page, "index.html")
+    assert problems == []
+    page.evaluate("console.error('broken on purpose')")
+    page.evaluate("fetch('_static/missing-on-purpose.js').catch(() => null)")
+    page.wait_for_timeout(500)
+    assert "console error: broken on purpose" in problems
+    assert any(p.startswith("HTTP 404:") and p.endswith("missing-on-purpose.js") for p in problems)
+
+
+def test_a_page_wider_than_the_screen_is_caught(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto("overview.html")
+        page.evaluate("document.querySelector('article').append(Object.assign("
+                      "document.createElement('div'), {style: 'width: 900px', textContent: 'x'}))")
+        assert page.evaluate("document.documentElement.scrollWidth") > 375
+    finally:
+        context.close()
