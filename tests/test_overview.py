@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relnotes.ledger import SnippetStatus, Status
@@ -10,7 +11,7 @@ from relnotes.overview import FALLBACK_GROUP, SUMMARY_GROUPS, group_of, summaris
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import page
-from tests.test_snippet_directive import write_test_ledger
+from tests.test_snippet_directive import write_test_ledger, written
 
 
 def status(value: Status) -> SnippetStatus:
@@ -71,3 +72,23 @@ def test_an_issue_page_starts_with_its_workarounds_state_on_each_target(app: Sph
         "Workaround: bookworm : ✓ 1 verified ? 1 not verified ; trixie : ✗ 1 fails ? 1 not verified")
     # It comes before the metadata and the snippets.
     assert answer.find_next("dl", class_="rn-issue-metadata") is not None
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="overview-rewrite", freshenv=True)
+def test_a_new_ledger_rewrites_the_overview_although_no_source_changed(
+    app: Sphinx, make_app: Any
+) -> None:
+    (Path(app.srcdir) / "overview.md").write_text(OVERVIEW_PAGE)
+    app.build()
+    before = page(app, "overview.html").select_one("table.rn-overview-table tbody tr")["data-statuses"]
+    assert before == "not-verified"
+    again = make_app("html", srcdir=app.srcdir, freshenv=False)
+    again.build()
+    assert "overview" not in written(again)  # nothing changed: not rewritten
+    write_test_ledger(Path(app.srcdir))
+    third = make_app("html", srcdir=app.srcdir, freshenv=False)
+    third.build()
+    assert "0 added, 0 changed, 0 removed" in third._status.getvalue()  # nothing re-read
+    assert "overview" in written(third)
+    after = page(third, "overview.html").select_one("table.rn-overview-table tbody tr")["data-statuses"]
+    assert after == "fails|not-verified|verified"
