@@ -67,3 +67,5 @@ ogp_enable_meta_description = True
 notfound_urls_prefix = "/"
 ogp_social_cards = {"enable": False}  # generated images would need matplotlib
 gettext_location = False  # catalogs name no source paths; msgids are unique per page anyway
+# The Japanese search index segments only Japanese text with TinySegmenter (see the module).
+html_search_options = {"type": "relnotes.japanese_search.MixedScriptSplitter"}

@@ -93,3 +93,15 @@ def test_a_broken_catalog_fails_a_build_with_w(tmp_path: Path) -> None:
     assert build_main([*arguments, str(ROOTS / "test-i18n"), str(tmp_path / "clean")]) == 0
     shipped = Path(__file__).parent.parent / "_ext/relnotes/locale/ja/LC_MESSAGES/relnotes.po"
     assert check_catalog(shipped) == []  # the extension's own catalog is clean
+
+
+def test_the_japanese_search_splitter_segments_japanese_and_keeps_english_words() -> None:
+    from relnotes.japanese_search import MixedScriptSplitter
+    from sphinx.search.ja import DefaultSplitter
+
+    splitter = MixedScriptSplitter({})
+    words = splitter.split("rtl8139 仮想 NIC は性能が低下する BZ#654208")
+    assert words[0] == "rtl8139" and "NIC" in words and "654208" in words
+    japanese = [w for w in words if not w.isascii()]
+    assert japanese == [w for w in DefaultSplitter({}).split("仮想") + DefaultSplitter({}).split(
+        "は性能が低下する") if w.strip()]
