@@ -55,7 +55,7 @@ def test_the_not_found_page_works_at_any_depth(page: Any) -> None:
 
 
 def search(page: Any, query: str) -> list[str]:
-    page.goto(f"search.html?q={query}")
+    page.goto(query if "?" in query else f"search.html?q={query}")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=15_000)
     return [href for href in results.evaluate_all("links => links.map(a => a.href)")]
@@ -69,6 +69,13 @@ def test_search_finds_an_issue_by_its_bz_number(page: Any) -> None:
 def test_search_finds_an_issue_by_a_word_of_its_title(page: Any) -> None:
     hits = search(page, "rtl8139")
     assert any("issues/kvm-rtl8139-performance.html" in hit for hit in hits), hits
+
+
+def test_japanese_search_finds_a_translated_title_word_and_a_bz_number(page: Any) -> None:
+    hits = search(page, "ja/search.html?q=仮想")
+    assert any("ja/issues/kvm-rtl8139-performance.html" in hit for hit in hits), hits
+    hits = search(page, "ja/search.html?q=654208")
+    assert any("ja/issues/kvm-win2008-msi-amd-family16.html" in hit for hit in hits), hits
 
 
 def test_search_finds_nothing_for_a_word_the_site_does_not_have(page: Any) -> None:
