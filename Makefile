@@ -20,16 +20,13 @@ $(STAMP): requirements/docs.in requirements/constraints.txt
 
 ## html: preview build into _build/html (English) and _build/html/ja (Japanese), badges as the
 ## current ledger has them
-# The languages are independent builds, run side by side; it fails if any of them fails.
 html: $(STAMP)
-	@pids=""; \
-	$(BIN)/sphinx-build -j auto -c . -b html source _build/html & pids="$$pids $$!"; \
+	$(BIN)/sphinx-build -j auto -c . -b html source _build/html
 	for lang in $(TRANSLATIONS); do \
 	  $(BIN)/sphinx-build -j auto -c . -b html -D language=$$lang -d _build/doctrees-$$lang \
-	    source _build/html/$$lang & pids="$$pids $$!"; \
-	done; \
-	status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
-	@echo "open _build/html/index.html (Japanese: _build/html/ja/index.html)"
+	    source _build/html/$$lang || exit 1; \
+	done
+	@echo "open _build/html/index.html"
 
 ## gettext: refresh the translation catalogs of source/locale/ from the pages (sphinx-intl)
 gettext: $(STAMP)
