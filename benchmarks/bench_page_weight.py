@@ -35,9 +35,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def weigh(page: Any, url: str) -> tuple[int, int]:
     """(bytes, requests) of ``url`` with everything it loads, bodies decoded."""
     responses: list[Any] = []
-    page.on("response", responses.append)
+
+    def collect(response: Any) -> None:
+        responses.append(response)
+
+    page.on("response", collect)
     page.goto(url, wait_until="networkidle")
-    page.remove_listener("response", responses.append)
+    page.remove_listener("response", collect)
     total = 0
     for response in responses:
         try:

@@ -292,7 +292,14 @@ def setup_overview(app: Sphinx) -> None:
     app.connect("env-updated", schedule_rewrites, priority=600)
     # Before rendering.py (400) replaces the issue record the answer is placed above.
     app.connect("doctree-resolved", render, priority=390)
-    app.add_js_file("relnotes-overview.js", defer="defer")
+    app.connect("html-page-context", _add_script, priority=500)
+
+
+def _add_script(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                doctree: nodes.document | None) -> None:
+    # Only the pages that show the overview load its filters.
+    if pagename in overview_pages(app.env):
+        app.add_js_file("relnotes-overview.js", defer="defer")
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
