@@ -187,7 +187,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
     out.append("<thead><tr>")
     headings = [_("Issue"), _("Component"), _("Kind"), _("Releases"), _("Bugzilla")]
     headings += [_("Workaround on %(target)s") % {"target": target} for target in targets]
-    out.extend(f'<th scope="col">{html.escape(str(heading))}</th>' for heading in headings)
+    labels = [html.escape(str(heading)) for heading in headings]
+    out.extend(f'<th scope="col">{label}</th>' for label in labels)
     out.append("</tr></thead><tbody>")
     for row in rows:
         uri = app.builder.get_relative_uri(docname, row.docname)
@@ -202,12 +203,17 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
             "data-text": searchable.lower(),
         }
         out.append("<tr " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items()) + ">")
-        out.append(f'<td><a href="{html.escape(uri)}">{html.escape(row.title)}</a></td>')
-        out.append(f"<td>{html.escape(row.component)}</td>")
-        out.append(f"<td>{html.escape(kind_label(row.kind))}</td>")
-        out.append(f"<td>{html.escape(', '.join(row.releases))}</td>")
-        out.append(f"<td>{html.escape(', '.join(f'BZ#{n}' for n in row.bz)) or '—'}</td>")
-        out.extend(f"<td>{_summary_html(summary)}</td>" for _target, summary in row.summaries)
+        cells = [
+            f'<a href="{html.escape(uri)}">{html.escape(row.title)}</a>',
+            html.escape(row.component),
+            html.escape(kind_label(row.kind)),
+            html.escape(", ".join(row.releases)),
+            html.escape(", ".join(f"BZ#{n}" for n in row.bz)) or "—",
+            *(_summary_html(summary) for _target, summary in row.summaries),
+        ]
+        # Each cell names its column, for narrow screens where the rows are stacked.
+        out.extend(f'<td data-label="{label}">{cell}</td>' if index else f"<td>{cell}</td>"
+                   for index, (label, cell) in enumerate(zip(labels, cells, strict=True)))
         out.append("</tr>")
     out.append("</tbody></table></div>")
     shown = _("%(shown)s of %(total)s issues shown")
