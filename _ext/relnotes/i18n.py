@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from docutils import nodes
+from sphinx import locale as sphinx_locale
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
@@ -76,6 +77,9 @@ def _register_catalog(app: Sphinx, config: Config) -> None:
 
     Compiled at build time so that the .mo never lags behind the committed .po.
     """
+    # Sphinx keeps translators per process and merges new ones into old: a build in another
+    # language earlier in the same process (tests, autobuild) must not leave its words here.
+    sphinx_locale.translators.pop(("general", MESSAGE_CATALOG), None)
     language = current_language(config)
     po = PACKAGE_LOCALE_DIR / language / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.po"
     if not po.is_file():

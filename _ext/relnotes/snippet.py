@@ -104,8 +104,6 @@ class SnippetDirective(SphinxDirective):
         container = nodes.container(classes=["rn-snippet"], ids=[self._unique_anchor(snippet.key)])
         container += self._caption(snippet)
         block = nodes.literal_block(text, text, classes=["rn-snippet-code"])
-        # Never translated: readers of every language copy the same, verified bytes.
-        block["translatable"] = False
         block["language"] = self.options.get("language", snippet.language)
         self.set_source_info(block)
         container += block
