@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOX := $(BIN)/tox
 STAMP := $(VENV)/.installed
-TOX_ENVS ?= lint,py,docs,libvirt,publish
+TOX_ENVS ?= lint,py,docs,browser,libvirt,publish
 
-.PHONY: html test publish doctest lint clean host-deps
+.PHONY: html test publish doctest lint clean host-deps gettext
 
 # The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt.
 $(STAMP): requirements/docs.in requirements/constraints.txt pyproject.toml
@@ -16,10 +16,17 @@ $(STAMP): requirements/docs.in requirements/constraints.txt pyproject.toml
 	$(BIN)/python -m pip install -q -e . -c requirements/constraints.txt
 	touch $@
 
-## html: preview build into _build/html, badges as the current ledger has them
+## html: preview build into _build/html (English) and _build/html/ja (Japanese), badges as the
+## current ledger has them
 html: $(STAMP)
-	$(BIN)/sphinx-build -j auto -c . -b html source _build/html
+	$(BIN)/relnotes build
 	@echo "open _build/html/index.html"
+
+## gettext: refresh the translation catalogs of source/locale/ from the pages (sphinx-intl)
+gettext: $(STAMP)
+	$(BIN)/sphinx-build -q -c . -b gettext source _build/gettext
+	$(BIN)/sphinx-intl update -p _build/gettext -d source/locale -w 100 \
+	  $$($(BIN)/python -c 'from pathlib import Path; from relnotes.core.settings import load_settings; print(" ".join(f"-l {l}" for l in load_settings(Path(".")).languages[1:]))')
 
 ## host-deps: Debian packages the tests need (installs as root, else says what to install)
 host-deps:

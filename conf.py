@@ -32,5 +32,26 @@ html_theme_options = {
 # Snippet blocks have their own copy button that copies the file's exact bytes.
 copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
 sphinx_tabs_disable_tab_closing = True
-# Snippets, ledger, targets, topics and the Bugzilla URL: relnotes.toml (read by the
-# relnotes command too).
+# Snippets, ledger, targets, topics, languages and the Bugzilla URL: relnotes.toml (read by
+# the relnotes command too).
+
+# -- the hosted site ------------------------------------------------------------------------
+# English at the site root, Japanese under ja/: the languages are in relnotes.toml, and
+# `relnotes build` (make html) builds each.
+language = "en"
+locale_dirs = ["locale/"]  # source/locale/<language>/LC_MESSAGES/<page>.po (sphinx-intl)
+gettext_compact = False  # one catalog per page, so a page is translated on its own
+# Where the site is served; canonical links, the sitemap and OpenGraph URLs start here, and
+# the extension appends "<language>/" for a translation's build.
+html_baseurl = "https://technotes.example.org/"
+extensions += ["sphinx_sitemap", "sphinxext.opengraph", "notfound.extension"]
+sitemap_url_scheme = "{link}"
+sitemap_locales = [None]  # each language's sitemap lists its own pages
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_enable_meta_description = True
+notfound_urls_prefix = "/"
+ogp_social_cards = {"enable": False}  # generated images would need matplotlib
+gettext_location = False  # catalogs name no source paths; msgids are unique per page anyway
+# The Japanese search index segments only Japanese text with TinySegmenter (see the module).
+html_search_options = {"type": "relnotes.sphinxext.japanese_search.MixedScriptSplitter"}

@@ -11,7 +11,10 @@ wall time and peak RSS of the build's process tree for
   (c') ``needs-flat`` the same with every issue in one flat root toctree, the layout of
                 the reference measurement (each page's sidebar lists every issue);
 
-plus (a)'s incremental rebuild after editing one issue page, and a no-op rebuild.
+plus (a)'s incremental rebuild after editing one issue page, and a no-op rebuild, and (a)'s
+Japanese build (``full ja``: ``-D language=ja`` into ``ja/`` beside the English output, as
+``make html`` builds it; the generated pages have no catalogs, so every page is untranslated),
+and ``full en+ja``: both builds started side by side, as ``make html`` runs them (wall time).
 
 Usage (from the repository root, with the docs venv's python)::
 
@@ -30,6 +33,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import subprocess
@@ -66,6 +70,9 @@ TARGET_VS_NEEDS_AT_1000 = 0.2
 TARGET_INCREMENTAL_S = 3.0
 TARGET_RSS_BYTES = 2 * 1024**3
 TARGET_PAGE_BYTES = 100 * 1000
+# The reader's site: English + Japanese against the floor, and English alone as it was.
+TARGET_BOTH_LANGUAGES_VS_FLOOR = 2.2
+TARGET_ENGLISH_VS_FLOOR = 1.53
 
 
 @dataclass
@@ -142,9 +149,12 @@ def measure(cmd: list[str], log: Path, timeout: float, poll: float = 0.1) -> dic
     }
 
 
-def sphinx_cmd(python: str, jobs: int, confdir: Path, srcdir: Path, outdir: Path) -> list[str]:
+def sphinx_cmd(python: str, jobs: int, confdir: Path, srcdir: Path, outdir: Path,
+               language: str = "") -> list[str]:
+    options = ["-D", f"language={language}", "-d", str(outdir.parent / f".doctrees-{language}")] \
+        if language else []
     return [
-        python, "-m", "sphinx", "-b", "html", "-q", "-j", str(jobs),
+        python, "-m", "sphinx", "-b", "html", "-q", "-j", str(jobs), *options,
         "-c", str(confdir), str(srcdir), str(outdir),
     ]
 
@@ -215,14 +225,32 @@ def edit_one_issue(root: Path, n: int) -> Path:
     return page
 
 
-def build(args: argparse.Namespace, root: Path, run: Run, fresh: bool) -> Run:
+def build_both(args: argparse.Namespace, root: Path, run: Run) -> Run:
+    """English and Japanese at once (two processes), fresh output: the wall time of both."""
     outdir = root / "_build" / f"html-j{run.jobs}"
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    log = root / "build-both.log"
+    since = time.time() - 0.01
+    run.loadavg_before = round(os.getloadavg()[0], 2)
+    english = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir)
+    japanese = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir / "ja", "ja")
+    script = (f"{shlex.join(english)} & en=$!; {shlex.join(japanese)} & ja=$!; "
+              "wait $en; a=$?; wait $ja; b=$?; exit $((a | b))")
+    for key, value in measure(["sh", "-c", script], log, args.timeout).items():
+        setattr(run, key, value)
+    inspect_output(run, outdir, since, log)
+    return run
+
+
+def build(args: argparse.Namespace, root: Path, run: Run, fresh: bool, language: str = "") -> Run:
+    outdir = root / "_build" / f"html-j{run.jobs}" / language
     if fresh and outdir.exists():
         shutil.rmtree(outdir)
     log = root / f"build-{run.kind}-j{run.jobs}.log"
     since = time.time() - 0.01
     run.loadavg_before = round(os.getloadavg()[0], 2)
-    cmd = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir)
+    cmd = sphinx_cmd(args.python, run.jobs, root, root / "source", outdir, language)
     for key, value in measure(cmd, log, args.timeout).items():
         setattr(run, key, value)
     inspect_output(run, outdir, since, log)
@@ -297,7 +325,7 @@ def table(runs: list[Run], timeout: float) -> str:
         floor = floor_of(runs, r.n)
         ratio = (
             f"{r.wall_s / floor.wall_s:.2f}"
-            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind == "full"
+            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind.startswith("full")
             else "-"
         )
         lines.append(
@@ -321,7 +349,7 @@ def markdown(meta: dict[str, Any], runs: list[Run]) -> str:
         floor = floor_of(runs, r.n)
         ratio = (
             f"{r.wall_s / floor.wall_s:.2f}"
-            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind == "full"
+            if floor and r.wall_s and not r.timed_out and not r.skipped and r.kind.startswith("full")
             else ""
         )
         wall = f"skipped ({r.skipped})" if r.skipped else fmt_wall(r, timeout)
@@ -359,6 +387,21 @@ def verdicts(runs: list[Run]) -> list[str]:
             ok = ratio <= TARGET_VS_FLOOR
             out.append(f"N={n}: (a)/(b) = {ratio:.2f} (target <= {TARGET_VS_FLOOR}) "
                        f"{'MET' if ok else f'MISSED by {ratio / TARGET_VS_FLOOR:.2f}x'}")
+        ja = find(n, "rn", "full ja")
+        if a and b and ja and a.wall_s and b.wall_s and ja.wall_s:
+            english = a.wall_s / b.wall_s
+            both = (a.wall_s + ja.wall_s) / b.wall_s
+            for label, ratio, target in (("English", english, TARGET_ENGLISH_VS_FLOOR),
+                                         ("English + Japanese", both, TARGET_BOTH_LANGUAGES_VS_FLOOR)):
+                out.append(f"N={n}: {label} / (b) = {ratio:.2f} (target <= {target}) "
+                           f"{'MET' if ratio <= target else f'MISSED by {ratio / target:.2f}x'}")
+        side = find(n, "rn", "full en+ja")
+        if b and side and b.wall_s and side.wall_s:
+            ratio = side.wall_s / b.wall_s
+            target = TARGET_BOTH_LANGUAGES_VS_FLOOR
+            out.append(f"N={n}: English + Japanese side by side / (b) = {ratio:.2f} "
+                       f"(target <= {target}) "
+                       f"{'MET' if ratio <= target else f'MISSED by {ratio / target:.2f}x'}")
         for cv, label in (("needs", "(c)"), ("needs-flat", "(c')")):
             c = find(n, cv)
             if n != 1000 or not (a and c and a.wall_s and c.wall_s):
@@ -465,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
                     timed_out.add(variant)
                     break
                 if variant == "rn" and j == 1:
+                    record(build(args, root, Run(n, variant, "full ja", 1), fresh=True,
+                                 language="ja"))
+                    record(build_both(args, root, Run(n, variant, "full en+ja", 1)))
                     for kind in ("noop", "incremental"):
                         if kind == "incremental":
                             edit_one_issue(root, n)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from relnotes.cli import main
-from relnotes.cli.publish import promote
+from relnotes.cli.build import promote
 
 TEST_ROOT = Path(__file__).parent / "roots" / "test-snippets"
 
@@ -21,12 +21,12 @@ def old_site(site: Path) -> Path:
 
 
 def test_a_refused_publish_leaves_the_published_site_as_it_was(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     site = tmp_path / "site"
     shutil.copytree(TEST_ROOT, site)  # no ledger: nothing is verified
     html = old_site(site)
     assert main(["--site", str(site), "publish", "--source", ".", "--jobs", "1"]) == 1
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err  # the builds run in processes of their own
     assert "Publish refused" in err
     assert "comp/verified.xml: Not verified on bookworm" in err
     assert f"the site was not published; {html} is unchanged" in err

@@ -10,6 +10,7 @@ packages=(
   libvirt-dev pkg-config
   libxml2-utils
   nodejs npm
+  chromium
 )
 
 missing=()

@@ -23,6 +23,7 @@ AcceleratorChoice = Literal["auto", "kvm", "tcg"]
 ACCELERATOR_CHOICES: tuple[AcceleratorChoice, ...] = ("auto", "kvm", "tcg")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 
 
 class SettingsError(LocatedError):
@@ -45,6 +46,9 @@ class Settings:
     topics: tuple[str, ...] = ()
     #: Component name -> docname of its landing page (default ``components/<name>``).
     components: dict[str, str] = field(default_factory=dict)
+    #: The site's languages: the first is built at the output's root, each other under
+    #: ``<language>/`` (their page catalogs are in ``source/locale/<language>/``).
+    languages: tuple[str, ...] = ("en",)
     #: Largest snippet file accepted, in bytes; a larger one is refused at its reference.
     snippet_size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT
 
@@ -61,6 +65,7 @@ class Settings:
 _SCHEMA: dict[str, Any] = {
     "snippets_dir": str, "ledger": str, "targets": list, "accelerator": str,
     "bugzilla_url": str, "topics": list, "components": {"*": str}, "snippet_size_limit": int,
+    "languages": list,
 }
 
 
@@ -107,6 +112,12 @@ def load_settings(root: Path) -> Settings:
         if unknown:
             raise check.error(("targets",), f"unknown target {unknown[0]!r} "
                                             f"(known: {', '.join(TARGET_NAMES)})")
+    if "languages" in data:
+        languages = data["languages"]
+        if not languages or not all(isinstance(v, str) and _LANGUAGE.fullmatch(v) for v in languages):
+            raise check.error(("languages",), "must be a non-empty list of language codes "
+                                              "such as \"en\" or \"pt_BR\"")
+        values["languages"] = tuple(languages)
     accelerator = data.get("accelerator", defaults["accelerator"])
     if accelerator not in ACCELERATOR_CHOICES:
         raise check.error(("accelerator",), f"must be one of {', '.join(ACCELERATOR_CHOICES)}")

@@ -13,9 +13,12 @@ from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.collector import setup_collector
 from relnotes.sphinxext.config import setup_config
 from relnotes.sphinxext.domain import setup_domain
+from relnotes.sphinxext.hosting import setup_hosting
+from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
+from relnotes.sphinxext.overview import setup_overview
 from relnotes.sphinxext.page_check import setup_page_check
 from relnotes.sphinxext.publish_gate import setup_publish_gate
 from relnotes.sphinxext.rendering import setup_rendering
@@ -47,6 +50,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_rendering(app)
     setup_navigation(app)
     setup_output(app)
+    setup_overview(app)
+    setup_i18n(app)
+    setup_hosting(app)
     setup_titles(app)
     app.connect("config-inited", _add_static_files, priority=800)
     app.add_js_file("relnotes.js")

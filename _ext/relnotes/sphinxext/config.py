@@ -64,6 +64,10 @@ class RelnotesConfig:
         default=1,
         metadata={"help": "Deepest toctree level the theme's navigation may render."},
     )
+    languages: tuple[str, ...] = field(
+        default=("en",),
+        metadata={"help": "From relnotes.toml: the site's languages, the first at the root."},
+    )
     related_limit: int = field(
         default=5,
         metadata={"help": "How many related issues (shared topics) an issue page lists."},
@@ -95,12 +99,13 @@ def relnotes_config(config: Config) -> RelnotesConfig:
     values: dict[str, Any] = {opt.name: getattr(config, PREFIX + opt.name) for opt in fields(RelnotesConfig)}
     values["topics"] = tuple(values["topics"])
     values["targets"] = tuple(values["targets"])
+    values["languages"] = tuple(values["languages"])
     return RelnotesConfig(**values)
 
 
 #: Options that come from relnotes.toml; conf.py and -D may not set them.
 FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets",
-                 "snippet_size_limit")
+                 "snippet_size_limit", "languages")
 
 
 def site_settings(app: Sphinx) -> Settings:
@@ -125,7 +130,7 @@ def _validate(app: Sphinx, config: Config) -> None:
         "bugzilla_url": settings.bugzilla_url, "topics": settings.topics,
         "components": settings.components, "snippets_dir": str(settings.snippets_dir),
         "ledger": str(settings.ledger), "targets": settings.targets,
-        "snippet_size_limit": settings.snippet_size_limit,
+        "snippet_size_limit": settings.snippet_size_limit, "languages": settings.languages,
     }
     for name, value in mirrored.items():
         setattr(config, PREFIX + name, value)

@@ -20,6 +20,7 @@ from sphinx.util.nodes import make_refnode
 from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_message
 from relnotes.core.model import Issue, Kind
 from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -251,11 +252,11 @@ class _IssueIndex(Index):
 
 class BugzillaIndex(_IssueIndex):
     name = "bz"
-    localname = "Issues by Bugzilla number"
-    shortname = "by BZ"
+    localname = _("Issues by Bugzilla number")
+    shortname = _("by BZ")
 
     def groups(self, issue: Issue) -> Iterable[str]:
-        return ["No Bugzilla number"] if not issue.bz else []
+        return [str(_("No Bugzilla number"))] if not issue.bz else []
 
     def generate(
         self, docnames: Iterable[str] | None = None
@@ -278,8 +279,8 @@ class BugzillaIndex(_IssueIndex):
 
 class ComponentIndex(_IssueIndex):
     name = "component"
-    localname = "Issues by component"
-    shortname = "by component"
+    localname = _("Issues by component")
+    shortname = _("by component")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.component]
@@ -287,8 +288,8 @@ class ComponentIndex(_IssueIndex):
 
 class TopicIndex(_IssueIndex):
     name = "topic"
-    localname = "Issues by topic"
-    shortname = "by topic"
+    localname = _("Issues by topic")
+    shortname = _("by topic")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return issue.topics
@@ -296,8 +297,8 @@ class TopicIndex(_IssueIndex):
 
 class KindIndex(_IssueIndex):
     name = "kind"
-    localname = "Issues by kind"
-    shortname = "by kind"
+    localname = _("Issues by kind")
+    shortname = _("by kind")
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.kind.title]

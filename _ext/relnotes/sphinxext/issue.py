@@ -15,6 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 from relnotes.core.issue_fields import FIELDS, FieldProblem, read_issue_fields
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class IssueDirective(SphinxDirective):
         footer = issue_footer(issue_id=issue_id)
         self.set_source_info(footer)
         if see_also:
-            footer += nodes.rubric("", "See also")
+            footer += nodes.rubric("", _("See also"))
             items = nodes.bullet_list()
             for target in see_also:
                 xref = addnodes.pending_xref(

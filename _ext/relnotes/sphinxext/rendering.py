@@ -16,6 +16,7 @@ from sphinx.environment import BuildEnvironment
 from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
+from relnotes.sphinxext.i18n import _, kind_label
 from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
 from relnotes.sphinxext.tables import build_table
 
@@ -91,8 +92,8 @@ def render_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         record.replace_self(renderer.metadata(record))
     for footer in list(doctree.findall(issue_footer)):
         if isinstance(view, IssuePageView):
-            renderer.append_links(footer, "Related issues", view.related)
-            renderer.append_links(footer, "Referenced by", view.referenced_by)
+            renderer.append_links(footer, "related-issues", _("Related issues"), view.related)
+            renderer.append_links(footer, "referenced-by", _("Referenced by"), view.referenced_by)
         footer.replace_self(footer.children)
     for placeholder in list(doctree.findall(issue_list)):
         rows = view.rows if isinstance(view, IssueListView) else ()
@@ -126,41 +127,42 @@ class _Renderer:
                 first = False
             fields.append(nodes.field("", nodes.field_name("", name), nodes.field_body("", paragraph)))
 
-        add("Issue", [nodes.literal("", record["issue_id"])])
-        add("Bugzilla", [
+        add(_("Issue"), [nodes.literal("", record["issue_id"])])
+        add(_("Bugzilla"), [
             self.link(f"BZ#{number}", self.config.bugzilla_url.format(bz=number), internal=False)
             for number in record["bz"]
-        ] or [nodes.Text("none given")])
+        ] or [nodes.Text(_("none given"))])
         component = record["component"]
         page = self.config.components.get(component, f"components/{component}")
-        add("Component", [
+        add(_("Component"), [
             self.link(component, self.uri(page)) if page in self.app.env.all_docs
             else nodes.Text(component)
         ])
-        add("Affected releases", [nodes.Text(release) for release in record["releases"]])
+        add(_("Affected releases"), [nodes.Text(release) for release in record["releases"]])
         kind_title = record["kind"].replace("-", " ").capitalize()
-        add("Kind", [self.link(kind_title, self.uri("rn-kind", f"cap-{kind_title}"))])
-        add("Topics", [
+        add(_("Kind"), [self.link(kind_label(record["kind"]), self.uri("rn-kind", f"cap-{kind_title}"))])
+        add(_("Topics"), [
             self.link(topic, self.uri("rn-topic", f"cap-{topic}")) for topic in record["topics"]
-        ] or [nodes.Text("none")])
+        ] or [nodes.Text(_("none"))])
         return fields
 
-    def append_links(self, footer: issue_footer, heading: str, links: tuple[Link, ...]) -> None:
+    def append_links(self, footer: issue_footer, name: str, heading: str, links: tuple[Link, ...]) -> None:
         if not links:
             return
         footer += nodes.rubric("", heading)
-        items = nodes.bullet_list(classes=[f"rn-{heading.lower().replace(' ', '-')}"])
+        items = nodes.bullet_list(classes=[f"rn-{name}"])
         for docname, title in links:
             items += nodes.list_item("", nodes.paragraph("", "", self.link(title, self.uri(docname))))
         footer += items
 
     def issue_table(self, component: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> nodes.Node:
         if not rows:
-            return nodes.paragraph("", f"No issues are recorded for {component}.")
+            text = _("No issues are recorded for %(component)s.") % {"component": component}
+            return nodes.paragraph("", text)
         return build_table(
-            ("Issue", "Bugzilla", "Kind", "Id"),
+            (_("Issue"), _("Bugzilla"), _("Kind"), _("Id")),
             (
-                [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind),
+                [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind_label(kind)),
                  nodes.literal("", issue_id)]
                 for docname, issue_id, title, bz, kind in rows
             ),

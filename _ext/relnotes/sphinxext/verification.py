@@ -24,6 +24,7 @@ from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
@@ -144,24 +145,26 @@ def badge_text(status: SnippetStatus) -> str:
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
     match status.status:
         case Status.PASSED:
-            return f"Verified on {label}{when}"
+            return _("Verified on %(environment)s") % {"environment": label} + when
         case Status.FAILED:
-            return f"Fails on {label}{when}"
+            return _("Fails on %(environment)s") % {"environment": label} + when
         case Status.EXPECTED_FAILURE:
-            return f"Fails on {label} (known){when}"
+            return _("Fails on %(environment)s (known)") % {"environment": label} + when
         case Status.NOT_VERIFIABLE:
-            return f"Not verifiable on {status.target}"
+            return _("Not verifiable on %(target)s") % {"target": status.target}
         case Status.INDISTINCT:
-            return (f"Ran on {label}{when}; effect not distinguishable from an unchanged "
-                    "guest")
+            return _("Ran on %(label)s%(when)s; effect not distinguishable from an unchanged "
+                     "guest") % {"label": label, "when": when}
         case Status.UNCONTROLLED:
-            return f"Effect observed on {label}{when}, no control"
+            return _("Effect observed on %(label)s%(when)s, no control") % {
+                "label": label, "when": when}
         case Status.UNCHECKED:
-            return f"Runs without error on {label}{when}; effect not checked"
+            return _("Runs without error on %(label)s%(when)s; effect not checked") % {
+                "label": label, "when": when}
         case Status.STALE:
-            return f"Stale on {status.target}: changed since it was verified"
+            return _("Stale on %(target)s: changed since it was verified") % {"target": status.target}
         case Status.MISSING:
-            return f"Not verified on {status.target}"
+            return _("Not verified on %(target)s") % {"target": status.target}
     raise AssertionError(status.status)
 
 
@@ -173,7 +176,7 @@ def short_reason(status: SnippetStatus) -> str | None:
 
 
 def pending_text(reason: str) -> str:
-    return f"Not verified: {reason}"
+    return _("Not verified: %(reason)s") % {"reason": _(reason)}
 
 
 def status_text(status: SnippetStatus) -> str:
@@ -248,8 +251,9 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
                                   classes=["rn-snippet-reason"])
     # What was checked and how the check differs from the published text, once each.
     for label, texts, cls in (
-            ("What the check shows", {s.summary for s in view.statuses if s.summary}, "summary"),
-            ("Adapted for the check", {s.adaptation for s in view.statuses if s.adaptation},
+            (_("What the check shows"), {s.summary for s in view.statuses if s.summary},
+             "summary"),
+            (_("Adapted for the check"), {s.adaptation for s in view.statuses if s.adaptation},
              "adaptation")):
         for text in sorted(texts):
             paragraph = nodes.paragraph(classes=[f"rn-snippet-{cls}"])
@@ -288,7 +292,7 @@ def _table(app: Sphinx, docname: str) -> nodes.Node:
               for status in view.statuses),
         ])
     targets = relnotes_config(app.config).targets
-    return build_table(("Snippet", "Issue", *targets), rows, classes=["rn-snippet-table"])
+    return build_table((_("Snippet"), _("Issue"), *targets), rows, classes=["rn-snippet-table"])
 
 
 def _status_cell(status: SnippetStatus) -> nodes.Node:
@@ -353,7 +357,8 @@ def _depart_badges(translator: Any, node: snippet_badges) -> None:
 
 def _visit_details(translator: Any, node: snippet_details) -> None:
     translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
-    translator.body.append("<summary>Verification details</summary>\n")
+    summary = _("Verification details")
+    translator.body.append(f"<summary>{summary}</summary>\n")
 
 
 def _depart_details(translator: Any, node: snippet_details) -> None:

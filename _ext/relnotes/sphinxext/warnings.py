@@ -20,3 +20,4 @@ class Subtype(enum.StrEnum):
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
+    CATALOG = "catalog"

@@ -1,0 +1,103 @@
+"""``relnotes build`` (a preview) and ``relnotes publish`` (the gated build), in every language.
+
+The site's languages come from ``relnotes.toml``: the first is built at the output's root,
+each other under ``<language>/``. Each language is a Sphinx build of its own, run in a process
+of its own (Sphinx keeps one set of translations per process).
+
+``publish`` builds with the publish gate on (``relnotes_require_verified``) and every warning
+an error, into a staging folder beside the output; a refused or failed build stops there, so
+nothing of it reaches the output folder. A build that passes replaces the old site by renames,
+so a reader of the output never sees half of one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from relnotes.core.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    build = commands.add_parser(
+        "build", help="build the site in every language (a preview: badges as the ledger says)",
+        description="Build the site in every language of relnotes.toml into the output folder.",
+        epilog="Exit codes: 0 built, 1 a build failed (or, with --strict, warned).")
+    build.add_argument("--strict", action="store_true",
+                       help="nitpicky, and every warning an error (-nW --keep-going)")
+    _common(build)
+    build.set_defaults(run=_build)
+    publish = commands.add_parser(
+        "publish", help="the gated build: publishes only a site whose every snippet is verified",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit codes: 0 published, 1 refused (a snippet not verified, or any warning); "
+               "nothing is written to the output then.")
+    _common(publish)
+    publish.set_defaults(run=_publish)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where the site goes (default: _build/html in the site)")
+    parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
+                        help="the pages, relative to the site (default: %(default)s)")
+    parser.add_argument("--jobs", default="auto", metavar="N",
+                        help="sphinx-build -j (default: %(default)s)")
+
+
+def build_languages(settings: Settings, source: Path, out: Path, *, strict: bool,
+                    gated: bool, jobs: str) -> bool:
+    """Build every language into ``out`` (the first at its root); False at the first failure."""
+    root = settings.root
+    for index, language in enumerate(settings.languages):
+        options = ["-nW", "--keep-going"] if strict or gated else []
+        if gated:
+            options += ["-D", "relnotes_require_verified=1"]
+        if index:
+            options += ["-D", f"language={language}",
+                        "-d", str(root / "_build" / f"doctrees-{language}")]
+        target = out / language if index else out
+        done = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-j", jobs, *options, "-c", str(root), "-b", "html",
+             str(root / source), str(target)], check=False)
+        if done.returncode != 0:
+            return False
+    return True
+
+
+def _build(args: argparse.Namespace) -> int:
+    out = (args.out or args.settings.root / "_build" / "html").resolve()
+    ok = build_languages(args.settings, args.source, out, strict=args.strict, gated=False,
+                         jobs=str(args.jobs))
+    if not ok:
+        print("error: the site did not build", file=sys.stderr)
+        return 1
+    print(f"built {out} ({', '.join(args.settings.languages)})")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    out = (args.out or args.settings.root / "_build" / "html").resolve()
+    staging = out.with_name(out.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    if not build_languages(args.settings, args.source, staging, strict=True, gated=True,
+                           jobs=str(args.jobs)):
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"error: the site was not published; {out} is unchanged", file=sys.stderr)
+        return 1
+    promote(staging, out)
+    print(f"published {out}")
+    return 0
+
+
+def promote(staging: Path, out: Path) -> None:
+    """Swap ``staging`` in for ``out`` by renames."""
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

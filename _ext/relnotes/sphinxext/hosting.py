@@ -1,0 +1,88 @@
+"""What a hosted site needs beyond its pages: per-language base URLs, robots.txt, and theme
+markup fixed for assistive technology.
+
+Canonical links, sitemap.xml, OpenGraph tags and the 404 page come from Sphinx
+(``html_baseurl``), sphinx-sitemap, sphinxext-opengraph and sphinx-notfound-page; this module
+points each of them at the language being built, so the ``ja/`` site names ``ja/`` URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.config import Config
+
+from relnotes.sphinxext.i18n import current_language, is_translation, site_languages, source_language
+from relnotes.sphinxext.output import write_if_changed
+
+# Base URLs other extensions read; each gains "<language>/" in a translation's build.
+BASE_URL_OPTIONS = ("html_baseurl", "ogp_site_url")
+
+
+def language_base_urls(app: Sphinx, config: Config) -> None:
+    base = str(config.html_baseurl or "")
+    if base and not base.endswith("/"):
+        config.html_baseurl = base = base + "/"
+    if is_translation(config):
+        language = current_language(config)
+        for name in BASE_URL_OPTIONS:
+            value = getattr(config, name, None)
+            if value:
+                setattr(config, name, value.rstrip("/") + f"/{language}/")
+    if base and hasattr(config, "notfound_urls_prefix"):
+        # The 404 page links absolutely (from the host's root), so it works at any depth.
+        config.notfound_urls_prefix = urlsplit(config.html_baseurl).path
+
+
+def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
+    """robots.txt at the site root (the source language's build), naming every sitemap."""
+    if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
+        return
+    if is_translation(app.config):
+        return
+    lines = ["User-agent: *", "Allow: /", "Disallow: /bz/"]
+    base = str(app.config.html_baseurl or "")
+    sitemap = getattr(app.config, "sitemap_filename", None)
+    if base and sitemap:
+        lines.append("")
+        for language in site_languages(app.config):
+            prefix = "" if language == source_language(app.config) else f"{language}/"
+            lines.append(f"Sitemap: {base}{prefix}{sitemap}")
+    write_if_changed(Path(app.outdir) / "robots.txt", "\n".join(lines) + "\n")
+
+
+# A toctree caption is a heading to assistive technology; ARIA requires a level with the role.
+_CAPTION = re.compile(r'(<p class="caption[^"]*" role="heading")(?! aria-level)')
+
+
+def heading_levels(html: str) -> str:
+    return _CAPTION.sub(r'\1 aria-level="2"', html)
+
+
+def fix_caption_roles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: object) -> None:
+    if "body" in context:
+        context["body"] = heading_levels(context["body"])
+    toctree: Callable[..., Any] | None = context.get("toctree")
+    if toctree is None:
+        return
+
+    def with_levels(**kwargs: Any) -> Any:
+        rendered = toctree(**kwargs)
+        return type(rendered)(heading_levels(str(rendered)))  # keep Markup as Markup
+
+    context["toctree"] = with_levels
+
+
+def setup_hosting(app: Sphinx) -> None:
+    # After config.py's validation (100), before extensions read the base URLs (builder-inited).
+    app.connect("config-inited", language_base_urls, priority=300)
+    app.connect("build-finished", write_robots_txt, priority=500)
+    # After navigation.py bounds toctree() (400), before furo renders its sidebar with it (500).
+    app.connect("html-page-context", fix_caption_roles, priority=450)

@@ -1,0 +1,275 @@
+"""The site in more than one language: the extension's own messages, the "not translated" banner,
+the language switcher, and warnings for broken catalogs.
+
+The source language is built at the site root, every other language of relnotes.toml's ``languages``
+under ``<language>/`` with ``-D language=<language>``. Page content is translated with Sphinx's
+gettext catalogs (``locale_dirs``); what the extension itself writes (badges, labels, the
+overview) comes from the ``relnotes`` catalog shipped in this package, compiled at build time.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import json
+import posixpath
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from sphinx import locale as sphinx_locale
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.locale import get_translation
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
+
+from relnotes.sphinxext.catalogs import CatalogReadError, check_catalog, compile_catalog
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_CATALOG = "relnotes"
+PACKAGE_LOCALE_DIR = Path(__file__).parent / "locale"
+_ = get_translation(MESSAGE_CATALOG)
+
+# How each language names itself in the switcher.
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+
+
+def site_languages(config: Config) -> tuple[str, ...]:
+    return relnotes_config(config).languages
+
+
+def source_language(config: Config) -> str:
+    return site_languages(config)[0]
+
+
+def current_language(config: Config) -> str:
+    return str(config.language or "en")
+
+
+def is_translation(config: Config) -> bool:
+    return current_language(config) != source_language(config)
+
+
+# -- the extension's messages -------------------------------------------------------------
+
+
+def kind_label(kind: str) -> str:
+    """How readers see an issue's kind (a ``Kind`` value)."""
+    labels = {
+        "known-issue": _("Known issue"),
+        "technology-preview": _("Technology preview"),
+        "unsupported-feature": _("Unsupported feature"),
+        "limitation": _("Limitation"),
+        "bug-fix": _("Bug fix"),
+        "enhancement": _("Enhancement"),
+        "release-note": _("Release note"),
+        "deprecated-functionality": _("Deprecated functionality"),
+    }
+    return str(labels.get(kind, kind))
+
+
+def _register_catalog(app: Sphinx, config: Config) -> None:
+    """Compile the package's catalog for this language into the build directory and load it.
+
+    Compiled at build time so that the .mo never lags behind the committed .po.
+    """
+    # Sphinx keeps translators per process and merges new ones into old: a build in another
+    # language earlier in the same process (tests, autobuild) must not leave its words here.
+    sphinx_locale.translators.pop(("general", MESSAGE_CATALOG), None)
+    language = current_language(config)
+    po = PACKAGE_LOCALE_DIR / language / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.po"
+    if not po.is_file():
+        return
+    compiled = Path(app.doctreedir) / "relnotes-locale"
+    try:
+        compile_catalog(po, compiled / language / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.mo")
+    except CatalogReadError as error:
+        _warn(str(error), po, 1)
+        return
+    app.add_message_catalog(MESSAGE_CATALOG, str(compiled))
+
+
+def _script_messages(app: Sphinx, config: Config) -> None:
+    """The words relnotes.js shows, in this build's language, from the same catalog."""
+    messages = {"copy": str(_("copy")), "copied": str(_("copied")),
+                "copyTitle": str(_("Copy the file's exact contents"))}
+    app.add_js_file(None, body=f"window.RELNOTES_MESSAGES = {json.dumps(messages, ensure_ascii=False)};")
+
+
+# -- broken catalog entries ---------------------------------------------------------------
+
+
+def catalog_files(app: Sphinx) -> list[Path]:
+    """The catalogs this build reads: the package's and the project's, for its language."""
+    language = current_language(app.config)
+    found = [PACKAGE_LOCALE_DIR / language / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.po"]
+    for directory in app.config.locale_dirs:
+        root = Path(app.srcdir, directory, language, "LC_MESSAGES")
+        if root.is_dir():
+            found.extend(sorted(root.rglob("*.po")))
+    return [path for path in found if path.is_file()]
+
+
+def check_catalogs(app: Sphinx) -> None:
+    if not is_translation(app.config):
+        return
+    for path in catalog_files(app):
+        try:
+            problems = check_catalog(path)
+        except CatalogReadError as error:
+            _warn(str(error), path, 1)
+            continue
+        for problem in problems:
+            _warn(problem.message, problem.path, problem.lineno)
+
+
+def _warn(message: str, path: Path, lineno: int) -> None:
+    location = nodes.Element()  # a plain file location, not a docname
+    location.source, location.line = str(path), lineno
+    logger.warning(message, location=location, type=WARNING_TYPE, subtype=Subtype.CATALOG)
+
+
+# -- the banner on untranslated pages -----------------------------------------------------
+
+
+class language_banner(nodes.General, nodes.Element):
+    """The portal's notice that the page below is not (fully) in the selected language."""
+
+
+def untranslated_messages(document: nodes.document, catalog: dict[str, str]) -> list[str]:
+    """The page's messages that the catalog does not translate (an identical text counts)."""
+    return [message for _node, message in extract_messages(document) if not catalog.get(message)]
+
+
+def page_catalog(env: BuildEnvironment, docname: str) -> dict[str, str]:
+    """The page's compiled catalog as Sphinx's Locale transform reads it (compiled before reading)."""
+    domain = docname_to_domain(docname, env.config.gettext_compact)
+    merged: dict[str, str] = {}
+    for directory in reversed(env.config.locale_dirs):
+        found = gettext.translation(domain, localedir=str(Path(env.srcdir, directory)),
+                                    languages=[current_language(env.config)], fallback=True)
+        merged |= getattr(found, "_catalog", {})
+    return merged
+
+
+class KeepSnippetsUntranslated(SphinxTransform):
+    """Snippets are never translatable, so every language shows the same verified bytes.
+
+    Runs after Sphinx's ExtraTranslatableNodes (10), which marks every literal block
+    translatable when ``gettext_additional_targets`` names them, and before Locale (20).
+    """
+
+    default_priority = 15
+
+    def apply(self, **kwargs: Any) -> None:
+        for block in self.document.findall(nodes.literal_block):
+            if "rn-snippet-code" in block["classes"]:
+                block["translatable"] = False
+
+
+class UntranslatedBanner(SphinxTransform):
+    """Puts the banner on a page unless every one of its messages is translated.
+
+    Runs just before Sphinx's Locale transform (20), while the page still holds its source
+    messages; afterwards a translated message is no longer the one the catalog is keyed by.
+    """
+
+    default_priority = 19
+
+    def apply(self, **kwargs: Any) -> None:
+        if not is_translation(self.config):
+            return
+        catalog = page_catalog(self.env, self.env.docname)
+        if untranslated_messages(self.document, catalog) or not catalog:
+            self.document.insert(0, language_banner())
+
+
+def _visit_banner(translator: Any, node: language_banner) -> None:
+    text = html.escape(str(_("This content is not available in the selected language.")))
+    translator.body.append(f'<div class="rn-language-banner" role="note"><p>{text}</p></div>\n')
+
+
+def _depart_banner(translator: Any, node: language_banner) -> None:
+    pass
+
+
+# -- the language switcher ----------------------------------------------------------------
+
+
+def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
+    """(language, relative URL of the same page in it) for every other language of the site."""
+    config = app.config
+    here = current_language(config)
+    target = app.builder.get_target_uri(pagename)
+    up = "../" * pagename.count("/")
+    if is_translation(config):
+        up += "../"
+    if pagename == getattr(config, "notfound_pagename", None):
+        up = site_root_path(config)  # the 404 page is served at any depth: link absolutely
+    links = []
+    for language in site_languages(config):
+        if language == here:
+            continue
+        prefix = "" if language == source_language(config) else f"{language}/"
+        url = up + prefix + target
+        links.append((language, url if url.startswith("/") else posixpath.normpath(url)))
+    return links
+
+
+def site_root_path(config: Config) -> str:
+    """The URL path of the source language's root, from ``html_baseurl`` (``/`` without one)."""
+    path = urlsplit(str(config.html_baseurl or "/")).path or "/"
+    if is_translation(config):
+        path = path.removesuffix(f"{current_language(config)}/")
+    return path if path.endswith("/") else path + "/"
+
+
+def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                 doctree: nodes.document | None) -> None:
+    """A link to the same page in each other language, on every page the theme renders.
+
+    Furo shows its ``announcement`` at the top of every page type (indices, search and the
+    404 page have no ``body``); other themes get the switcher at the top of the body.
+    """
+    links = language_links(app, pagename)
+    if not links:
+        return
+    items = "".join(
+        f'<a href="{html.escape(url)}" hreflang="{language}" lang="{language}">'
+        f"{html.escape(LANGUAGE_NAMES.get(language, language))}</a>"
+        for language, url in links
+    )
+    label = html.escape(str(_("Language")))
+    switcher = f'<nav class="rn-language-switcher" aria-label="{label}">{items}</nav>'
+    if "theme_announcement" in context:
+        context["theme_announcement"] = switcher
+    elif "body" in context:
+        context["body"] = switcher + "\n" + context["body"]
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<link rel="alternate" hreflang="{language}" href="{html.escape(url)}">'
+        for language, url in links
+    )
+
+
+def setup_i18n(app: Sphinx) -> None:
+    # After config.py's validation (100): the language is final once the config is read.
+    app.connect("config-inited", _register_catalog, priority=200)
+    app.connect("config-inited", _script_messages, priority=210)
+    app.connect("builder-inited", check_catalogs, priority=500)
+    app.add_transform(KeepSnippetsUntranslated)
+    app.add_transform(UntranslatedBanner)
+    app.add_node(language_banner, html=(_visit_banner, _depart_banner),
+                 text=(_skip, None), latex=(_skip, None))
+    app.connect("html-page-context", add_switcher, priority=500)
+
+
+def _skip(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode

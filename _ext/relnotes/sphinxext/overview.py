@@ -1,0 +1,316 @@
+"""The readers' overview: every issue in one filterable table, and each issue page's one-line answer.
+
+Both answer "does this affect me, and does the workaround work?". They are computed from the
+verification statuses of this build (``verification.views_by_snippet``) once every page is read,
+and written as static HTML: the whole table is in the page, and a small script (no server)
+only hides rows that do not match the filters.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+
+from relnotes.core.ledger import SnippetStatus, Status
+from relnotes.core.model import Issue
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.i18n import _, kind_label
+from relnotes.sphinxext.issue import issue_record
+from relnotes.sphinxext.verification import SnippetView, views_by_snippet
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    """What a reader is told about a set of statuses: one word, one colour, one symbol."""
+
+    name: str  # CSS class and filter value: rn-summary-<name>
+    symbol: str  # shown beside the words, so the colour is never the only cue
+    statuses: tuple[Status, ...]
+
+    @property
+    def label(self) -> str:
+        return str(_GROUP_LABELS[self.name])
+
+
+# The one place that says how statuses are summarised. A status the ledger gains goes into
+# one of these groups; a test fails while a status belongs to none.
+SUMMARY_GROUPS: tuple[StatusGroup, ...] = (
+    StatusGroup("verified", "✓", (Status.PASSED,)),
+    StatusGroup("known-failure", "!", (Status.EXPECTED_FAILURE,)),
+    StatusGroup("fails", "✗", (Status.FAILED,)),
+    StatusGroup("not-verifiable", "\u2013", (Status.NOT_VERIFIABLE,)),  # en dash
+    # Ran, but showed nothing that tells the workaround apart from an unchanged guest.
+    StatusGroup("effect-not-shown", "~", (Status.INDISTINCT, Status.UNCONTROLLED,
+                                         Status.UNCHECKED)),
+    StatusGroup("not-verified", "?", (Status.STALE, Status.MISSING)),
+)
+# Until a new status is placed in a group it counts as not verified: never as verified.
+FALLBACK_GROUP = SUMMARY_GROUPS[-1]
+_GROUP_OF = {status: group for group in SUMMARY_GROUPS for status in group.statuses}
+_GROUP_LABELS = {
+    "verified": _("verified"),
+    "known-failure": _("known failure"),
+    "fails": _("fails"),
+    "not-verifiable": _("not verifiable"),
+    "effect-not-shown": _("effect not shown"),
+    "not-verified": _("not verified"),
+}
+
+
+def group_of(status: Status) -> StatusGroup:
+    return _GROUP_OF.get(status, FALLBACK_GROUP)
+
+
+Summary = tuple[tuple[str, int], ...]  # (group name, count), groups in SUMMARY_GROUPS order
+
+
+def summarise(statuses: Iterable[SnippetStatus]) -> Summary:
+    """How many snippets fall in each group, for one target; empty groups left out."""
+    counts = dict.fromkeys((group.name for group in SUMMARY_GROUPS), 0)
+    for status in statuses:
+        counts[group_of(status.status).name] += 1
+    return tuple((name, count) for name, count in counts.items() if count)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    docname: str
+    id: str
+    title: str
+    component: str
+    kind: str  # Kind value
+    releases: tuple[str, ...]
+    bz: tuple[int, ...]
+    topics: tuple[str, ...]
+    summaries: tuple[tuple[str, Summary], ...]  # (target, summary) per configured target
+
+
+def issue_summaries(issue: Issue, targets: Sequence[str], views: Sequence[SnippetView]
+                    ) -> tuple[tuple[str, Summary], ...]:
+    return tuple(
+        (target, summarise(view.statuses[index] for view in views))
+        for index, target in enumerate(targets)
+    )
+
+
+def compute_rows(env: BuildEnvironment) -> tuple[OverviewRow, ...]:
+    domain = relnotes_domain(env)
+    targets = relnotes_config(env.config).targets
+    by_key = views_by_snippet(env)
+    rows = []
+    for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
+        # A snippet shown twice on a page (e.g. in two tabs) counts once.
+        keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
+        views = [by_key[key] for key in keys if key in by_key]
+        rows.append(OverviewRow(
+            issue.docname, issue.id, issue.title, issue.component, issue.kind.value,
+            issue.releases, issue.bz, issue.topics, issue_summaries(issue, targets, views),
+        ))
+    return tuple(rows)
+
+
+# -- where the overview is shown ----------------------------------------------------------
+
+
+class overview_table(nodes.General, nodes.Element):
+    """Placeholder for the overview, filled when the page is written."""
+
+
+class OverviewDirective(SphinxDirective):
+    """Shows every issue with its verification summary per target, filterable."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        placeholder = overview_table()
+        self.set_source_info(placeholder)
+        self.env.metadata[self.env.docname]["rn-overview"] = True
+        return [placeholder]
+
+
+def overview_pages(env: BuildEnvironment) -> list[str]:
+    # Recorded in the page's metadata, which Sphinx clears and merges for parallel reads.
+    return sorted(docname for docname, metadata in env.metadata.items()
+                  if metadata.get("rn-overview") and docname in env.all_docs)
+
+
+def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Overview pages change with any issue or status although their source does not."""
+    rows = compute_rows(env)
+    domain = relnotes_domain(env)
+    previous = domain.data.get("overview")
+    domain.data["overview"] = rows
+    return overview_pages(env) if previous != rows else []
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for placeholder in list(doctree.findall(overview_table)):
+        rows = relnotes_domain(app.env).data.get("overview", ())
+        placeholder.replace_self(nodes.raw("", overview_html(app, docname, rows), format="html"))
+    for record in list(doctree.findall(issue_record)):
+        parent = record.parent
+        if parent is None:
+            continue
+        answer = answer_node(app, docname)
+        if answer is not None:
+            parent.insert(parent.index(record), answer)
+
+
+def _summary_html(summary: Summary) -> str:
+    if not summary:
+        none = html.escape(_("no snippet"))
+        return f'<span class="rn-summary-none">{none}</span>'
+    groups = {group.name: group for group in SUMMARY_GROUPS}
+    return " ".join(
+        f'<span class="rn-summary rn-summary-{name}">'
+        f'<span aria-hidden="true">{groups[name].symbol}</span> '
+        f"{count} {html.escape(groups[name].label)}</span>"
+        for name, count in summary
+    )
+
+
+def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str:
+    targets = relnotes_config(app.config).targets
+    out: list[str] = ['<div class="rn-overview">']
+    out.append(_counts_html(rows, targets))
+    out.append(_filters_html(rows, targets))
+    out.append('<div class="rn-overview-scroll"><table class="rn-overview-table">')
+    caption = html.escape(_("Every issue and the state of its workaround"))
+    out.append(f"<caption>{caption}</caption>")
+    out.append("<thead><tr>")
+    headings = [_("Issue"), _("Component"), _("Kind"), _("Releases"), _("Bugzilla")]
+    headings += [_("Workaround on %(target)s") % {"target": target} for target in targets]
+    labels = [html.escape(str(heading)) for heading in headings]
+    out.extend(f'<th scope="col">{label}</th>' for label in labels)
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        uri = app.builder.get_relative_uri(docname, row.docname)
+        statuses = sorted({name for _target, summary in row.summaries for name, _count in summary})
+        searchable = " ".join((row.id, row.title, *(f"BZ#{n} {n}" for n in row.bz), *row.topics))
+        attributes = {
+            "data-component": row.component,
+            "data-kind": row.kind,
+            "data-topics": "|".join(row.topics),
+            "data-releases": "|".join(row.releases),
+            "data-statuses": "|".join(statuses),
+            "data-text": searchable.lower(),
+        }
+        out.append("<tr " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items()) + ">")
+        cells = [
+            f'<a href="{html.escape(uri)}">{html.escape(row.title)}</a>',
+            html.escape(row.component),
+            html.escape(kind_label(row.kind)),
+            html.escape(", ".join(row.releases)),
+            html.escape(", ".join(f"BZ#{n}" for n in row.bz)) or "—",
+            *(_summary_html(summary) for _target, summary in row.summaries),
+        ]
+        # Each cell names its column, for narrow screens where the rows are stacked.
+        out.extend(f'<td data-label="{label}">{cell}</td>' if index else f"<td>{cell}</td>"
+                   for index, (label, cell) in enumerate(zip(labels, cells, strict=True)))
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    shown = _("%(shown)s of %(total)s issues shown")
+    out.append(f'<p class="rn-overview-shown" aria-live="polite" data-template="{html.escape(shown)}">'
+               f'{html.escape(shown % {"shown": len(rows), "total": len(rows)})}</p>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _counts_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
+    """Counts by status at the top: snippets per group and target, and issues in all."""
+    out = ['<dl class="rn-overview-counts">']
+    issues = html.escape(_("Issues"))
+    out.append(f"<dt>{issues}</dt><dd>{len(rows)}</dd>")
+    for index, target in enumerate(targets):
+        totals: dict[str, int] = {}
+        for row in rows:
+            for name, count in row.summaries[index][1]:
+                totals[name] = totals.get(name, 0) + count
+        summary = tuple((group.name, totals[group.name]) for group in SUMMARY_GROUPS
+                        if totals.get(group.name))
+        label = _("Snippets on %(target)s") % {"target": target}
+        out.append(f"<dt>{html.escape(label)}</dt><dd>{_summary_html(summary)}</dd>")
+    out.append("</dl>")
+    return "".join(out)
+
+
+def _options(name: str, label: str, values: Iterable[tuple[str, str]]) -> str:
+    control = f"rn-filter-{name}"
+    everything = html.escape(_("all"))
+    options = "".join(f'<option value="{html.escape(value)}">{html.escape(text)}</option>'
+                      for value, text in values)
+    return (f'<label for="{control}">{html.escape(label)}</label>'
+            f'<select id="{control}" data-filter="{name}">'
+            f'<option value="">{everything}</option>{options}</select>')
+
+
+def _filters_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
+    # Hidden until the script runs: without it the full table is there and nothing pretends
+    # to filter.
+    components = sorted({row.component for row in rows})
+    topics = sorted({topic for row in rows for topic in row.topics})
+    kinds = sorted({row.kind for row in rows})
+    releases = sorted({release for row in rows for release in row.releases})
+    form_label = html.escape(_("Filter the issues"))
+    text_label = html.escape(_("Text or BZ number"))
+    out = [f'<form class="rn-overview-filters" hidden role="search" aria-label="{form_label}">']
+    out.append(f'<label for="rn-filter-text">{text_label}</label>'
+               '<input type="search" id="rn-filter-text" data-filter="text">')
+    out.append(_options("component", _("Component"), ((c, c) for c in components)))
+    out.append(_options("topics", _("Topic"), ((t, t) for t in topics)))
+    out.append(_options("kind", _("Kind"), ((k, kind_label(k)) for k in kinds)))
+    out.append(_options("releases", _("Release"), ((r, r) for r in releases)))
+    out.append(_options("statuses", _("Status"), ((g.name, g.label) for g in SUMMARY_GROUPS)))
+    out.append("</form>")
+    return "".join(out)
+
+
+def answer_node(app: Sphinx, docname: str) -> nodes.Node | None:
+    """The issue page's first line: the workaround's state on each target."""
+    rows = {row.docname: row for row in relnotes_domain(app.env).data.get("overview", ())}
+    row = rows.get(docname)
+    if row is None:
+        return None
+    if all(not summary for _target, summary in row.summaries):
+        text = _("Workaround: this issue has no workaround snippet.")
+        return nodes.paragraph("", str(text), classes=["rn-answer"])
+    parts = [
+        f'<span class="rn-answer-target"><strong>{html.escape(target)}</strong>: '
+        f"{_summary_html(summary)}</span>"
+        for target, summary in row.summaries
+    ]
+    label = html.escape(_("Workaround"))
+    body = f'<p class="rn-answer">{label}: ' + "; ".join(parts) + "</p>"
+    return nodes.raw("", body, format="html")
+
+
+def setup_overview(app: Sphinx) -> None:
+    app.add_directive_to_domain("rn", "overview", OverviewDirective)
+    app.add_node(overview_table, html=(_skip, None), text=(_skip, None), latex=(_skip, None))
+    # After verification.py's env-updated handler (500), whose views it summarises.
+    app.connect("env-updated", schedule_rewrites, priority=600)
+    # Before rendering.py (400) replaces the issue record the answer is placed above.
+    app.connect("doctree-resolved", render, priority=390)
+    app.connect("html-page-context", _add_script, priority=500)
+
+
+def _add_script(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                doctree: nodes.document | None) -> None:
+    # Only the pages that show the overview load its filters.
+    if pagename in overview_pages(app.env):
+        app.add_js_file("relnotes-overview.js", defer="defer")
+
+
+def _skip(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
