@@ -2,15 +2,14 @@
 
 It runs at the end of every build over every snippet use, not when a page is written, so an
 incremental build whose pages did not change cannot slip an unverified snippet through. A
-refusal is an error (``PublishRefused``), not a warning: no ``suppress_warnings`` entry and no
+refusal is an error (with no type), not a warning: no ``suppress_warnings`` entry and no
 missing ``-W`` lets a refused build succeed. The publish command builds into a staging
-directory and moves it into place only when the build succeeds (tools/promote-site.py).
+directory and moves it into place only when the build succeeds (relnotes publish).
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from relnotes.core.ledger import Status
@@ -30,10 +29,11 @@ logger = logging.getLogger(__name__)
 PUBLISHABLE = frozenset({Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE})
 
 
-class PublishRefused(SphinxError):
-    """Some shown snippet is not publishable; sphinx-build exits non-zero whatever -W says."""
-
-    category = "Publish refused"
+def refuse(app: Sphinx, message: str) -> None:
+    """Fail the build: an error no ``suppress_warnings`` entry can filter (it has no type) and
+    a non-zero exit status whatever ``-W`` says; a plain message, not Sphinx's crash report."""
+    logger.error("Publish refused: %s", message)
+    app.statuscode = 1
 
 
 def check_publishable(app: Sphinx, exception: Exception | None) -> None:
@@ -41,8 +41,9 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
         return
     refused: list[str] = []
     if ledger_or_warning(app.config, Subtype.UNVERIFIED) is None:
-        raise PublishRefused("the verification ledger cannot be read, so no snippet can be "
-                             "shown to be verified")
+        refuse(app, "the verification ledger cannot be read, so no snippet can be shown to "
+                    "be verified")
+        return
     # The statuses this build computed for every snippet (env-updated), not only for the
     # pages it wrote, so an incremental build is judged like a full one.
     views = views_by_snippet(app.env)
@@ -68,8 +69,8 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
                     refused.append(f"{app.env.doc2path(docname)}:{located.lineno}: "
                                    f"{view.key}: {status_text(status)}")
     if refused:
-        raise PublishRefused(f"{len(refused)} shown snippet result(s) not publishable:\n"
-                             + "\n".join(refused))
+        refuse(app, f"{len(refused)} shown snippet result(s) not publishable:\n"
+               + "\n".join(refused))
 
 
 def setup_publish_gate(app: Sphinx) -> None:
