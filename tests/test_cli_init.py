@@ -59,8 +59,8 @@ def test_the_new_sites_makefile_says_how_to_install_relnotes_when_python_lacks_i
     done = subprocess.run(["make", "html", "PYTHON=/usr/bin/python3 -I -S"], cwd=site,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
-    assert "relnotes is not installed for /usr/bin/python3 -I -S: pip install 'relnotes[verify]'" \
-        in done.stdout
+    assert ("relnotes (with its verify and test extras) is not installed for /usr/bin/python3 -I -S:"
+            " pip install '<relnotes>[verify,test]'") in done.stdout
 
 
 @pytest.mark.parametrize("existing", ["notes.txt", ".git"])
@@ -81,7 +81,7 @@ def test_init_fills_an_empty_folder(tmp_path: Path) -> None:
 
 
 def test_init_leaves_nothing_behind_when_writing_fails(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     real_copy = init._copy
 
     def copy_then_fail(*args: object) -> int:
@@ -89,9 +89,13 @@ def test_init_leaves_nothing_behind_when_writing_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(init, "_copy", copy_then_fail)
-    with pytest.raises(OSError, match="No space left"):
-        main(["init", str(tmp_path / "mysite")])
+    assert main(["init", str(tmp_path / "mysite")]) == 2
+    assert "No space left on device" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+    # An empty folder given by the user is kept, empty, as it was.
+    (tmp_path / "given").mkdir()
+    assert main(["init", str(tmp_path / "given")]) == 2
+    assert list((tmp_path / "given").iterdir()) == []
 
 
 def test_a_project_name_that_would_break_conf_py_is_refused(
@@ -132,3 +136,22 @@ def test_the_new_sites_make_test_verifies_its_example_on_real_daemons_and_the_ch
     code, records = verify()
     assert code == 1
     assert {r["result"] for r in records.values()} == {"failed"}
+
+
+def test_init_into_the_current_empty_folder_keeps_the_folder_and_its_mode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "here"
+    site.mkdir()
+    site.chmod(0o2775)
+    inode = site.stat().st_ino
+    monkeypatch.chdir(site)
+    assert main(["init", "."]) == 0
+    assert site.stat().st_ino == inode and site.stat().st_mode & 0o7777 == 0o2775
+    assert (site / "conf.py").is_file() and not list(site.glob(".relnotes-init.*"))
+    assert "created . (14 files)" in capsys.readouterr().out
+
+
+def test_init_where_no_folder_can_be_made_is_an_error_not_a_traceback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "/proc/relnotes-cannot-be-here"]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot create the site in /proc/")

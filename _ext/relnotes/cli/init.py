@@ -47,20 +47,38 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: --project {project!r}: a name without quotes, backslashes or newlines",
               file=sys.stderr)
         return 2
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Everything is written into a sibling folder first and renamed into place at the end, so
-    # a failure part-way leaves nothing behind.
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        count = _copy(resources.files("relnotes.cli") / "templates" / "site", staging, project)
-        if target.is_dir():
-            target.rmdir()  # empty, checked above
-        os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        count = _create(target.resolve(), project)
+    except OSError as error:
+        print(f"error: cannot create the site in {target}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     print(f"created {target} ({count} files). Next:\n  cd {target}\n  make html\n  make test")
     return 0
+
+
+def _create(target: Path, project: str) -> int:
+    """Write the site into ``target`` (new, or an empty folder, which is kept as it is: its
+    mode, and a shell that has it as its current folder). Everything goes to a staging folder
+    first and is moved into place at the end, so a failure part-way leaves nothing behind."""
+    existed = target.is_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".relnotes-init.", dir=target))
+    moved: list[Path] = []
+    try:
+        count = _copy(resources.files("relnotes.cli") / "templates" / "site", staging, project)
+        for entry in sorted(staging.iterdir()):
+            os.rename(entry, target / entry.name)
+            moved.append(target / entry.name)
+        staging.rmdir()
+    except BaseException:
+        for path in moved:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    return count
 
 
 def _copy(source: Traversable, destination: Path, project: str) -> int:
