@@ -140,3 +140,19 @@ def test_a_bad_relnotes_toml_is_bad_input_at_its_line(
     (tmp_path / "relnotes.toml").write_text('topics = ["networking"]\naccelerator = "fast"\n')
     assert main(["--site", str(tmp_path), "check"]) == 2
     assert "relnotes.toml:2: accelerator: must be one of auto, kvm, tcg" in capsys.readouterr().err
+
+
+def test_a_page_in_no_toctree_fails_check_as_it_fails_the_build(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert main(["init", str(site)]) == 0
+    capsys.readouterr()
+    (site / "source" / "stray.md").write_text("# A page no toctree lists\n")
+    code, lines = run_check(site, capsys)
+    assert code == 1
+    assert lines == ["source/stray.md:1: document isn't included in any toctree "
+                     "[relnotes.not_included]", "1 problem"]
+    (site / "source" / "components" / "extra.md").write_text("# Extra\n")
+    (site / "source" / "stray.md").unlink()
+    # The new site's index includes every component page, so a new one is in a toctree.
+    assert run_check(site, capsys) == (0, [])

@@ -84,3 +84,18 @@ def test_an_id_declared_by_a_page_of_another_name_is_refused(
     page.rename(page.with_name("nic.md"))
     assert new(site, "example-nic-model", "--component", "example", "--kind", "known-issue") == 2
     assert "issue id 'example-nic-model' is already declared in" in capsys.readouterr().err
+
+
+def test_new_says_when_no_toctree_will_include_the_page(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert main(["init", str(site)]) == 0
+    capsys.readouterr()
+    # The example component page includes ../issues/example-*: this id is not among them.
+    assert main(["--site", str(site), "new", "my-first-issue", "--component", "example",
+                 "--kind", "known-issue", "--release", "1.0"]) == 0
+    assert ("add issues/my-first-issue to a toctree (its component page's, for example)"
+            in capsys.readouterr().out)
+    assert main(["--site", str(site), "new", "example-second", "--component", "example",
+                 "--kind", "known-issue", "--release", "1.0"]) == 0
+    assert "toctree" not in capsys.readouterr().out

@@ -204,7 +204,7 @@ def test_a_component_that_cannot_name_a_folder_is_refused(tmp_path: Path) -> Non
     root = site(tmp_path)
     status, _, err = run("text", str(PORTAL), "--component", "../kvm", "--into", str(root))
     assert status == 1
-    assert "--component: component '../kvm' cannot name a folder" in err
+    assert "--component: component: '../kvm' is not a lowercase slug" in err
     assert tree(root) == {"conf.py": b"extensions = []\n"}
 
 

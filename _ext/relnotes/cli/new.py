@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from relnotes.core.model import Kind, RecordError, parse_bz_numbers, parse_issue_id, parse_kind
+from relnotes.core.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,7 +65,20 @@ def _run(args: argparse.Namespace) -> int:
     print(f"wrote {page.relative_to(settings.root)}")
     if not args.release:
         print("fill in :releases: (relnotes check reports it until then)")
+    if not _in_a_toctree(settings, source, page):
+        docname = page.relative_to(source).with_suffix("").as_posix()
+        print(f"add {docname} to a toctree (its component page's, for example): no toctree "
+              "includes it yet, and a build fails on a page no toctree includes")
     return 0
+
+
+def _in_a_toctree(settings: Settings, source: Path, page: Path) -> bool:
+    """Whether some toctree of the site includes ``page``, by the rules ``relnotes check``
+    applies (the same as the build's)."""
+    from relnotes.core.lint import check_site
+
+    return not any(problem.subtype == "unreachable" and problem.file == page
+                   for problem in check_site(settings, source))
 
 
 def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]

@@ -37,6 +37,8 @@ from relnotes.core.spec import spec_problem_message
 from relnotes.core.spec import spec_problems as core_spec_problems
 
 PAGE_SUFFIX = ".md"
+ROOT_DOC = "index"
+NOT_INCLUDED_MESSAGE = "document isn't included in any toctree"
 
 
 @dataclass(frozen=True, order=True)
@@ -74,11 +76,13 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     problems: set[Problem] = set()
     pages = find_pages(source_dir)
     site = _Site()
+    unreadable: set[str] = set()
     for docname, file in pages.items():
         try:
             page = read_page(file.read_text(encoding="utf-8"))
         except UnicodeDecodeError as error:
             problems.add(Problem(file, 1, f"not UTF-8 text ({error.reason})", "page"))
+            unreadable.add(docname)  # left out of the build, so in no toctree either
             continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
@@ -88,9 +92,16 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     for file, line, target in site.references:
         if target not in site.issues:
             problems.add(Problem(file, line, unknown_issue_message(target), "unknown_issue"))
+    issue_pages = {issue.docname for issue in site.issues.values()}
     for issue in site.issues.values():
         if issue.docname not in site.included:
             problems.add(Problem(issue.file, issue.line, unreachable_message(issue.id), "unreachable"))
+    for docname, file in pages.items():
+        # As Sphinx's toc.not_included, which fails a -W build: every page but the root one
+        # (an issue page has its own rule above) must be in some toctree.
+        if (docname not in site.included and docname != ROOT_DOC
+                and docname not in issue_pages | unreadable):
+            problems.add(Problem(file, 1, NOT_INCLUDED_MESSAGE, "not_included"))
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))

@@ -6,10 +6,9 @@ when it becomes MyST.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from relnotes.core.model import Kind
+from relnotes.core.model import Kind, RecordError, parse_component
 from relnotes.importing.snippets import Snippet
 
 
@@ -23,15 +22,13 @@ class BadInput(ValueError):
         self.line = line
 
 
-_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
-
-
 def check_component(name: str, where: str, hint: str = "") -> str:
-    """A component names folders (snippets/<component>/): no separators, no dot-dot."""
-    if not _COMPONENT.match(name):
-        raise BadInput(where, f"component {name!r} cannot name a folder (letters, digits, "
-                              f"'.', '_', '+', '-'){hint}")
-    return name
+    """A component is what the site accepts in an issue's ``:component:`` (one rule, the
+    core's): it names a folder, a page and an index group."""
+    try:
+        return parse_component(name)
+    except RecordError as error:
+        raise BadInput(where, f"{error}{hint}") from None
 
 
 @dataclass(frozen=True)
