@@ -289,3 +289,30 @@ def test_a_spec_that_does_not_load_is_located_and_its_badges_are_stale(app: Sphi
     app.build()
     warning_at(app, "verified.xml.check.toml", 10, "effects[0].contains: is an empty list")
     assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"
+
+
+def test_a_procedures_layers_are_shown_once_and_long_details_are_shortened(tmp_path: Path) -> None:
+    from dataclasses import fields
+    from types import SimpleNamespace
+
+    from relnotes.core.ledger import Ledger, Record
+    from relnotes.sphinxext.config import PREFIX, RelnotesConfig
+    from relnotes.sphinxext.verification import DETAIL_LIMIT, snippet_view
+
+    defaults = RelnotesConfig()
+    config = SimpleNamespace(**{PREFIX + f.name: getattr(defaults, f.name) for f in fields(defaults)})
+    config.relnotes_targets = ("bookworm",)
+    long = "x" * (DETAIL_LIMIT * 3)
+    ledger = Ledger()
+    for key in ("comp/driver.virsh", "comp/member.xml"):
+        ledger.add(Record(key, "s", "i", Status.PASSED, None,
+                          {"run": Layer(LayerStatus.PASSED, long)}, BOOKWORM,
+                          datetime(2026, 11, 20, tzinfo=UTC), 1.0, "", "comp/driver.virsh"))
+    (tmp_path / "f").write_text("x")
+    driver = snippet_view(config, ledger, "comp/driver.virsh", tmp_path / "f")  # type: ignore[arg-type]
+    member = snippet_view(config, ledger, "comp/member.xml", tmp_path / "f")  # type: ignore[arg-type]
+    [shown] = driver.details
+    assert "layers: run: passed (" in shown and long not in shown and "x" * (DETAIL_LIMIT - 1) + "…" in shown
+    [pointer] = member.details
+    assert "checked as part of comp/driver.virsh: its layers are shown there" in pointer
+    assert "layers:" not in pointer

@@ -120,20 +120,33 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
         if record is None:
             continue
         env = record.environment
+        part_of = record.check if record.check not in ("", key) else ""
+        line = (f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
+                f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s")
+        if part_of:
+            # The procedure's layers are shown once, on the snippet whose check it is.
+            details.append(f"{line} (checked as part of {part_of}: its layers are shown there)"
+                           + (f"; reason: {record.reason}" if record.reason else ""))
+            continue
         layers = ", ".join(
-            f"{name}: {layer.status.value}" + (f" ({layer.detail})" if layer.detail else "")
+            f"{name}: {layer.status.value}" + (f" ({_shortened(layer.detail)})" if layer.detail else "")
             for name, layer in record.layers.items()
         )
-        part_of = record.check if record.check not in ("", key) else ""
         details.append(
-            f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
-            f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s"
-            + (f" (checked as part of {part_of})" if part_of else "")
+            line
             + (f"; layers: {layers}" if layers else "")
             + (f"; reason: {record.reason}" if record.reason else "")
             + (f"; observed: {record.observation}" if record.observation else "")
         )
     return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
+
+
+#: Characters of a layer's detail shown on a page; the ledger keeps all of it (and the log).
+DETAIL_LIMIT = 400
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= DETAIL_LIMIT else text[:DETAIL_LIMIT - 1] + "…"
 
 
 # -- words ----------------------------------------------------------------------------------
