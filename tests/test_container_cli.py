@@ -78,7 +78,7 @@ def test_up_status_shell_down(tmp_path: Path) -> None:
     assert json.loads((state / "daemons.json").read_text())["daemons"] == {}
     shell = cli(state, "shell")
     assert shell.returncode == 1
-    assert "no trixie daemon is up; start one with" in shell.stderr
+    assert "no bullseye daemon is up; start one with" in shell.stderr
 
 
 @pytest.mark.libvirt

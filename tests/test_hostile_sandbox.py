@@ -43,7 +43,7 @@ def snippets_with(tmp_path: Path, hostile: str, *, extra_steps: str = "") -> Pat
         "<interface type='user'/>", "<interface type='user'><model type='e1000'/></interface>"))
     (root / "b/guest.xml.check.toml").write_text(
         'kind = "domain-xml"\ntimeout = 30\n\n[[effects]]\nprobe = "pci-ids"\n'
-        'contains = "8086:100e"\n')
+        'contains = "8086:100e"\ncontrol = { lacks = "8086:100e" }\n')
     return root
 
 
@@ -136,7 +136,8 @@ def test_a_snippet_overwriting_a_path_another_check_uses_fails_and_the_other_pas
     records = run_one(tmp_path, snippets)
     assert_failed_alone(records, "a published step wrote outside the check's work directory "
                                  "and declared paths: /tmp/shared.txt")
-    assert records[("b/read.sh", "bookworm")].result is Status.PASSED
+    # Ran without error (it states no effect, so "unchecked", never "verified"): not harmed.
+    assert records[("b/read.sh", "bookworm")].result is Status.UNCHECKED
 
 
 def test_a_snippet_leaving_a_process_behind_has_it_killed(tmp_path: Path) -> None:
@@ -201,7 +202,7 @@ def test_a_frozen_daemon_fails_its_checks_and_the_other_target_runs_to_the_end(
     assert frozen.reason == "harness: the libvirt daemon stopped answering (no reply within 8 s)"
     assert "connection closed due to keepalive timeout" in frozen.log
     assert records[("b/guest.xml", "bookworm")].result is Status.FAILED
-    assert records[("a/hostile.sh", "trixie")].result is Status.PASSED
+    assert records[("a/hostile.sh", "trixie")].result is Status.UNCHECKED  # ran, no effect stated
     trixie = records[("b/guest.xml", "trixie")]
     assert trixie.result is Status.PASSED, trixie.reason
     assert ours(os.getpid()) == []
@@ -242,7 +243,7 @@ def test_ctrl_c_stops_the_run_keeps_what_it_has_and_removes_everything(
     while len(done) < 2:  # the quick check's result on both targets
         line = process.stdout.readline()
         assert line, process.communicate()[1]
-        if ": a/quick.sh: passed" in line:
+        if ": a/quick.sh: unchecked" in line:  # ran without error; it states no effect
             done.add(line.split(":")[0])
     for signum in signals:
         process.send_signal(signum)

@@ -54,7 +54,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     status.set_defaults(run=_reporting(_status))
 
     shell = actions.add_parser("shell", help="run a command (default: bash) inside a daemon's container")
-    shell.add_argument("--target", help="(default: the site's first target)")
+    shell.add_argument("--target", help="(default: the first of the site's targets that is up)")
     shell.add_argument(
         "command",
         nargs=argparse.REMAINDER,
@@ -146,8 +146,13 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _shell(args: argparse.Namespace) -> int:
-    name = get_target(args.target or args.settings.targets[0]).name
-    daemon = state.load(state.state_file()).get(name)
+    daemons = state.load(state.state_file())
+    if args.target:
+        name = get_target(args.target).name
+    else:  # the first of the site's targets that is up (the only one, usually)
+        up = [target for target in args.settings.targets if target in daemons]
+        name = up[0] if up else args.settings.targets[0]
+    daemon = daemons.get(name)
     if daemon is None:
         raise ContainerError(
             f"no {name} daemon is up; start one with `relnotes container up --target {name}`"
