@@ -32,7 +32,8 @@ def test_a_status_in_no_group_is_never_counted_as_verified() -> None:
 def test_summaries_count_each_group_and_leave_empty_ones_out() -> None:
     statuses = [status(Status.PASSED), status(Status.EXPECTED_FAILURE), status(Status.PASSED),
                 status(Status.STALE), status(Status.MISSING)]
-    assert summarise(statuses) == (("verified", 2), ("known-failure", 1), ("not-verified", 2))
+    assert summarise(statuses) == (("verified", 2), ("known-failure", 1), ("stale", 1),
+                                   ("not-verified", 1))
     assert summarise([]) == ()
 
 

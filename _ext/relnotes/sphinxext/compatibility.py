@@ -231,8 +231,9 @@ def sentence(compatibility: Compatibility) -> str:
         for reason, chosen in reasons.items():
             clauses.append(_clause(group.name, versions_text(versions, chosen), reason,
                                    everywhere=len(chosen) == len(cells)))
-    text = "; ".join(clauses)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    text = "; ".join(clauses).rstrip(".")
+    # Clauses are written to follow one another; only the sentence's first letter is capital.
+    return str(_("%(clauses)s.") % {"clauses": text[:1].upper() + text[1:]})
 
 
 def need_sentences(compatibility: Compatibility) -> list[str]:
