@@ -170,13 +170,15 @@ def _runs(chosen: set[int]) -> list[list[int]]:
     return runs
 
 
-def versions_text(versions: Sequence[Version], chosen: Iterable[int]) -> str:
-    """E.g. "libvirt 9.0 to 11.3", "libvirt 9.0 and later", "libvirt 7.0 and 12.9"."""
+def versions_text(versions: Sequence[Version], chosen: Iterable[int], *,
+                  open_ended: bool = False) -> str:
+    """E.g. "libvirt 9.0 to 11.3", "libvirt 7.0 and 12.9"; ``open_ended``: a run reaching
+    the newest target reads "libvirt 9.0 and later"."""
     newest = len(versions) - 1
     parts = []
     for run in _runs(set(chosen)):
         first, last = versions[run[0]], versions[run[-1]]
-        if run[-1] == newest and len(versions) > 1:
+        if open_ended and run[-1] == newest and len(versions) > 1:
             parts.append(str(_("%(first)s and later") % {"first": first.label}))
         elif len(run) == 1:
             parts.append(first.label)
@@ -189,30 +191,30 @@ def versions_text(versions: Sequence[Version], chosen: Iterable[int]) -> str:
     return str(_("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]})
 
 
-def _clause(group: str, where: str, reason: str | None, everywhere: bool) -> str:
-    values = {"versions": where, "reason": reason}
-    match group, reason is not None:
+def _clause(group: str, has_reason: bool, everywhere: bool) -> str:
+    """The clause's translated template, with %(versions)s and %(reason)s."""
+    match group, has_reason:
         case "verified", _r:
-            return str(_("works on %(versions)s") % values)
+            return str(_("works on %(versions)s"))
         case "known-failure", True:
-            return str(_("known to fail on %(versions)s: %(reason)s") % values)
+            return str(_("known to fail on %(versions)s: %(reason)s"))
         case "known-failure", False:
-            return str(_("known to fail on %(versions)s") % values)
+            return str(_("known to fail on %(versions)s"))
         case "fails", True:
-            return str(_("fails on %(versions)s: %(reason)s") % values)
+            return str(_("fails on %(versions)s: %(reason)s"))
         case "fails", False:
-            return str(_("fails on %(versions)s") % values)
+            return str(_("fails on %(versions)s"))
         case ("not-verifiable", True) if everywhere:
-            return str(_("not verifiable: %(reason)s") % values)
+            return str(_("not verifiable: %(reason)s"))
         case "not-verifiable", True:
-            return str(_("not verifiable on %(versions)s: %(reason)s") % values)
+            return str(_("not verifiable on %(versions)s: %(reason)s"))
         case "not-verifiable", False:
-            return str(_("not verifiable on %(versions)s") % values)
+            return str(_("not verifiable on %(versions)s"))
         case "effect-not-shown", _r:
-            return str(_("ran on %(versions)s, but the effect was not shown") % values)
+            return str(_("ran on %(versions)s, but the effect was not shown"))
         case "stale", _r:
-            return str(_("stale on %(versions)s: changed since it was verified") % values)
-    return str(_("not verified on %(versions)s") % values)
+            return str(_("stale on %(versions)s: changed since it was verified"))
+    return str(_("not verified on %(versions)s"))
 
 
 def sentence(compatibility: Compatibility) -> str:
@@ -222,18 +224,22 @@ def sentence(compatibility: Compatibility) -> str:
         return pending_text(compatibility.pending)
     cells = compatibility.cells
     versions = [cell.version for cell in cells]
-    clauses = []
+    clauses: list[str] = []
     for group in SUMMARY_GROUPS:
         reasons: dict[str | None, list[int]] = {}
         for index, cell in enumerate(cells):
             if cell.group == group.name:
                 reasons.setdefault(cell.reason, []).append(index)
         for reason, chosen in reasons.items():
-            clauses.append(_clause(group.name, versions_text(versions, chosen), reason,
-                                   everywhere=len(chosen) == len(cells)))
-    text = "; ".join(clauses).rstrip(".")
-    # Clauses are written to follow one another; only the sentence's first letter is capital.
-    return str(_("%(clauses)s.") % {"clauses": text[:1].upper() + text[1:]})
+            # Only "works" reaches past the newest target verified ("and later").
+            where = versions_text(versions, chosen, open_ended=group.name == "verified")
+            template = _clause(group.name, reason is not None, len(chosen) == len(cells))
+            if not clauses:
+                # Clauses are written to follow one another: the first gets a capital, taken
+                # from its template's own first word, never from a version or a reason.
+                template = template[:1].upper() + template[1:]
+            clauses.append(template % {"versions": where, "reason": reason})
+    return str(_("%(clauses)s.") % {"clauses": "; ".join(clauses).rstrip(".")})
 
 
 def need_sentences(compatibility: Compatibility) -> list[str]:
@@ -247,7 +253,8 @@ def need_sentences(compatibility: Compatibility) -> list[str]:
         answers.setdefault((need.needed, need.values), []).append(positions[need.version.target])
     out = []
     for (needed, values), chosen in answers.items():
-        where = _plain_versions(versions, chosen)
+        # Never "and later": not needed on the newest stack says nothing of the next one.
+        where = versions_text(versions, chosen)
         if needed:
             out.append(_("Still needed on %(versions)s: without it, %(values)s.")
                        % {"versions": where, "values": values})
@@ -255,15 +262,6 @@ def need_sentences(compatibility: Compatibility) -> list[str]:
             out.append(_("Not needed on %(versions)s: the default already gives %(values)s.")
                        % {"versions": where, "values": values})
     return [str(text) for text in out]
-
-
-def _plain_versions(versions: Sequence[Version], chosen: Sequence[int]) -> str:
-    # Not "and later": that a workaround is not needed on the newest stack says nothing of
-    # the next one.
-    labels = [versions[index].label for index in sorted(chosen)]
-    if len(labels) == 1:
-        return labels[0]
-    return str(_("%(items)s and %(last)s") % {"items": ", ".join(labels[:-1]), "last": labels[-1]})
 
 
 # -- HTML -----------------------------------------------------------------------------------
