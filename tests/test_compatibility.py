@@ -13,7 +13,14 @@ from bs4 import Tag
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import Layer, LayerStatus, Ledger, Observation, Record, Status, write_ledger
 from relnotes.core.plan import plan_checks
-from relnotes.sphinxext.compatibility import Cell, Compatibility, Version, target_versions, versions_text
+from relnotes.sphinxext.compatibility import (
+    Cell,
+    Compatibility,
+    Version,
+    need_on,
+    target_versions,
+    versions_text,
+)
 from relnotes.sphinxext.compatibility import sentence as sentence_of
 from sphinx.application import Sphinx
 
@@ -223,3 +230,29 @@ def test_a_failure_on_the_oldest_and_newest_lists_both_with_its_reason() -> None
     compat = Compatibility("k", tuple(Cell(v, g, "boom" if g == "fails" else None)
                                       for v, g in zip(VERSIONS, groups, strict=True)), None, ())
     assert sentence_of(compat) == "Works on libvirt 9.0 to 11.3; fails on libvirt 7.0 and libvirt 12.9: boom."
+
+
+def bare_record(result: Status, observations: tuple[Observation, ...]) -> Record:
+    return Record(snippet="k", sha256="s", inputs_sha256="x", result=result, reason=None,
+                  layers={}, environment=ENVIRONMENTS["bookworm"],
+                  verified_at=datetime(2026, 11, 20, tzinfo=UTC), duration=1.0,
+                  observations=observations)
+
+
+@pytest.mark.parametrize(("status", "observations"), [
+    (Status.INDISTINCT, ()),  # no observations: nothing to say
+    (Status.PASSED, ()),
+    (Status.FAILED, (STILL,)),  # a failure says nothing of necessity
+    (Status.EXPECTED_FAILURE, (STILL,)),
+    (Status.STALE, (STILL,)),
+    (Status.PASSED, (ALREADY,)),  # passed, but its control meets it: not a "still needed"
+    (Status.PASSED, (Observation("running", "equals 'yes'", "'yes'"),)),  # no control value
+])
+def test_only_current_passed_or_indistinct_records_with_observations_say_anything(
+        status: Status, observations: tuple[Observation, ...]) -> None:
+    record = bare_record(Status.PASSED if status is Status.STALE else status, observations)
+    assert need_on(status, record, Version("bookworm", "9.0")) is None
+
+
+def test_no_record_says_nothing_about_necessity() -> None:
+    assert need_on(Status.MISSING, None, Version("bookworm", "9.0")) is None
