@@ -256,3 +256,19 @@ def test_only_current_passed_or_indistinct_records_with_observations_say_anythin
 
 def test_no_record_says_nothing_about_necessity() -> None:
     assert need_on(Status.MISSING, None, Version("bookworm", "9.0")) is None
+
+
+def test_a_long_control_value_is_said_as_the_expectation_it_misses_once() -> None:
+    line = "'/usr/bin/qemu-system-x86_64 -name guest=a,debug-threads=on -S -object secret,id=m…"
+    long = Observation("cmdline", "contains 'kvmclock=on'", "'…kvmclock=on…'", line, False)
+    need = need_on(Status.PASSED, bare_record(Status.PASSED, (long, long, STILL)),
+                   Version("bookworm", "9.0"))
+    assert need is not None
+    assert need.values == "cmdline (contains 'kvmclock=on': not met), nic-models = ['rtl8139']"
+
+
+def test_a_reasons_full_stop_does_not_come_before_the_next_clause() -> None:
+    groups = ["known-failure", "verified", "verified", "verified"]
+    compat = Compatibility("k", tuple(Cell(v, g, "too old." if g == "known-failure" else None)
+                                      for v, g in zip(VERSIONS, groups, strict=True)), None, ())
+    assert sentence_of(compat) == "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too old."

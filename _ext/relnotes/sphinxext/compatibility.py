@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.ledger import Ledger, Observation, Record, Status
 from relnotes.core.targets import TARGET_NAMES
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
@@ -99,9 +99,25 @@ def target_versions(ledger: Ledger, targets: Sequence[str]) -> dict[str, Version
     return versions
 
 
+# A control value longer than this (a QEMU command line, cut short by the engine) tells a
+# reader nothing; the expectation it does or does not meet is said instead.
+VALUE_LIMIT = 60
+
+
+def _value(item: Observation) -> str:
+    value = item.control_value or ""
+    if len(value) <= VALUE_LIMIT and not value.endswith("\u2026"):
+        return f"{item.probe} = {value}"
+    template = (_("%(probe)s (%(expectation)s: already met)") if item.control_meets
+                else _("%(probe)s (%(expectation)s: not met)"))
+    return str(template % {"probe": item.probe, "expectation": item.expectation})
+
+
 def _values(record: Record, meets: bool) -> str:
-    return ", ".join(f"{item.probe} = {item.control_value}" for item in record.observations
-                     if item.control_meets is meets and item.control_value is not None)
+    # Each distinct value once: several effects may read the same probe.
+    values = dict.fromkeys(_value(item) for item in record.observations
+                           if item.control_meets is meets and item.control_value is not None)
+    return ", ".join(values)
 
 
 def need_on(status: Status, record: Record | None, version: Version) -> Need | None:
@@ -238,7 +254,9 @@ def sentence(compatibility: Compatibility) -> str:
                 # Clauses are written to follow one another: the first gets a capital, taken
                 # from its template's own first word, never from a version or a reason.
                 template = template[:1].upper() + template[1:]
-            clauses.append(template % {"versions": where, "reason": reason})
+            # A reason's own final full stop would come before the next clause's semicolon.
+            clauses.append(template % {"versions": where,
+                                       "reason": reason.rstrip(".") if reason else reason})
     return str(_("%(clauses)s.") % {"clauses": "; ".join(clauses).rstrip(".")})
 
 
