@@ -393,14 +393,14 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(compatibility_matrix)):
         placeholder.replace_self(nodes.raw("", matrix_html(app, docname, compatibilities),
                                            format="html"))
-    # Beside each snippet's badges, which replace this placeholder afterwards.
+    # Above each snippet's badges (which replace this placeholder afterwards): the summary
+    # first, then the dated badges and the folded details.
     for status in list(doctree.findall(snippet_status)):
         compatibility = compatibilities.get(status["key"])
         parent = status.parent
         if compatibility is None or parent is None:
             continue
-        parent.insert(parent.index(status) + 1,
-                      nodes.raw("", row_html(compatibility), format="html"))
+        parent.insert(parent.index(status), nodes.raw("", row_html(compatibility), format="html"))
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
