@@ -11,17 +11,28 @@ from typing import Any
 import pytest
 from bs4 import Tag
 from relnotes.core.environment import Environment
-from relnotes.core.ledger import Layer, LayerStatus, Ledger, Observation, Record, Status, write_ledger
+from relnotes.core.ledger import (
+    Layer,
+    LayerStatus,
+    Ledger,
+    Observation,
+    Record,
+    SnippetStatus,
+    Status,
+    write_ledger,
+)
 from relnotes.core.plan import plan_checks
 from relnotes.sphinxext.compatibility import (
     Cell,
     Compatibility,
     Version,
+    compatibility_of,
     need_on,
     target_versions,
     versions_text,
 )
 from relnotes.sphinxext.compatibility import sentence as sentence_of
+from relnotes.sphinxext.verification import SnippetView
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import page, warnings_of
@@ -272,3 +283,20 @@ def test_a_reasons_full_stop_does_not_come_before_the_next_clause() -> None:
     compat = Compatibility("k", tuple(Cell(v, g, "too old." if g == "known-failure" else None)
                                       for v, g in zip(VERSIONS, groups, strict=True)), None, ())
     assert sentence_of(compat) == "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too old."
+
+
+def test_targets_differing_only_in_an_unshown_reason_share_one_clause() -> None:
+    ledger = Ledger()
+    statuses = []
+    for version, reason in zip(VERSIONS[2:], ("control met on 11.3", "control met on 12.9"),
+                               strict=True):
+        environment = ENVIRONMENTS[version.target]
+        ledger.add(Record(snippet="k", sha256="s", inputs_sha256="x", result=Status.INDISTINCT,
+                          reason=reason, layers={}, environment=environment,
+                          verified_at=datetime(2026, 11, 20, tzinfo=UTC), duration=1.0))
+        statuses.append(SnippetStatus(version.target, Status.INDISTINCT, reason, None, None))
+    view = SnippetView("k", "s", tuple(statuses), ())
+    compat = compatibility_of(view, ledger, {v.target: v for v in VERSIONS[2:]},
+                              [v.target for v in VERSIONS[2:]])
+    assert sentence_of(compat) == "Ran on libvirt 11.3 to 12.9, but the effect was not shown."
+    assert compat.needs == ()  # indistinct, but no observations

@@ -135,6 +135,9 @@ def need_on(status: Status, record: Record | None, version: Version) -> Need | N
     return None
 
 
+_WITH_REASON = ("known-failure", "fails", "not-verifiable")
+
+
 def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Version],
                      order: Sequence[str]) -> Compatibility:
     by_target = {status.target: status for status in view.statuses}
@@ -147,8 +150,9 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
             continue
         record = ledger.get(view.key, target)
         group = group_of(status.status).name
-        reason = (record.reason or None) if record is not None and group not in (
-            "verified", "stale", "not-verified") else None
+        # Only the groups whose clause states a reason keep one (so targets that differ only
+        # in a reason nobody reads share a clause).
+        reason = (record.reason or None) if record is not None and group in _WITH_REASON else None
         cells.append(Cell(versions[target], group, reason))
         need = need_on(status.status, record, versions[target])
         if need is not None:
