@@ -300,3 +300,14 @@ def test_targets_differing_only_in_an_unshown_reason_share_one_clause() -> None:
                               [v.target for v in VERSIONS[2:]])
     assert sentence_of(compat) == "Ran on libvirt 11.3 to 12.9, but the effect was not shown."
     assert compat.needs == ()  # indistinct, but no observations
+
+
+def test_a_pending_spec_is_not_verified_everywhere_whatever_the_ledger_says() -> None:
+    ledger = Ledger()
+    ledger.add(bare_record(Status.PASSED, (STILL,)))
+    view = SnippetView("k", "s", (SnippetStatus("bookworm", Status.PASSED, None, None, None),),
+                       (), pending="the check is being written")
+    compat = compatibility_of(view, ledger, {"bookworm": VERSIONS[1]}, ["bookworm"])
+    assert [cell.group for cell in compat.cells] == ["not-verified"]
+    assert compat.needs == ()
+    assert sentence_of(compat) == "Not verified: the check is being written"
