@@ -32,7 +32,8 @@ def test_a_status_in_no_group_is_never_counted_as_verified() -> None:
 def test_summaries_count_each_group_and_leave_empty_ones_out() -> None:
     statuses = [status(Status.PASSED), status(Status.EXPECTED_FAILURE), status(Status.PASSED),
                 status(Status.STALE), status(Status.MISSING)]
-    assert summarise(statuses) == (("verified", 2), ("known-failure", 1), ("not-verified", 2))
+    assert summarise(statuses) == (("verified", 2), ("known-failure", 1), ("stale", 1),
+                                   ("not-verified", 1))
     assert summarise([]) == ()
 
 
@@ -49,14 +50,14 @@ def test_the_overview_lists_every_issue_with_its_summary_per_target(app: Sphinx)
     assert len(rows) == 1
     row = rows[0]
     assert (row["data-component"], row["data-kind"], row["data-releases"]) == ("comp", "known-issue", "R")
-    assert row["data-statuses"] == "fails|not-verified|verified"
+    assert row["data-statuses"] == "fails|not-verified|stale|verified"
     cells = [td.get_text(" ", strip=True) for td in row.select("td")]
     # verified.xml is shown twice on the page and counted once.
     assert cells == ["Snippet issue", "comp", "Known issue", "R", "—",
-                     "✓ 1 verified ? 1 not verified", "✗ 1 fails ? 1 not verified"]
+                     "✓ 1 verified ↻ 1 stale", "✗ 1 fails ? 1 not verified"]
     assert row.select_one("a")["href"] == "issue.html"
     counts = [dd.get_text(" ", strip=True) for dd in overview.select("dl.rn-overview-counts dd")]
-    assert counts == ["1", "✓ 1 verified ? 1 not verified", "✗ 1 fails ? 1 not verified"]
+    assert counts == ["1", "✓ 1 verified ↻ 1 stale", "✗ 1 fails ? 1 not verified"]
     # Without JavaScript the filters stay hidden and every row is shown.
     assert overview.select_one("form.rn-overview-filters").has_attr("hidden")
     assert not any(row.has_attr("hidden") for row in rows)
@@ -69,7 +70,7 @@ def test_an_issue_page_starts_with_its_workarounds_state_on_each_target(app: Sph
     issue = page(app, "issue.html")
     answer = issue.select_one("p.rn-answer")
     assert answer.get_text(" ", strip=True) == (
-        "Workaround: bookworm : ✓ 1 verified ? 1 not verified ; trixie : ✗ 1 fails ? 1 not verified")
+        "Workaround: bookworm : ✓ 1 verified ↻ 1 stale ; trixie : ✗ 1 fails ? 1 not verified")
     # It comes before the metadata and the snippets.
     assert answer.find_next("dl", class_="rn-issue-metadata") is not None
 
@@ -91,4 +92,4 @@ def test_a_new_ledger_rewrites_the_overview_although_no_source_changed(
     assert "0 added, 0 changed, 0 removed" in third._status.getvalue()  # nothing re-read
     assert "overview" in written(third)
     after = page(third, "overview.html").select_one("table.rn-overview-table tbody tr")["data-statuses"]
-    assert after == "fails|not-verified|verified"
+    assert after == "fails|not-verified|stale|verified"

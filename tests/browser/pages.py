@@ -8,6 +8,7 @@ from pathlib import Path
 PAGE_TYPES = {
     "home": "index.html",
     "overview": "overview.html",
+    "compatibility": "compatibility.html",
     "issue": "issues/kvm-win2008-msi-amd-family16.html",
     "component": "components/kvm.html",
     "index": "rn-bz.html",

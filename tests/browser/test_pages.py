@@ -233,6 +233,8 @@ def test_dark_mode_renders_badges_legibly(browser: Any, base_url: str, how: str)
         if how == "theme-toggle":
             assert page.evaluate("document.body.dataset.theme") == "dark"
         badges += page.locator(".rn-summary").evaluate_all(BADGE_COLOURS)
+        page.goto("compatibility.html")
+        badges += page.locator(".rn-compat-cell").evaluate_all(BADGE_COLOURS)
         assert badges
         illegible = [(b["text"], round(contrast(b["fg"], b["bg"]), 2)) for b in badges
                      if (len(b["bg"]) == 4 and b["bg"][3] < 1) or contrast(b["fg"], b["bg"]) < 4.5]

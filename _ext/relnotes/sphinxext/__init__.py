@@ -11,6 +11,7 @@ from sphinx.config import Config
 from relnotes.sphinxext.bzlinks import setup_bzlinks
 from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.collector import setup_collector
+from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
 from relnotes.sphinxext.domain import setup_domain
 from relnotes.sphinxext.hosting import setup_hosting
@@ -51,6 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_navigation(app)
     setup_output(app)
     setup_overview(app)
+    setup_compatibility(app)
     setup_i18n(app)
     setup_hosting(app)
     setup_titles(app)

@@ -50,7 +50,9 @@ SUMMARY_GROUPS: tuple[StatusGroup, ...] = (
     # Ran, but showed nothing that tells the workaround apart from an unchanged guest.
     StatusGroup("effect-not-shown", "~", (Status.INDISTINCT, Status.UNCONTROLLED,
                                          Status.UNCHECKED)),
-    StatusGroup("not-verified", "?", (Status.STALE, Status.MISSING)),
+    # Verified once, but something it depends on changed since: no claim either way.
+    StatusGroup("stale", "\u21bb", (Status.STALE,)),  # clockwise arrow: "needs a re-run"
+    StatusGroup("not-verified", "?", (Status.MISSING,)),
 )
 # Until a new status is placed in a group it counts as not verified: never as verified.
 FALLBACK_GROUP = SUMMARY_GROUPS[-1]
@@ -61,6 +63,7 @@ _GROUP_LABELS = {
     "fails": _("fails"),
     "not-verifiable": _("not verifiable"),
     "effect-not-shown": _("effect not shown"),
+    "stale": _("stale"),
     "not-verified": _("not verified"),
 }
 
