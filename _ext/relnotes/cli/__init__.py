@@ -56,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)  # exits 2 on a usage error
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # A progress line per check as it ends, in a CI log or a pipe as on a terminal.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
     try:
         # init makes a site, so there is no relnotes.toml to read yet.
         if getattr(args, "needs_settings", True):
