@@ -14,27 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from relnotes.importing.cli import main
+
+from tests.importing import run, site, tree
 
 DATA = Path(__file__).parent / "data" / "bugzilla"
 API_KEY = "test-key-5f1c"
-
-
-def site(tmp_path: Path) -> Path:
-    (tmp_path / "conf.py").write_text("extensions = []\n")
-    return tmp_path
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(list(argv))
-    return status, out.getvalue(), err.getvalue()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_each_bug_with_doc_text_becomes_a_page_of_its_kind(tmp_path: Path) -> None:

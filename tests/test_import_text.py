@@ -9,31 +9,15 @@ from pathlib import Path
 
 import pytest
 from relnotes.core.spec import load_specs
-from relnotes.importing.cli import main
 from relnotes.importing.section_text import parse_section
+
+from tests.importing import run, site, tree
 
 DATA = Path(__file__).parent / "data"
 # The section exactly as a reader copies it from the portal (banner and footer included).
 PORTAL = DATA / "rhel5-technical-notes-kvm.portal.txt"
 # The same section as the site's tests quote it (portal header and footer removed).
 QUOTED = DATA / "rhel5-technical-notes-kvm.txt"
-
-
-def site(tmp_path: Path) -> Path:
-    (tmp_path / "conf.py").write_text("extensions = []\n")
-    return tmp_path
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(list(argv))
-    return status, out.getvalue(), err.getvalue()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_the_quoted_copy_is_the_portal_text_between_banner_and_footer() -> None:
