@@ -1,6 +1,6 @@
 """The site-build benchmark's corpus generator writes valid N=5 projects for each variant.
 
-Generator correctness only (issue 2's timings are the benchmark's business): every reference
+Generator correctness only (timings are the benchmark's business): every reference
 in a generated page names something the corpus defines, and the plain and sphinx-needs
 variants build warning-free with ``-W``.
 """

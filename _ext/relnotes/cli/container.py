@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from relnotes.core.settings import ACCELERATOR_CHOICES
+from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.engine.container import state
 from relnotes.engine.container.daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
 from relnotes.engine.container.errors import ContainerError

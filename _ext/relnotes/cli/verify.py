@@ -8,8 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
-from relnotes.core.settings import ACCELERATOR_CHOICES
 from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 

@@ -13,6 +13,9 @@ from typing import Any, Literal
 
 Accelerator = Literal["kvm", "tcg"]
 ACCELERATORS: tuple[Accelerator, ...] = ("kvm", "tcg")
+#: What a site or a command may ask for: one of them, or KVM when /dev/kvm is usable ("auto").
+AcceleratorChoice = Literal["auto", "kvm", "tcg"]
+ACCELERATOR_CHOICES: tuple[AcceleratorChoice, ...] = ("auto", *ACCELERATORS)
 FIELDS = ("target", "libvirt_version", "qemu_version", "accelerator", "image_id")
 
 _VERSION = re.compile(r"\d+\.\d+\.\d+")

@@ -288,14 +288,6 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sha256_of_files(paths: Iterable[Path], extra: bytes = b"") -> str:
-    """One digest over several files' names and bytes, in the given order."""
-    digest = hashlib.sha256(extra)
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def load_ledger(path: Path) -> Ledger:
     """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
     try:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
+from relnotes.core.environment import ACCELERATOR_CHOICES, AcceleratorChoice
 from relnotes.core.located_toml import LocatedError, Validator, parse_toml
 from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT
 from relnotes.core.targets import TARGET_NAMES
 
 SETTINGS_FILE = "relnotes.toml"
 
-AcceleratorChoice = Literal["auto", "kvm", "tcg"]
-ACCELERATOR_CHOICES: tuple[AcceleratorChoice, ...] = ("auto", "kvm", "tcg")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")

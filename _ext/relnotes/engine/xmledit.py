@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from lxml import etree
 
@@ -120,7 +119,3 @@ def same_xml(first: str, second: str) -> bool:
     canonical = [etree.tostring(etree.fromstring(x.encode(), parser), method="c14n")
                  for x in (first, second)]
     return canonical[0] == canonical[1]
-
-
-def check_well_formed(path: Path, origin: str) -> None:
-    parse(path.read_text(encoding="utf-8"), origin)

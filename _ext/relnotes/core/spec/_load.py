@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from relnotes.core.environment import ACCELERATORS
 from relnotes.core.located_toml import parse_toml
 from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT, PathError, check_size, confine
 from relnotes.core.targets import TARGET_NAMES
@@ -195,10 +196,6 @@ def _located(spec: Spec, path: tuple[str | int, ...], message: str,
         text = ""
     located = Validator(spec.file, text).error(path, message)
     return SpecError(spec.file, key if key is not None else located.key, message, located.line)
-
-
-#: Accelerators a failure may be declared for, besides the declared targets.
-ACCELERATORS = ("kvm", "tcg")
 
 
 def declarable_environments() -> tuple[str, ...]:

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import libvirt
 from lxml import etree
 
-from relnotes.core.environment import Accelerator, Environment, version_string
+from relnotes.core.environment import Accelerator, AcceleratorChoice, Environment, version_string
 
 from .errors import (
     ContainerError,
@@ -40,8 +40,6 @@ from .reaper import (
     socket_dir_prefix,
 )
 from .targets import Target, get_target
-
-AcceleratorChoice = Literal["auto", "kvm", "tcg"]
 
 KVM_DEVICE = "/dev/kvm"
 SOCKET_MOUNT = "/run/libvirt"

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from relnotes.core.settings import ACCELERATOR_CHOICES, Settings, SettingsError, load_settings
+from relnotes.core.environment import ACCELERATOR_CHOICES
+from relnotes.core.settings import Settings, SettingsError, load_settings
 
 from .errors import ContainerError
 from .targets import TARGETS, parse_target_list
