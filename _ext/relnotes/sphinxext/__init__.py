@@ -25,7 +25,9 @@ from relnotes.sphinxext.publish_gate import setup_publish_gate
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
+from relnotes.sphinxext.status_line import setup_status_line
 from relnotes.sphinxext.titles import setup_titles
+from relnotes.sphinxext.variants import setup_variants
 from relnotes.sphinxext.verification import setup_verification
 
 __version__ = "0.1.0"
@@ -42,6 +44,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_page_check(app)
     setup_issue_directives(app)
     setup_snippets(app)
+    setup_variants(app)
     setup_spec_check(app)
     setup_verification(app)
     setup_publish_gate(app)
@@ -53,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_output(app)
     setup_overview(app)
     setup_compatibility(app)
+    setup_status_line(app)
     setup_i18n(app)
     setup_hosting(app)
     setup_titles(app)

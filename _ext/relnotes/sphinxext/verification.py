@@ -29,11 +29,10 @@ from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
     resolve_snippet,
-    snippet_anchor,
     snippet_status,
     snippets_dir,
 )
-from relnotes.sphinxext.tables import build_table
+from relnotes.sphinxext.versions import target_versions
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -152,9 +151,11 @@ def _shortened(text: str) -> str:
 # -- words ----------------------------------------------------------------------------------
 
 
-def badge_text(status: SnippetStatus) -> str:
-    """The badge: outcome, where and when; the reason is shown beside it, once."""
-    label = status.environment_label or status.target
+def badge_text(status: SnippetStatus, version: str | None = None) -> str:
+    """The badge: outcome, where and when; the reason is shown beside it, once. ``version``
+    names the target as readers know it ("libvirt 9.0 / QEMU 7.2")."""
+    label = status.environment_label or version or status.target
+    where = version or status.target
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
     match status.status:
         case Status.PASSED:
@@ -164,7 +165,7 @@ def badge_text(status: SnippetStatus) -> str:
         case Status.EXPECTED_FAILURE:
             return _("Fails on %(environment)s (known)") % {"environment": label} + when
         case Status.NOT_VERIFIABLE:
-            return _("Not verifiable on %(target)s") % {"target": status.target}
+            return _("Not verifiable on %(target)s") % {"target": where}
         case Status.INDISTINCT:
             return _("Ran on %(label)s%(when)s; effect not distinguishable from an unchanged "
                      "guest") % {"label": label, "when": when}
@@ -175,9 +176,9 @@ def badge_text(status: SnippetStatus) -> str:
             return _("Runs without error on %(label)s%(when)s; effect not checked") % {
                 "label": label, "when": when}
         case Status.STALE:
-            return _("Stale on %(target)s: changed since it was verified") % {"target": status.target}
+            return _("Stale on %(target)s: changed since it was verified") % {"target": where}
         case Status.MISSING:
-            return _("Not verified on %(target)s") % {"target": status.target}
+            return _("Not verified on %(target)s") % {"target": where}
     raise AssertionError(status.status)
 
 
@@ -235,33 +236,40 @@ def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain = relnotes_domain(app.env)
     views = {view.key: view for view in domain.data["verification"].get(docname, ())}
+    labels = {target: version.full_label for target, version in target_versions(
+        current_ledger_or_empty(app.config), relnotes_config(app.config).targets).items()}
     for placeholder in list(doctree.findall(snippet_status)):
         view = views.get(placeholder["key"])
-        placeholder.replace_self(_badges_and_details(view) if view else [])
-    for table in list(doctree.findall(snippet_table)):
-        table.replace_self(_table(app, docname))
-    render_claims(doctree, {key: view.statuses for key, view in views.items()})
+        placeholder.replace_self(
+            _evidence(view, labels, placeholder.get("evidence_head", "")) if view else [])
+    render_claims(doctree, {key: view.statuses for key, view in views.items()}, labels)
 
 
-def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
-    badges = snippet_badges(classes=["rn-badges"])
+def current_ledger_or_empty(config: Config) -> Ledger:
+    # An unreadable ledger has been reported once, in env-updated (compute_views).
+    try:
+        return current_ledger(config)
+    except LedgerError:
+        return Ledger()
+
+
+def _evidence(view: SnippetView, labels: dict[str, str], head: str) -> list[nodes.Node]:
+    """Everything behind the snippet's line of status, in one disclosure: the cell per version
+    (``head``, from status_line.py), each record dated, what the check shows and how it was
+    adapted, and what each run observed. Reasons are said once, on the line of status."""
     if view.pending is not None:
         # One badge for every target: no check exists, so no environment has anything to say.
+        badges = snippet_badges(classes=["rn-badges"])
         badges += nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
         return [badges]
+    details = snippet_details(classes=["rn-snippet-details"])
+    if head:
+        details += nodes.raw("", head, format="html")
+    badges = snippet_badges(classes=["rn-badges"])
     for status in view.statuses:
-        badges += nodes.inline(
-            "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
-        )
-    # Each distinct reason once, naming the targets it applies to.
-    reasons: dict[str, list[str]] = {}
-    for status in view.statuses:
-        reason = short_reason(status)
-        if reason:
-            reasons.setdefault(reason, []).append(status.target)
-    for reason, targets in reasons.items():
-        badges += nodes.paragraph("", f"{', '.join(targets)}: {reason}",
-                                  classes=["rn-snippet-reason"])
+        badges += nodes.inline("", badge_text(status, labels.get(status.target)),
+                               classes=["rn-badge", f"rn-badge-{status.status.value}"])
+    details += badges
     # What was checked and how the check differs from the published text, once each.
     for label, texts, cls in (
             (_("What the check shows"), {s.summary for s in view.statuses if s.summary},
@@ -272,51 +280,13 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
             paragraph = nodes.paragraph(classes=[f"rn-snippet-{cls}"])
             paragraph += nodes.strong("", f"{label}: ")
             paragraph += nodes.Text(text)
-            badges += paragraph
-    if not view.details:
-        return [badges]
-    details = snippet_details(classes=["rn-snippet-details"])
-    items = nodes.bullet_list()
-    for line in view.details:
-        items += nodes.list_item("", nodes.paragraph("", line))
-    details += items
-    return [badges, details]
-
-
-def _table(app: Sphinx, docname: str) -> nodes.Node:
-    domain = relnotes_domain(app.env)
-    views = {view.key: view for view in domain.data["verification"].get(docname, ())}
-    uses = sorted({
-        (located.value, using_doc)
-        for using_doc, located_uses in domain.data["snippets"].items() for located in located_uses
-    })
-    rows = []
-    for key, using_doc in uses:
-        view = views.get(key)
-        if view is None:
-            continue
-        uri = app.builder.get_relative_uri(docname, using_doc) + "#" + snippet_anchor(key)
-        issue = domain.issue_for_doc(using_doc)
-        rows.append([
-            nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
-            nodes.Text(issue.id if issue else using_doc),
-            *(_status_cell(status) if view.pending is None
-              else nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
-              for status in view.statuses),
-        ])
-    targets = relnotes_config(app.config).targets
-    return build_table((_("Snippet"), _("Issue"), *targets), rows, classes=["rn-snippet-table"])
-
-
-def _status_cell(status: SnippetStatus) -> nodes.Node:
-    """The badge, then its reason as plain text (a reason is too long to sit in a badge)."""
-    cell = nodes.inline()
-    cell += nodes.inline("", badge_text(status),
-                         classes=["rn-badge", f"rn-badge-{status.status.value}"])
-    reason = short_reason(status)
-    if reason:
-        cell += nodes.Text(f" {reason}")
-    return cell
+            details += paragraph
+    if view.details:
+        items = nodes.bullet_list(classes=["rn-snippet-runs"])
+        for line in view.details:
+            items += nodes.list_item("", nodes.paragraph("", line))
+        details += items
+    return [details]
 
 
 class SnippetTableDirective(SphinxDirective):
@@ -370,7 +340,7 @@ def _depart_badges(translator: Any, node: snippet_badges) -> None:
 
 def _visit_details(translator: Any, node: snippet_details) -> None:
     translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
-    summary = _("Verification details")
+    summary = _("Evidence: each run, its controls and adaptations")
     translator.body.append(f"<summary>{summary}</summary>\n")
 
 

@@ -27,3 +27,36 @@ document.addEventListener("DOMContentLoaded", () => {
     caption.append(" ", button);
   }
 });
+
+// The reader's version: ?libvirt=9.0 in the URL, remembered across pages (localStorage). On a
+// page with a version picker, the other versions' columns and lines step aside; without the
+// script the picker stays hidden and every version is shown.
+(() => {
+  const PARAMETER = "libvirt";
+  const KEY = "relnotes-libvirt";
+  const remembered = () => { try { return localStorage.getItem(KEY) || ""; } catch { return ""; } };
+  const choose = (value) => {
+    try { if (value) localStorage.setItem(KEY, value); else localStorage.removeItem(KEY); } catch { /* private mode */ }
+    const url = new URL(window.location.href);
+    if (value) url.searchParams.set(PARAMETER, value); else url.searchParams.delete(PARAMETER);
+    window.history.replaceState(window.history.state, "", url);
+    for (const element of document.querySelectorAll(".rn-versioned [data-version]")) {
+      element.classList.toggle("rn-other-version", Boolean(value) && element.dataset.version !== value);
+    }
+    document.dispatchEvent(new CustomEvent("relnotes:version", { detail: value }));
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    const picker = document.querySelector("form.rn-version-picker");
+    const select = picker && picker.querySelector("select");
+    if (!select) return;
+    const known = Array.from(select.options, (option) => option.value);
+    const asked = new URLSearchParams(window.location.search).get(PARAMETER);
+    let value = asked === null ? remembered() : asked;
+    if (!known.includes(value)) value = "";
+    select.value = value;
+    picker.hidden = false;
+    picker.addEventListener("submit", (event) => event.preventDefault());
+    select.addEventListener("change", () => choose(select.value));
+    choose(value);
+  });
+})();

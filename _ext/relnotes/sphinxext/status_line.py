@@ -1,0 +1,350 @@
+"""What a reader sees of the compatibility: one line of status under each snippet, the evidence
+in one disclosure, the issue page's answer per version, and the tables of every snippet on
+every version (the compatibility page and the snippets page).
+
+Computed from ``compatibility.Compatibility`` (this build's statuses and the ledger's fields);
+every version is named "libvirt 9.0 / QEMU 7.2" (``versions.Version``), its codename only in a
+tooltip. Each cell and row carries ``data-version`` so the version picker (``relnotes.js``)
+can answer for the reader's version first; without the script every version is shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Sequence
+from datetime import date
+
+import babel.dates
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from relnotes.sphinxext.compatibility import (
+    Cell,
+    Compatibility,
+    compatibility_matrix,
+    current_ledger_or_empty,
+    need_sentences,
+    ordered_targets,
+    sentence,
+    versions_text,
+)
+from relnotes.sphinxext.config import relnotes_config
+from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.i18n import _, current_language
+from relnotes.sphinxext.issue import issue_record
+from relnotes.sphinxext.overview import SUMMARY_GROUPS
+from relnotes.sphinxext.snippet import snippet_anchor, snippet_status
+from relnotes.sphinxext.verification import snippet_table
+from relnotes.sphinxext.versions import Version, picker_html, target_versions
+
+_GROUPS = {group.name: group for group in SUMMARY_GROUPS}
+
+
+# -- words ----------------------------------------------------------------------------------
+
+
+def leading_group(compatibility: Compatibility) -> str:
+    """The group the line's symbol shows: the first, in SUMMARY_GROUPS order, of its cells."""
+    present = {cell.group for cell in compatibility.cells}
+    return next(group.name for group in SUMMARY_GROUPS if group.name in present)
+
+
+def mutation_text(compatibility: Compatibility) -> str | None:
+    """ "every line needed" when every deliberately broken copy of the snippet failed its check
+    on every version that measured it; nothing when none did."""
+    if not compatibility.mutations:
+        return None
+    if all(mutation.every_line_needed for mutation in compatibility.mutations):
+        return str(_("every line needed"))
+    return str(_("not every line shown to be needed"))
+
+
+def mutation_details(compatibility: Compatibility) -> list[str]:
+    """What the evidence says of the mutants: killed of total, and each survivor once."""
+    out: list[str] = []
+    versions = [cell.version for cell in compatibility.cells]
+    positions = {version.target: index for index, version in enumerate(versions)}
+    scores: dict[tuple[int, int, int], list[int]] = {}
+    survivors: dict[str, list[int]] = {}
+    for mutation in compatibility.mutations:
+        position = positions[mutation.version.target]
+        scores.setdefault((mutation.killed, mutation.total, mutation.equivalent), []).append(position)
+        for survivor in mutation.survivors:
+            survivors.setdefault(survivor, []).append(position)
+    for (killed, total, equivalent), chosen in scores.items():
+        out.append(str(_("On %(versions)s, %(killed)s of %(total)s broken copies of the snippet "
+                         "failed the check (%(equivalent)s declared to change nothing).")
+                       % {"versions": versions_text(versions, chosen), "killed": killed,
+                          "total": total, "equivalent": equivalent}))
+    for survivor, chosen in survivors.items():
+        out.append(str(_("On %(versions)s, the check still passed with this change: "
+                         "%(mutant)s.") % {"versions": versions_text(versions, chosen),
+                                           "mutant": survivor}))
+    return out
+
+
+def symptom_sentences(compatibility: Compatibility) -> list[str]:
+    """Whether the issue's problem showed on the unchanged guest, one sentence per answer."""
+    versions = [cell.version for cell in compatibility.cells]
+    positions = {version.target: index for index, version in enumerate(versions)}
+    answers: dict[tuple[bool, str, str, str], list[int]] = {}
+    for symptom in compatibility.symptoms:
+        key = (symptom.present, symptom.probe, symptom.problem, symptom.value)
+        answers.setdefault(key, []).append(positions[symptom.version.target])
+    out = []
+    for (present, probe, problem, value), chosen in answers.items():
+        values = {"versions": versions_text(versions, chosen), "probe": probe,
+                  "problem": problem, "value": value}
+        if present:
+            out.append(_("Affected: on %(versions)s an unchanged guest shows the problem "
+                         "(%(probe)s %(problem)s: %(value)s).") % values)
+        else:
+            out.append(_("Not affected: on %(versions)s an unchanged guest does not show the "
+                         "problem (%(probe)s = %(value)s).") % values)
+    return [str(text) for text in out]
+
+
+def day_text(day: date, language: str) -> str:
+    """E.g. "Dec 2, 2026"; "2026年12月2日" in Japanese."""
+    return str(babel.dates.format_skeleton("yMMMd", day, locale=language or "en"))
+
+
+def _without_reasons(compatibility: Compatibility) -> Compatibility:
+    cells = tuple(dataclasses.replace(cell, reason=None) for cell in compatibility.cells)
+    return dataclasses.replace(compatibility, cells=cells)
+
+
+# -- HTML -----------------------------------------------------------------------------------
+
+
+def symbol_html(group_name: str) -> str:
+    group = _GROUPS[group_name]
+    return (f'<span class="rn-summary rn-summary-{group.name}" aria-hidden="true">'
+            f"{group.symbol}</span>")
+
+
+def cell_html(cell: Cell, *, with_version: bool = True) -> str:
+    group = _GROUPS[cell.group]
+    version = (f'<span class="rn-compat-version">{cell.version.html()}</span> '
+               if with_version else "")
+    return (f'<span class="rn-compat-cell rn-summary rn-summary-{group.name}" '
+            f'data-target="{html.escape(cell.version.target)}" '
+            f'data-version="{html.escape(cell.version.slug)}">{version}'
+            f'<span aria-hidden="true">{group.symbol}</span> {html.escape(group.label)}</span>')
+
+
+def several_reasons(compatibility: Compatibility) -> bool:
+    """Versions fail for reasons worded differently: the line says where, the evidence why."""
+    return len({cell.reason for cell in compatibility.cells if cell.reason}) > 1
+
+
+def status_line_html(compatibility: Compatibility, language: str,
+                     check_uri: str | None = None) -> str:
+    """One line: symbol, the sentence over every version, "every line needed", the day.
+
+    A step of another snippet's check says its outcome without the reason, which is said once,
+    under the snippet whose check it is; reasons worded differently per version are said in
+    the evidence.
+    """
+    if compatibility.check is not None and check_uri is not None:
+        words = html.escape(sentence(_without_reasons(compatibility)).rstrip("."))
+        link = (f'<a href="{html.escape(check_uri)}"><code>'
+                f"{html.escape(compatibility.check.rsplit('/', 1)[-1])}</code></a>")
+        parts = [str(_("%(outcome)s, as a step of %(check)s")
+                     % {"outcome": words, "check": link})]
+    elif several_reasons(compatibility):
+        words = html.escape(sentence(_without_reasons(compatibility)).rstrip("."))
+        parts = [str(_("%(outcome)s (why: in the evidence below)") % {"outcome": words})]
+    else:
+        parts = [html.escape(sentence(compatibility))]
+    mutation = mutation_text(compatibility)
+    if mutation is not None:
+        parts.append(html.escape(mutation))
+    if compatibility.latest is not None:
+        parts.append(f'<time datetime="{compatibility.latest.isoformat()}">'
+                     f"{html.escape(day_text(compatibility.latest, language))}</time>")
+    return (f'<p class="rn-status-line">{symbol_html(leading_group(compatibility))} '
+            + " · ".join(parts) + "</p>")
+
+
+def evidence_head_html(compatibility: Compatibility) -> str:
+    """The first part of the evidence: a cell per version, then what the controls, the
+    unchanged guest and the broken copies showed."""
+    label = html.escape(_("Compatibility"))
+    cells = "".join(f"<li>{cell_html(cell)}</li>" for cell in compatibility.cells)
+    why = [sentence(compatibility)] if several_reasons(compatibility) else []
+    sentences = [*why, *symptom_sentences(compatibility), *need_sentences(compatibility),
+                 *mutation_details(compatibility)]
+    paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
+    return (f'<div class="rn-compat"><ul class="rn-compat-row" aria-label="{label}">{cells}</ul>'
+            f"{paragraphs}</div>")
+
+
+def _versions(app: Sphinx) -> list[Version]:
+    order = ordered_targets(relnotes_config(app.config).targets)
+    versions = target_versions(current_ledger_or_empty(app.env), order)
+    return [versions[target] for target in order]
+
+
+def _heading_cells(versions: Sequence[Version]) -> str:
+    return "".join(f'<th scope="col" data-version="{html.escape(version.slug)}">'
+                   f"{version.html()}</th>" for version in versions)
+
+
+def _row_cells(compatibility: Compatibility) -> str:
+    return "".join(
+        f'<td data-label="{html.escape(cell.version.full_label)}" '
+        f'data-version="{html.escape(cell.version.slug)}">{cell_html(cell, with_version=False)}</td>'
+        for cell in compatibility.cells)
+
+
+def _snippet_heading(compatibility: Compatibility, uri: str, issue_label: str | None) -> str:
+    anchor = f"{uri}#{snippet_anchor(compatibility.key)}"
+    issue = (f'<span class="rn-compat-issue-id">{html.escape(issue_label)}</span> '
+             if issue_label else "")
+    needs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
+                    for text in need_sentences(compatibility))
+    return (f'<th scope="row">{issue}<a href="{html.escape(anchor)}"><code>'
+            f"{html.escape(compatibility.key)}</code></a>"
+            f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>{needs}</th>')
+
+
+def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str:
+    """Every issue's snippets, a row each, a column per version: a table per issue."""
+    domain = relnotes_domain(app.env)
+    versions = _versions(app)
+    heading = f'<th scope="col">{html.escape(_("Snippet"))}</th>' + _heading_cells(versions)
+    out = ['<div class="rn-compat-matrix rn-versioned">', picker_html(versions)]
+    for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
+        keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
+        shown = [compatibilities[key] for key in keys if key in compatibilities]
+        uri = app.builder.get_relative_uri(docname, issue.docname)
+        out.append(f'<section class="rn-compat-issue" id="compat-{html.escape(issue.id)}">')
+        out.append(f'<h2><a href="{html.escape(uri)}">{html.escape(issue.title)}</a></h2>')
+        if not shown:
+            out.append(f"<p>{html.escape(_('This issue has no workaround snippet.'))}</p></section>")
+            continue
+        out.append(f'<table class="rn-stack-table rn-compat-table"><thead><tr>{heading}'
+                   "</tr></thead><tbody>")
+        for compatibility in shown:
+            out.append(f"<tr>{_snippet_heading(compatibility, uri, None)}"
+                       f"{_row_cells(compatibility)}</tr>")
+        out.append("</tbody></table></section>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def snippets_table_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str:
+    """Every included snippet in one table: its issue, its sentence, a cell per version."""
+    domain = relnotes_domain(app.env)
+    versions = _versions(app)
+    uses = sorted({(located.value, using_doc)
+                   for using_doc, located_uses in domain.data["snippets"].items()
+                   for located in located_uses})
+    out = ['<div class="rn-versioned">', picker_html(versions),
+           '<table class="rn-stack-table rn-snippet-table"><thead><tr>'
+           f'<th scope="col">{html.escape(_("Snippet"))}</th>{_heading_cells(versions)}'
+           "</tr></thead><tbody>"]
+    seen = set()
+    for key, using_doc in uses:
+        compatibility = compatibilities.get(key)
+        if compatibility is None or key in seen:
+            continue
+        seen.add(key)
+        issue = domain.issue_for_doc(using_doc)
+        uri = app.builder.get_relative_uri(docname, using_doc)
+        out.append(f"<tr>{_snippet_heading(compatibility, uri, issue.id if issue else using_doc)}"
+                   f"{_row_cells(compatibility)}</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def answer_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str | None:
+    """The issue page's answer, a line per version: the snippets that work there (linked),
+    those known to fail with the reason once, and whether the problem shows there."""
+    domain = relnotes_domain(app.env)
+    keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(docname, []))
+    shown = [compatibilities[key] for key in keys if key in compatibilities]
+    if not shown:
+        return f'<p class="rn-answer">{html.escape(_("This issue has no workaround snippet."))}</p>'
+    versions = _versions(app)
+    lines = []
+    for index, version in enumerate(versions):
+        works = [item for item in shown if item.cells[index].group == "verified"]
+        parts = []
+        affected = [symptom.present for item in shown for symptom in item.symptoms
+                    if symptom.version.target == version.target]
+        if affected:
+            parts.append(html.escape(_("affected") if any(affected) else _("not affected")))
+        if works:
+            links = ", ".join(_snippet_link(item.key)
+                              for item in [item for item in works if item.check is None] or works)
+            parts.append(f"{symbol_html('verified')} " + str(_("works: %(snippets)s")
+                                                              % {"snippets": links}))
+        else:
+            parts.append(f"{symbol_html('not-verified')} "
+                         + html.escape(_("no snippet is verified to work")))
+        for group, with_steps, alone in (
+                ("known-failure", _("known to fail: %(snippets)s (with %(steps)s steps checked "
+                                    "with it)"), _("known to fail: %(snippets)s")),
+                ("fails", _("fails: %(snippets)s (with %(steps)s steps checked with it)"),
+                 _("fails: %(snippets)s"))):
+            failing = [item for item in shown if item.cells[index].group == group]
+            checks = [item for item in failing if item.check is None]
+            if checks:
+                steps = len(failing) - len(checks)
+                links = ", ".join(_snippet_link(item.key) for item in checks)
+                text = (with_steps if steps else alone) % {"snippets": links, "steps": steps}
+                parts.append(f"{symbol_html(group)} {text}")
+        lines.append(f'<li data-version="{html.escape(version.slug)}"><strong>{version.html()}'
+                     "</strong>: " + "; ".join(parts) + "</li>")
+    label = html.escape(_("Does it affect your version, and what works"))
+    return (f'<div class="rn-answer rn-versioned"><p class="rn-answer-title">{label}</p>'
+            f"{picker_html(versions)}"
+            f'<ul class="rn-answer-versions">{"".join(lines)}</ul></div>')
+
+
+def _snippet_link(key: str) -> str:
+    return (f'<a href="#{html.escape(snippet_anchor(key))}"><code>'
+            f"{html.escape(key.rsplit('/', 1)[-1])}</code></a>")
+
+
+# -- Sphinx ---------------------------------------------------------------------------------
+
+
+def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    domain = relnotes_domain(app.env)
+    compatibilities: dict[str, Compatibility] = domain.data.get("compatibility", {})
+    for placeholder in list(doctree.findall(compatibility_matrix)):
+        placeholder.replace_self(nodes.raw("", matrix_html(app, docname, compatibilities),
+                                           format="html"))
+    for table in list(doctree.findall(snippet_table)):
+        table.replace_self(nodes.raw("", snippets_table_html(app, docname, compatibilities),
+                                     format="html"))
+    for record in list(doctree.findall(issue_record)):
+        parent = record.parent
+        answer = answer_html(app, docname, compatibilities)
+        if parent is not None and answer is not None:
+            parent.insert(parent.index(record), nodes.raw("", answer, format="html"))
+    language = current_language(app.config)
+    shown = {located.value for located in domain.data["snippets"].get(docname, [])}
+    # Under each snippet: its line of status, then (filled by verification.py, which replaces
+    # the placeholder afterwards) the one disclosure of evidence, which starts with the cells.
+    for status in list(doctree.findall(snippet_status)):
+        compatibility = compatibilities.get(status["key"])
+        parent = status.parent
+        if compatibility is None or parent is None:
+            continue
+        check_uri = (f"#{snippet_anchor(compatibility.check)}"
+                     if compatibility.check is not None and compatibility.check in shown else None)
+        parent.insert(parent.index(status),
+                      nodes.raw("", status_line_html(compatibility, language, check_uri),
+                                format="html"))
+        status["evidence_head"] = evidence_head_html(compatibility)
+
+
+def setup_status_line(app: Sphinx) -> None:
+    # Before verification.py (400) replaces the snippet_status placeholders it reads, and
+    # before rendering.py (400) replaces the issue record the answer is placed above.
+    app.connect("doctree-resolved", render, priority=395)
