@@ -53,8 +53,14 @@ def test_the_extensions_words_are_japanese(app: Sphinx) -> None:
     labels = [dt.get_text().rstrip(":") for dt in issue.select("dl.rn-issue-metadata dt")]
     assert labels[:3] == ["問題", "Bugzilla", "コンポーネント"]
     assert [badge.get_text() for badge in issue.select(".rn-badge")] == [
-        "bookworm では未検証", "trixie では未検証"]
-    assert issue.select_one(".rn-answer").get_text().startswith("回避策: bookworm: ? 1 未検証")
+        "libvirt 9 / QEMU 7 では未検証", "libvirt 11 / QEMU 10 では未検証"]
+    answer = issue.select_one(".rn-answer")
+    assert answer.select_one(".rn-answer-title").get_text() == "お使いのバージョンへの影響と、動作する回避策"
+    assert answer.select_one("li").get_text() == (
+        "libvirt 9 / QEMU 7: ? 動作を検証済みのスニペットはありません")
+    assert answer.select_one("form.rn-version-picker label").get_text() == "お使いのバージョン"
+    assert issue.select_one("details.rn-snippet-details summary").get_text() == (
+        "根拠: 各実行、対照、検証用の変更")
     switch = issue.select_one("nav.rn-language-switcher a")
     assert (switch["href"], switch["hreflang"]) == ("../issue.html", "en")
 

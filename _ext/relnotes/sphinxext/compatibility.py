@@ -90,6 +90,9 @@ class Compatibility:
     latest: date | None = None  # the newest current record's day
     mutations: tuple[Mutation, ...] = ()
     symptoms: tuple[Symptom, ...] = ()
+    # Reasons the sentence does not say (why a result is stale, why an effect did not show),
+    # for the evidence.
+    unsaid: tuple[tuple[Version, str], ...] = ()
 
 
 # -- computing ------------------------------------------------------------------------------
@@ -149,6 +152,7 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
     days: list[date] = []
     mutations: list[Mutation] = []
     symptoms: list[Symptom] = []
+    unsaid: list[tuple[Version, str]] = []
     for target in order:
         status = by_target.get(target)
         if status is None or view.pending is not None:
@@ -160,6 +164,8 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
         # in a reason nobody reads share a clause).
         reason = (record.reason or None) if record is not None and group in _WITH_REASON else None
         cells.append(Cell(versions[target], group, reason))
+        if group not in (*_WITH_REASON, "not-verified") and status.reason:
+            unsaid.append((versions[target], status.reason))
         need = need_on(status.status, record, versions[target])
         if need is not None:
             needs.append(need)
@@ -174,7 +180,8 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
     return Compatibility(view.key, tuple(cells), view.pending, tuple(needs),
                          check=driver if driver != view.key else None,
                          latest=max(days) if days else None,
-                         mutations=tuple(mutations), symptoms=tuple(symptoms))
+                         mutations=tuple(mutations), symptoms=tuple(symptoms),
+                         unsaid=tuple(unsaid))
 
 
 def _mutation_of(record: Record, version: Version) -> Mutation | None:

@@ -196,7 +196,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
     out.append('<table class="rn-overview-table rn-stack-table">')
     caption = html.escape(_("Every issue and the state of its workaround"))
     out.append(f"<caption>{caption}</caption>")
-    out.append(f'<thead><tr><th scope="col">{html.escape(_("Issue"))}</th>')
+    issue_word = html.escape(_("Issue"))
+    out.append(f'<thead><tr><th scope="col">{issue_word}</th>')
     out.extend(f'<th scope="col" data-version="{html.escape(version.slug)}">{version.html()}</th>'
                for version in versions)
     out.append("</tr></thead><tbody>")

@@ -177,6 +177,8 @@ def evidence_head_html(compatibility: Compatibility) -> str:
     sentences = [*why, *symptom_sentences(compatibility), *need_sentences(compatibility),
                  *mutation_details(compatibility)]
     paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
+    paragraphs += "".join(f'<p class="rn-snippet-reason">{html.escape(version.full_label)}: '
+                          f"{html.escape(reason)}</p>" for version, reason in compatibility.unsaid)
     return (f'<div class="rn-compat"><ul class="rn-compat-row" aria-label="{label}">{cells}</ul>'
             f"{paragraphs}</div>")
 
@@ -214,7 +216,9 @@ def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
     """Every issue's snippets, a row each, a column per version: a table per issue."""
     domain = relnotes_domain(app.env)
     versions = _versions(app)
-    heading = f'<th scope="col">{html.escape(_("Snippet"))}</th>' + _heading_cells(versions)
+    snippet_word = html.escape(_("Snippet"))
+    none_word = html.escape(_("This issue has no workaround snippet."))
+    heading = f'<th scope="col">{snippet_word}</th>' + _heading_cells(versions)
     out = ['<div class="rn-compat-matrix rn-versioned">', picker_html(versions)]
     for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
         keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
@@ -223,7 +227,7 @@ def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
         out.append(f'<section class="rn-compat-issue" id="compat-{html.escape(issue.id)}">')
         out.append(f'<h2><a href="{html.escape(uri)}">{html.escape(issue.title)}</a></h2>')
         if not shown:
-            out.append(f"<p>{html.escape(_('This issue has no workaround snippet.'))}</p></section>")
+            out.append(f"<p>{none_word}</p></section>")
             continue
         out.append(f'<table class="rn-stack-table rn-compat-table"><thead><tr>{heading}'
                    "</tr></thead><tbody>")
@@ -242,9 +246,10 @@ def snippets_table_html(app: Sphinx, docname: str, compatibilities: dict[str, Co
     uses = sorted({(located.value, using_doc)
                    for using_doc, located_uses in domain.data["snippets"].items()
                    for located in located_uses})
+    snippet_word = html.escape(_("Snippet"))
     out = ['<div class="rn-versioned">', picker_html(versions),
            '<table class="rn-stack-table rn-snippet-table"><thead><tr>'
-           f'<th scope="col">{html.escape(_("Snippet"))}</th>{_heading_cells(versions)}'
+           f'<th scope="col">{snippet_word}</th>{_heading_cells(versions)}'
            "</tr></thead><tbody>"]
     seen = set()
     for key, using_doc in uses:
@@ -267,7 +272,8 @@ def answer_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
     keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(docname, []))
     shown = [compatibilities[key] for key in keys if key in compatibilities]
     if not shown:
-        return f'<p class="rn-answer">{html.escape(_("This issue has no workaround snippet."))}</p>'
+        none_word = html.escape(_("This issue has no workaround snippet."))
+        return f'<p class="rn-answer">{none_word}</p>'
     versions = _versions(app)
     lines = []
     for index, version in enumerate(versions):

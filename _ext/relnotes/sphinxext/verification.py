@@ -124,8 +124,7 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
                 f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s")
         if part_of:
             # The procedure's layers are shown once, on the snippet whose check it is.
-            details.append(f"{line} (checked as part of {part_of}: its layers are shown there)"
-                           + (f"; reason: {record.reason}" if record.reason else ""))
+            details.append(f"{line} (checked as part of {part_of}: its layers are shown there)")
             continue
         layers = ", ".join(
             f"{name}: {layer.status.value}" + (f" ({_shortened(layer.detail)})" if layer.detail else "")
@@ -134,7 +133,6 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
         details.append(
             line
             + (f"; layers: {layers}" if layers else "")
-            + (f"; reason: {record.reason}" if record.reason else "")
             + (f"; observed: {record.observation}" if record.observation else "")
         )
     return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
@@ -152,7 +150,8 @@ def _shortened(text: str) -> str:
 
 
 def badge_text(status: SnippetStatus, version: str | None = None) -> str:
-    """The badge: outcome, where and when; the reason is shown beside it, once. ``version``
+    """The badge: outcome, where and when (the reason is said once, on the line of status
+    or in the evidence: status_line.py). ``version``
     names the target as readers know it ("libvirt 9.0 / QEMU 7.2")."""
     label = status.environment_label or version or status.target
     where = version or status.target
