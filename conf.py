@@ -29,8 +29,9 @@ html_static_path: list[str] = []
 html_theme_options = {
     "footer_icons": [],
 }
-# Snippet blocks have their own copy button that copies the file's exact bytes.
-copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
+# Snippet blocks have their own copy button (relnotes.js: the file's bytes); sphinx-copybutton
+# serves every other code block, so each block has exactly one copy control.
+copybutton_selector = "div:not(.rn-snippet-code) > div.highlight pre"
 sphinx_tabs_disable_tab_closing = True
 # Snippets, ledger, targets, topics, languages and the Bugzilla URL: relnotes.toml (read by
 # the relnotes command too).

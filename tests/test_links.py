@@ -84,3 +84,50 @@ def test_the_site_has_what_a_host_expects(site: Path) -> None:
         assert soup.find("meta", property="og:title")["content"]
     not_found = BeautifulSoup((site / "ja" / "404.html").read_text(), "html.parser")
     assert all(link["href"].startswith("/ja/") for link in not_found.find_all("link", rel="stylesheet"))
+
+
+def test_the_not_found_page_links_only_from_the_hosts_root(site: Path) -> None:
+    # Served for a missing page at any depth: a relative link would 404 again.
+    for language in ("", "ja/"):
+        soup = BeautifulSoup((site / language / "404.html").read_text(), "html.parser")
+        hrefs = [str(a["href"]) for a in soup.find_all("a", href=True)]
+        relative = [href for href in hrefs if not href.startswith(("/", "#", "https:"))]
+        assert relative == [], language
+        navigation = [a["href"] for a in soup.select(".sidebar-tree a")]
+        assert f"/{language}overview.html" in navigation and len(navigation) >= 6
+
+
+def test_an_absolute_link_rewrite_leaves_urls_fragments_and_rooted_paths_alone() -> None:
+    from relnotes.sphinxext.hosting import absolute_links
+
+    html = ('<a href="about.html"><a href="components/kvm.html"><a href="#top">'
+            '<a href="/ja/"><a href="https://example.org/x"><a href="mailto:a@b">')
+    assert absolute_links(html, "/ja/") == (
+        '<a href="/ja/about.html"><a href="/ja/components/kvm.html"><a href="#top">'
+        '<a href="/ja/"><a href="https://example.org/x"><a href="mailto:a@b">')
+
+
+def test_an_issue_page_is_described_by_its_symptoms_first_sentence(site: Path) -> None:
+    for language, expected in (
+            ("", "When PCI device assignment is used with a 32-bit Microsoft Windows 2008 guest "
+                 "on an AMD-based host system, the assigned device may fail to work properly if "
+                 "it relies on MSI or MSI-X based interrupts (BZ#654208)."),
+            ("ja/", None)):
+        soup = BeautifulSoup((site / language / "issues/kvm-win2008-msi-amd-family16.html")
+                             .read_text(), "html.parser")
+        [meta] = soup.find_all("meta", attrs={"name": "description"})
+        [og] = soup.find_all("meta", property="og:description")
+        assert meta["content"] == og["content"]
+        if expected is not None:
+            assert meta["content"] == expected
+        assert "Bugzilla," not in meta["content"]  # not the field list flattened
+    soup = BeautifulSoup((site / "ja/issues/kvm-rtl8139-performance.html").read_text(), "html.parser")
+    assert soup.find("meta", attrs={"name": "description"})["content"].endswith("搭載されます。")
+
+
+def test_the_first_sentence_ends_at_a_full_stop_in_either_script() -> None:
+    from relnotes.sphinxext.hosting import first_sentence
+
+    assert first_sentence("A guest\n may crash. It then  stops.") == "A guest may crash."
+    assert first_sentence("version 5.6 of it fails") == "version 5.6 of it fails"
+    assert first_sentence("ゲストが停止します。その後") == "ゲストが停止します。"

@@ -1,5 +1,8 @@
-// Copy buttons for verified snippets: they copy the file's exact bytes, kept base64-encoded in
-// a <template> beside the block, because the highlighted text loses the final newline.
+// Copy buttons for verified snippets: they copy the file's bytes, kept base64-encoded in a
+// <template> beside the block (the highlighted text loses tabs and trailing blanks), all but
+// one final newline: pasted into a shell, a command then waits for the reader to replace its
+// placeholders (GUEST) and press Enter, instead of running at once. The download link gives
+// the file byte for byte.
 // The words come from the extension's message catalog (window.RELNOTES_MESSAGES, per language).
 document.addEventListener("DOMContentLoaded", () => {
   const words = Object.assign(
@@ -20,7 +23,7 @@ document.addEventListener("DOMContentLoaded", () => {
     button.setAttribute("aria-label", name ? `${words.copy} ${name.textContent}` : words.copy);
     button.addEventListener("click", async () => {
       const raw = Uint8Array.from(atob(bytes.dataset.content), (c) => c.charCodeAt(0));
-      await navigator.clipboard.writeText(new TextDecoder().decode(raw));
+      await navigator.clipboard.writeText(new TextDecoder().decode(raw).replace(/\n$/, ""));
       button.textContent = words.copied;
       setTimeout(() => { button.textContent = words.copy; }, 1500);
     });
