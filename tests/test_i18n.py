@@ -28,8 +28,15 @@ def test_a_fully_translated_page_has_no_banner_and_a_partly_translated_one_has_i
     issue = page(app, "issue.html")
     assert issue.find("h1").get_text().startswith("ある問題")
     banner = issue.select_one(".rn-language-banner")
-    assert banner is not None and banner.get_text() == "このコンテンツは選択した言語では利用できません。"
-    assert "A paragraph nobody translated." in issue.get_text()
+    assert banner is not None and banner.get_text() == "このコンテンツは選択した言語では利用できません。 English"
+    # Inside the page's content, after its title, linking the page in English.
+    assert banner.parent.name == "section" and banner.find_previous_sibling("h1") is not None
+    link = banner.select_one("a")
+    assert (link["href"], link["hreflang"], link["lang"]) == ("../issue.html", "en", "en")
+    # What nobody translated is marked English, for a screen reader's voice; the rest is not.
+    untranslated = next(p for p in issue.select("p") if p.get_text() == "A paragraph nobody translated.")
+    assert untranslated["lang"] == "en"
+    assert not issue.find("h1").has_attr("lang")
 
 
 @pytest.mark.sphinx("html", testroot="i18n", srcdir="i18n-snippet", confoverrides=JA, freshenv=True)

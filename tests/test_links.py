@@ -74,14 +74,19 @@ def test_the_site_has_what_a_host_expects(site: Path) -> None:
     assert "Sitemap: https://technotes.example.org/ja/sitemap.xml" in robots
     sitemap = (site / "sitemap.xml").read_text()
     assert "<loc>https://technotes.example.org/issues/kvm-migration-nx.html</loc>" in sitemap
-    assert "<loc>https://technotes.example.org/ja/issues/kvm-migration-nx.html</loc>" in (
+    # The Japanese sitemap lists translated pages only (an untranslated one is canonical in English).
+    assert "<loc>https://technotes.example.org/ja/issues/kvm-rtl8139-performance.html</loc>" in (
         site / "ja" / "sitemap.xml").read_text()
     for language, prefix in (("", ""), ("ja/", "ja/")):
-        soup = BeautifulSoup((site / language / "issues/kvm-migration-nx.html").read_text(), "html.parser")
-        url = f"https://technotes.example.org/{prefix}issues/kvm-migration-nx.html"
+        soup = BeautifulSoup((site / language / "issues/kvm-rtl8139-performance.html").read_text(),
+                             "html.parser")
+        url = f"https://technotes.example.org/{prefix}issues/kvm-rtl8139-performance.html"
         assert soup.find("link", rel="canonical")["href"] == url
         assert soup.find("meta", property="og:url")["content"] == url
         assert soup.find("meta", property="og:title")["content"]
+        # Translated: each language names the other as an alternate.
+        other = "en" if language else "ja"
+        assert soup.find("link", rel="alternate", hreflang=other) is not None
     not_found = BeautifulSoup((site / "ja" / "404.html").read_text(), "html.parser")
     assert all(link["href"].startswith("/ja/") for link in not_found.find_all("link", rel="stylesheet"))
 
@@ -131,3 +136,24 @@ def test_the_first_sentence_ends_at_a_full_stop_in_either_script() -> None:
     assert first_sentence("A guest\n may crash. It then  stops.") == "A guest may crash."
     assert first_sentence("version 5.6 of it fails") == "version 5.6 of it fails"
     assert first_sentence("ゲストが停止します。その後") == "ゲストが停止します。"
+
+
+def test_an_untranslated_page_is_canonical_in_english_and_no_japanese_alternate(site: Path) -> None:
+    english = "https://technotes.example.org/issues/kvm-migration-nx.html"
+    japanese = BeautifulSoup((site / "ja/issues/kvm-migration-nx.html").read_text(), "html.parser")
+    assert japanese.find("link", rel="canonical")["href"] == english
+    assert "kvm-migration-nx" not in (site / "ja/sitemap.xml").read_text()
+    assert "<loc>https://technotes.example.org/ja/issues/kvm-rtl8139-performance.html</loc>" in (
+        site / "ja/sitemap.xml").read_text()
+    source = BeautifulSoup((site / "issues/kvm-migration-nx.html").read_text(), "html.parser")
+    assert source.find("link", rel="alternate", hreflang="ja") is None
+    # The reader still finds the Japanese page from the switcher.
+    assert source.select_one("nav.rn-language-switcher a[hreflang=ja]") is not None
+
+
+def test_the_themes_and_the_sites_words_are_japanese(site: Path) -> None:
+    soup = BeautifulSoup((site / "ja/issues/kvm-migration-nx.html").read_text(), "html.parser")
+    text = soup.get_text(" ")
+    for word in ("次へ", "前へ", "ページの先頭へ", "このページの内容", "ダウンロード"):
+        assert word in text, word
+    assert soup.select_one(".sidebar-brand-text").get_text().strip() == "テクニカルノート (検証済み)"
