@@ -28,7 +28,8 @@ def test_a_fully_translated_page_has_no_banner_and_a_partly_translated_one_has_i
     issue = page(app, "issue.html")
     assert issue.find("h1").get_text().startswith("ある問題")
     banner = issue.select_one(".rn-language-banner")
-    assert banner is not None and banner.get_text() == "このコンテンツは選択した言語では利用できません。 English"
+    assert banner is not None
+    assert banner.get_text() == "このコンテンツは選択した言語では利用できません。 English"
     # Inside the page's content, after its title, linking the page in English.
     assert banner.parent.name == "section" and banner.find_previous_sibling("h1") is not None
     link = banner.select_one("a")
