@@ -88,12 +88,11 @@ def block(app: Sphinx, docname: str, key: str) -> Tag:
     return found
 
 
-def cells(compat: Tag) -> list[tuple[str, str, str]]:
-    """(target, group class, words) per cell, in the order shown."""
-    return [(cell["data-target"],
-             next(c for c in cell["class"] if c.startswith("rn-summary-")),
+def cells(snippet: Tag) -> list[tuple[str, str]]:
+    """(group class, words) of each version's line in the evidence, in the order shown."""
+    return [(next(c for c in cell["class"] if c.startswith("rn-summary-")),
              cell.get_text(" ", strip=True))
-            for cell in compat.select("ul.rn-compat-row .rn-compat-cell")]
+            for cell in snippet.select("details ul.rn-compat-row .rn-compat-cell")]
 
 
 def sentence(snippet: Tag) -> str:
@@ -119,10 +118,11 @@ def built(app: Sphinx) -> Sphinx:
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-row", freshenv=True)
 def test_each_snippet_has_a_cell_per_target_oldest_first_with_symbol_and_words(built: Sphinx) -> None:
     assert cells(block(built, "issue.html", "comp-model-xml")) == [
-        ("bullseye", "rn-summary-known-failure", "libvirt 7.0 / QEMU 5.2 ! known failure"),
-        ("bookworm", "rn-summary-verified", "libvirt 9.0 / QEMU 7.2 ✓ verified"),
-        ("trixie", "rn-summary-verified", "libvirt 11.3 / QEMU 10.0 ✓ verified"),
-        ("trixie-backports", "rn-summary-effect-not-shown", "libvirt 12.9 / QEMU 11.1 ~ effect not shown"),
+        ("rn-summary-known-failure", "Fails on libvirt 7.0.0 / QEMU 5.2.0 (KVM) (known), 2026-11-20"),
+        ("rn-summary-verified", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20"),
+        ("rn-summary-verified", "Verified on libvirt 11.3.0 / QEMU 10.0.2 (KVM), 2026-11-20"),
+        ("rn-summary-effect-not-shown", "Ran on libvirt 12.9.0 / QEMU 11.1.0 (KVM), 2026-11-20; "
+         "effect not distinguishable from an unchanged guest"),
     ]
 
 
@@ -137,10 +137,10 @@ def test_the_sentence_names_version_ranges_and_the_records_reason(built: Sphinx)
 def test_stale_and_unrecorded_targets_are_never_said_to_work(built: Sphinx) -> None:
     compat = block(built, "issue.html", "comp-script-sh")
     assert cells(compat) == [
-        ("bullseye", "rn-summary-verified", "libvirt 7.0 / QEMU 5.2 ✓ verified"),
-        ("bookworm", "rn-summary-stale", "libvirt 9.0 / QEMU 7.2 ↻ stale"),
-        ("trixie", "rn-summary-not-verifiable", "libvirt 11.3 / QEMU 10.0 \u2013 not verifiable"),
-        ("trixie-backports", "rn-summary-not-verified", "libvirt 12.9 / QEMU 11.1 ? not verified"),
+        ("rn-summary-verified", "Verified on libvirt 7.0.0 / QEMU 5.2.0 (KVM), 2026-11-20"),
+        ("rn-summary-stale", "Stale on libvirt 9.0 / QEMU 7.2: changed since it was verified"),
+        ("rn-summary-not-verifiable", "Not verifiable on libvirt 11.3 / QEMU 10.0"),
+        ("rn-summary-not-verified", "Not verified on libvirt 12.9 / QEMU 11.1"),
     ]
     assert sentence(compat) == (
         f"Works on libvirt 7.0; not verifiable on libvirt 11.3: {DRIVE_REASON}; "
@@ -161,7 +161,7 @@ def test_still_needed_and_not_needed_come_from_the_controls_combined_per_answer(
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-none", freshenv=True)
 def test_a_snippet_never_verified_is_not_verified_everywhere(built: Sphinx) -> None:
     compat = block(built, "bare.html", "comp-fresh-xml")
-    assert [group for _target, group, _words in cells(compat)] == ["rn-summary-not-verified"] * 4
+    assert [group for group, _words in cells(compat)] == ["rn-summary-not-verified"] * 4
     assert sentence(compat) == "Not verified on libvirt 7.0 to 12.9."
     assert needs(compat) == []
 

@@ -8,6 +8,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from relnotes.sphinxext.assets import setup_assets
 from relnotes.sphinxext.bzlinks import setup_bzlinks
 from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.collector import setup_collector
@@ -59,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_status_line(app)
     setup_i18n(app)
     setup_hosting(app)
+    setup_assets(app)
     setup_titles(app)
     app.connect("config-inited", _add_static_files, priority=800)
     app.add_js_file("relnotes.js")

@@ -14,12 +14,15 @@ import dataclasses
 import html
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import babel.dates
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
 
 from relnotes.sphinxext.compatibility import (
+    METADATA_KEY,
     Cell,
     Compatibility,
     compatibility_matrix,
@@ -169,18 +172,16 @@ def status_line_html(compatibility: Compatibility, language: str,
 
 
 def evidence_head_html(compatibility: Compatibility) -> str:
-    """The first part of the evidence: a cell per version, then what the controls, the
-    unchanged guest and the broken copies showed."""
-    label = html.escape(_("Compatibility"))
-    cells = "".join(f"<li>{cell_html(cell)}</li>" for cell in compatibility.cells)
+    """The first part of the evidence: what the controls, the unchanged guest and the broken
+    copies showed, and the reasons the line does not say (verification.py adds a line per
+    version after it)."""
     why = [sentence(compatibility)] if several_reasons(compatibility) else []
     sentences = [*why, *symptom_sentences(compatibility), *need_sentences(compatibility),
                  *mutation_details(compatibility)]
     paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
     paragraphs += "".join(f'<p class="rn-snippet-reason">{html.escape(version.full_label)}: '
                           f"{html.escape(reason)}</p>" for version, reason in compatibility.unsaid)
-    return (f'<div class="rn-compat"><ul class="rn-compat-row" aria-label="{label}">{cells}</ul>'
-            f"{paragraphs}</div>")
+    return f'<div class="rn-compat">{paragraphs}</div>' if paragraphs else ""
 
 
 def _versions(app: Sphinx) -> list[Version]:
@@ -265,6 +266,20 @@ def snippets_table_html(app: Sphinx, docname: str, compatibilities: dict[str, Co
     return "".join(out)
 
 
+def versions_table_html(app: Sphinx) -> str:
+    """The about page's mapping: each version as readers name it, and the environment (a
+    Debian suite's packages, built into a container) it was verified in."""
+    headings = "".join(f'<th scope="col">{html.escape(str(word))}</th>' for word in (
+        _("Version"), _("libvirt"), _("QEMU"), _("Verified in")))
+    rows = "".join(
+        f"<tr><td>{html.escape(version.full_label)}</td><td>{html.escape(version.libvirt or '')}"
+        f"</td><td>{html.escape(version.qemu or '')}</td>"
+        f"<td>{html.escape(version.tooltip)} (<code>{html.escape(version.target)}</code>)</td></tr>"
+        for version in _versions(app))
+    return (f'<table class="rn-versions-table"><thead><tr>{headings}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
 def answer_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str | None:
     """The issue page's answer, a line per version: the snippets that work there (linked),
     those known to fail with the reason once, and whether the problem shows there."""
@@ -325,6 +340,8 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(compatibility_matrix)):
         placeholder.replace_self(nodes.raw("", matrix_html(app, docname, compatibilities),
                                            format="html"))
+    for table_of_versions in list(doctree.findall(versions_table)):
+        table_of_versions.replace_self(nodes.raw("", versions_table_html(app), format="html"))
     for table in list(doctree.findall(snippet_table)):
         table.replace_self(nodes.raw("", snippets_table_html(app, docname, compatibilities),
                                      format="html"))
@@ -348,9 +365,34 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                       nodes.raw("", status_line_html(compatibility, language, check_uri),
                                 format="html"))
         status["evidence_head"] = evidence_head_html(compatibility)
+        status["evidence_groups"] = {cell.version.target: cell.group
+                                     for cell in compatibility.cells}
+
+
+class versions_table(nodes.General, nodes.Element):
+    """Placeholder for the table of versions, filled when the page is written."""
+
+
+class VersionsDirective(SphinxDirective):
+    """Lists each version as readers name it and the environment it stands for."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        placeholder = versions_table()
+        self.set_source_info(placeholder)
+        # Rewritten with the matrix whenever versions change (compatibility.py).
+        self.env.metadata[self.env.docname][METADATA_KEY] = True
+        return [placeholder]
+
+
+def _skip(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
 
 
 def setup_status_line(app: Sphinx) -> None:
+    app.add_directive_to_domain("rn", "versions", VersionsDirective)
+    app.add_node(versions_table, html=(_skip, None), text=(_skip, None), latex=(_skip, None))
     # Before verification.py (400) replaces the snippet_status placeholders it reads, and
     # before rendering.py (400) replaces the issue record the answer is placed above.
     app.connect("doctree-resolved", render, priority=395)

@@ -57,7 +57,7 @@ class SnippetView:
     key: str
     sha256: str
     statuses: tuple[SnippetStatus, ...]
-    details: tuple[str, ...]
+    details: tuple[tuple[str, str], ...]  # (target, what its run recorded) per recorded target
     # The stub's reason when its spec is pending: no check exists, whatever the ledger says.
     pending: str | None = None
 
@@ -120,26 +120,25 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
             continue
         env = record.environment
         part_of = record.check if record.check not in ("", key) else ""
-        line = (f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
-                f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s")
+        # The badge beside it says the outcome, the exact versions and the day.
+        line = (f"image {env.image_id[:19]}, {record.verified_at:%H:%M} UTC, "
+                f"{record.duration:.1f} s")
         if part_of:
             # The procedure's layers are shown once, on the snippet whose check it is.
-            details.append(f"{line} (checked as part of {part_of}: its layers are shown there)")
+            details.append((target, f"{line} (checked as part of {part_of}: its layers are "
+                                    "shown there)"))
             continue
         layers = ", ".join(
             f"{name}: {layer.status.value}" + (f" ({_shortened(layer.detail)})" if layer.detail else "")
             for name, layer in record.layers.items()
         )
-        details.append(
-            line
-            + (f"; layers: {layers}" if layers else "")
-            + (f"; observed: {record.observation}" if record.observation else "")
-        )
+        details.append((target, line + (f"; layers: {layers}" if layers else "")
+                        + (f"; observed: {record.observation}" if record.observation else "")))
     return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
 
 
 #: Characters of a layer's detail shown on a page; the ledger keeps all of it (and the log).
-DETAIL_LIMIT = 400
+DETAIL_LIMIT = 200
 
 
 def _shortened(text: str) -> str:
@@ -240,7 +239,8 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(snippet_status)):
         view = views.get(placeholder["key"])
         placeholder.replace_self(
-            _evidence(view, labels, placeholder.get("evidence_head", "")) if view else [])
+            _evidence(view, labels, placeholder.get("evidence_head", ""),
+                      placeholder.get("evidence_groups", {})) if view else [])
     render_claims(doctree, {key: view.statuses for key, view in views.items()}, labels)
 
 
@@ -252,10 +252,13 @@ def current_ledger_or_empty(config: Config) -> Ledger:
         return Ledger()
 
 
-def _evidence(view: SnippetView, labels: dict[str, str], head: str) -> list[nodes.Node]:
-    """Everything behind the snippet's line of status, in one disclosure: the cell per version
-    (``head``, from status_line.py), each record dated, what the check shows and how it was
-    adapted, and what each run observed. Reasons are said once, on the line of status."""
+def _evidence(view: SnippetView, labels: dict[str, str], head: str,
+              groups: dict[str, str]) -> list[nodes.Node]:
+    """Everything behind the snippet's line of status, in one disclosure: what the controls,
+    the unchanged guest and the broken copies showed (``head``, from status_line.py), then a
+    line per version: its badge (outcome, exact versions, day; coloured as its summary group
+    in ``groups``) and what else its run recorded; what the check shows and how it was
+    adapted, once each. Reasons are said once, on the line of status (or in ``head``)."""
     if view.pending is not None:
         # One badge for every target: no check exists, so no environment has anything to say.
         badges = snippet_badges(classes=["rn-badges"])
@@ -264,11 +267,18 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str) -> list[node
     details = snippet_details(classes=["rn-snippet-details"])
     if head:
         details += nodes.raw("", head, format="html")
-    badges = snippet_badges(classes=["rn-badges"])
+    runs = dict(view.details)
+    items = nodes.bullet_list(classes=["rn-compat-row", "rn-snippet-runs"])
     for status in view.statuses:
-        badges += nodes.inline("", badge_text(status, labels.get(status.target)),
-                               classes=["rn-badge", f"rn-badge-{status.status.value}"])
-    details += badges
+        item = nodes.paragraph()
+        group = groups.get(status.target)
+        item += nodes.inline("", badge_text(status, labels.get(status.target)), classes=[
+            "rn-badge", f"rn-badge-{status.status.value}",
+            *(["rn-compat-cell", f"rn-summary-{group}"] if group else [])])
+        if status.target in runs:
+            item += nodes.Text(f": {runs[status.target]}")
+        items += nodes.list_item("", item)
+    details += items
     # What was checked and how the check differs from the published text, once each.
     for label, texts, cls in (
             (_("What the check shows"), {s.summary for s in view.statuses if s.summary},
@@ -280,11 +290,6 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str) -> list[node
             paragraph += nodes.strong("", f"{label}: ")
             paragraph += nodes.Text(text)
             details += paragraph
-    if view.details:
-        items = nodes.bullet_list(classes=["rn-snippet-runs"])
-        for line in view.details:
-            items += nodes.list_item("", nodes.paragraph("", line))
-        details += items
     return [details]
 
 

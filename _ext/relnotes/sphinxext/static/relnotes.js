@@ -29,6 +29,23 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     caption.append(" ", button);
   }
+  // Any other code block: one button copying its text, the same way.
+  for (const block of document.querySelectorAll("div.highlight")) {
+    if (block.closest("div.rn-snippet")) continue;
+    const pre = block.querySelector("pre");
+    if (!pre) continue;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "rn-copy rn-copy-block";
+    button.textContent = words.copy;
+    button.title = words.copyTitle;
+    button.addEventListener("click", async () => {
+      await navigator.clipboard.writeText(pre.innerText.replace(/\n$/, ""));
+      button.textContent = words.copied;
+      setTimeout(() => { button.textContent = words.copy; }, 1500);
+    });
+    block.before(button);
+  }
 });
 
 // The reader's version: ?libvirt=9.0 in the URL, remembered across pages (localStorage). On a
