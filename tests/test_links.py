@@ -88,7 +88,11 @@ def test_the_site_has_what_a_host_expects(site: Path) -> None:
         other = "en" if language else "ja"
         assert soup.find("link", rel="alternate", hreflang=other) is not None
     not_found = BeautifulSoup((site / "ja" / "404.html").read_text(), "html.parser")
-    assert all(link["href"].startswith("/ja/") for link in not_found.find_all("link", rel="stylesheet"))
+    sheets = [str(link["href"]).split("?")[0] for link in not_found.find_all("link", rel="stylesheet")]
+    # From the host's root: the shared copy (/_static/) or the translation's own (/ja/_static/).
+    assert sheets and all(href.startswith("/") and (site / href.lstrip("/")).is_file()
+                          for href in sheets)
+    assert "/_static/styles/furo.css" in sheets
 
 
 def test_the_not_found_page_links_only_from_the_hosts_root(site: Path) -> None:
@@ -157,3 +161,28 @@ def test_the_themes_and_the_sites_words_are_japanese(site: Path) -> None:
     for word in ("次へ", "前へ", "ページの先頭へ", "このページの内容", "ダウンロード"):
         assert word in text, word
     assert soup.select_one(".sidebar-brand-text").get_text().strip() == "テクニカルノート (検証済み)"
+
+
+def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
+    english = {p.relative_to(site).as_posix() for p in (site / "_static").rglob("*") if p.is_file()}
+    japanese = {p.relative_to(site / "ja").as_posix()
+                for p in (site / "ja" / "_static").rglob("*") if p.is_file()}
+    # Only what differs by language stays in ja/_static (and the theme's Pygments styles,
+    # which it rewrites after the pages are written, when they can no longer be linked).
+    for name in sorted(japanese & english - {"_static/pygments.css"}):
+        assert (site / "ja" / name).read_bytes() != (site / name).read_bytes(), name
+    assert "_static/styles/furo.css" in english and "_static/styles/furo.css" not in japanese
+    assert "_static/translations.js" in japanese
+    # Every page's assets resolve, and an issue page loads no search script.
+    for language in ("", "ja/"):
+        soup = BeautifulSoup((site / language / "issues/kvm-migration-nx.html").read_text(),
+                             "html.parser")
+        here = (site / language / "issues")
+        for tag in soup.find_all(["script", "link"]):
+            url = str(tag.get("src") or (tag.get("href") if "stylesheet" in (tag.get("rel") or [])
+                                         else "") or "")
+            if url:
+                assert (here / url.split("?")[0]).resolve().is_file(), url
+        scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]
+        assert not any(name in src for src in scripts
+                       for name in ("doctools", "searchtools", "sphinx_highlight", "translations"))

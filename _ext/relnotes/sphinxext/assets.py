@@ -51,6 +51,7 @@ class SharedAssets:
         # The translation is built into "<source outdir>/<language>/".
         self.source = outdir.parent if outdir.name == language else None
         self.decided: dict[str, bool] = {}
+        self.rewritten: dict[str, str] = {}  # the same tags recur on every page of a depth
 
     def shared(self, relative: str) -> bool:
         """The source build has this very file (same bytes): link it there."""
@@ -64,15 +65,18 @@ class SharedAssets:
 
     def rewrite(self, tag: str) -> str:
         """The tag's ``_static/`` URL pointed at the source build's copy when it is shared."""
-        def one(match: re.Match[str]) -> str:
-            start, prefix, path = match.groups()
-            if not self.shared(path):
-                return match.group(0)
-            # The 404 page links from the host's root; every other page relatively.
-            prefix = (prefix.removesuffix(f"{self.language}/") if prefix.startswith("/")
-                      else "../" + prefix)
-            return f"{start}{prefix}{path}"
-        return _ASSET_URL.sub(one, tag)
+        if tag not in self.rewritten:
+            self.rewritten[tag] = _ASSET_URL.sub(self._one, tag)
+        return self.rewritten[tag]
+
+    def _one(self, match: re.Match[str]) -> str:
+        start, prefix, path = match.groups()
+        if not self.shared(path):
+            return match.group(0)
+        # The 404 page links from the host's root; every other page relatively.
+        prefix = (prefix.removesuffix(f"{self.language}/") if prefix.startswith("/")
+                  else "../" + prefix)
+        return f"{start}{prefix}{path}"
 
     def remove_shared(self) -> None:
         """Every file of the translation's ``_static`` the source build has too (decided by the

@@ -215,21 +215,22 @@ class UntranslatedBanner(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         docname = self.env.docname
         if not is_translation(self.config):
-            complete = [
-                language for language in site_languages(self.config)[1:]
-                if not untranslated_messages(self.document, po_translations(
-                    Path(self.env.srcdir), list(self.config.locale_dirs), docname, language,
-                    self.config.gettext_compact))
-                and extract_messages(self.document)]
+            complete = []
+            for language in site_languages(self.config)[1:]:
+                catalog = po_translations(Path(self.env.srcdir), list(self.config.locale_dirs),
+                                          docname, language, self.config.gettext_compact)
+                # No catalog: nothing is translated (and the page need not be walked).
+                if catalog and not untranslated_messages(self.document, catalog):
+                    complete.append(language)
             self.env.metadata[docname][_TRANSLATED_IN] = complete
             return
         catalog = page_catalog(self.env, docname)
-        missing = set(untranslated_messages(self.document, catalog))
-        if not missing and catalog:
+        untranslated = [node for node, message in extract_messages(self.document)
+                        if not catalog.get(message)]
+        if not untranslated and catalog:
             return
-        for node, message in extract_messages(self.document):
-            if message in missing:
-                node["classes"].append(SOURCE_LANGUAGE_CLASS)
+        for node in untranslated:
+            node["classes"].append(SOURCE_LANGUAGE_CLASS)
         self.env.metadata[docname][_UNTRANSLATED] = True
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is not None and section.children and isinstance(section[0], nodes.title):
@@ -277,8 +278,18 @@ def mark_source_language(app: Sphinx, pagename: str, templatename: str,
         context["pageurl"] = original + app.builder.get_target_uri(pagename)
     excludes = getattr(config, "sitemap_excludes", None)
     if isinstance(excludes, list):
-        # sphinx-sitemap (500) reads the list for each page after this handler (480).
-        excludes.append(app.builder.get_target_uri(pagename))
+        # sphinx-sitemap (500) reads the list for this page after this handler (480); it is
+        # put back afterwards (restore_sitemap_excludes, 520), so it never grows with the site.
+        app._relnotes_sitemap_excludes = excludes  # type: ignore[attr-defined]
+        config.sitemap_excludes = [*excludes, app.builder.get_target_uri(pagename)]
+
+
+def restore_sitemap_excludes(app: Sphinx, pagename: str, templatename: str,
+                             context: dict[str, Any], doctree: nodes.document | None) -> None:
+    saved = getattr(app, "_relnotes_sitemap_excludes", None)
+    if saved is not None:
+        app.config.sitemap_excludes = saved
+        app._relnotes_sitemap_excludes = None  # type: ignore[attr-defined]
 
 
 def site_title(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -287,7 +298,11 @@ def site_title(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     page's heading is the same words)."""
     if not is_translation(app.config) or not context.get("docstitle"):
         return
-    translated = page_catalog(app.env, app.config.root_doc).get(str(context["docstitle"]))
+    titles: dict[str, str] | None = getattr(app, "_relnotes_titles", None)
+    if titles is None:  # once per build: the home page's catalog
+        titles = page_catalog(app.env, app.config.root_doc)
+        app._relnotes_titles = titles  # type: ignore[attr-defined]
+    translated = titles.get(str(context["docstitle"]))
     if translated:
         context["docstitle"] = translated
 
@@ -365,6 +380,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("html-page-context", add_switcher, priority=500)
     # Before sphinx-sitemap (500) reads its excludes and the theme reads pageurl.
     app.connect("html-page-context", mark_source_language, priority=480)
+    app.connect("html-page-context", restore_sitemap_excludes, priority=520)
     app.connect("html-page-context", site_title, priority=480)
 
 

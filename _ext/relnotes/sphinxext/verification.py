@@ -269,7 +269,9 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str,
         details += nodes.raw("", head, format="html")
     runs = dict(view.details)
     items = nodes.bullet_list(classes=["rn-compat-row", "rn-snippet-runs"])
-    for status in view.statuses:
+    # Oldest version first, as the line and the tables order them (``groups``' order).
+    order = {target: index for index, target in enumerate(groups)}
+    for status in sorted(view.statuses, key=lambda status: order.get(status.target, len(order))):
         item = nodes.paragraph()
         group = groups.get(status.target)
         item += nodes.inline("", badge_text(status, labels.get(status.target)), classes=[
