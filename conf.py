@@ -29,6 +29,8 @@ pygments_style = "vs"
 pygments_dark_style = "a11y-dark"
 html_title = "Technical Notes, verified"
 html_static_path: list[str] = []
+# A tiny icon, so browsers do not ask the host for a /favicon.ico it does not have.
+html_favicon = "favicon.svg"
 html_theme_options = {
     "footer_icons": [],
 }

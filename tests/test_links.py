@@ -179,8 +179,8 @@ def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
                              "html.parser")
         here = (site / language / "issues")
         for tag in soup.find_all(["script", "link"]):
-            url = str(tag.get("src") or (tag.get("href") if "stylesheet" in (tag.get("rel") or [])
-                                         else "") or "")
+            linked = {"stylesheet", "icon"} & set(tag.get("rel") or [])
+            url = str(tag.get("src") or (tag.get("href") if linked else "") or "")
             if url:
                 assert (here / url.split("?")[0]).resolve().is_file(), url
         scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]

@@ -69,6 +69,10 @@ class SharedAssets:
             self.rewritten[tag] = _ASSET_URL.sub(self._one, tag)
         return self.rewritten[tag]
 
+    def rewrite_url(self, url: str) -> str:
+        """One URL, as ``rewrite`` points it."""
+        return self.rewrite(f'src="{url}"').removeprefix('src="').removesuffix('"')
+
     def _one(self, match: re.Match[str]) -> str:
         start, prefix, path = match.groups()
         if not self.shared(path):
@@ -86,6 +90,9 @@ class SharedAssets:
             relative = path.relative_to(self.outdir).as_posix()
             if path.is_file() and self.shared(relative):
                 path.unlink()
+        for folder in sorted(static.rglob("*"), reverse=True) if static.is_dir() else ():
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
 
 
 def share_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -100,11 +107,28 @@ def share_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         tag: Callable[[Any], str] | None = context.get(name)
         if tag is not None:
             context[name] = _rewritten(tag, assets)
+    for name in ("favicon_url", "logo_url"):  # computed by Sphinx, not through pathto
+        if context.get(name):
+            context[name] = assets.rewrite_url(str(context[name]))
+    pathto: Callable[..., str] | None = context.get("pathto")
+    if pathto is not None:
+        # Templates that link a static file themselves (the search page's scripts).
+        context["pathto"] = _rewritten_pathto(pathto, assets)
 
 
 def _rewritten(tag: Callable[[Any], str], assets: SharedAssets) -> Callable[[Any], str]:
     def rewritten(asset: Any) -> str:
         return assets.rewrite(tag(asset))
+    return rewritten
+
+
+def _rewritten_pathto(pathto: Callable[..., str], assets: SharedAssets) -> Callable[..., str]:
+    def rewritten(otheruri: str, *args: Any, **kwargs: Any) -> str:
+        url = pathto(otheruri, *args, **kwargs)
+        resource = bool(args[0]) if args else bool(kwargs.get("resource", False))
+        if not resource or not otheruri.startswith("_static/"):
+            return url
+        return assets.rewrite_url(url)
     return rewritten
 
 
