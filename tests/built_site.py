@@ -21,7 +21,7 @@ def verified_project(out: Path) -> Path:
 
     project = out / "project"
     project.mkdir()
-    for name in ("conf.py", "relnotes.toml"):
+    for name in ("conf.py", "relnotes.toml", "favicon.svg"):
         shutil.copy2(ROOT / name, project / name)
     for name in ("source", "snippets"):
         shutil.copytree(ROOT / name, project / name)
