@@ -210,7 +210,21 @@ def _snippet_heading(compatibility: Compatibility, uri: str, issue_label: str | 
                     for text in need_sentences(compatibility))
     return (f'<th scope="row">{issue}<a href="{html.escape(anchor)}"><code>'
             f"{html.escape(compatibility.key)}</code></a>"
-            f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>{needs}</th>')
+            f'<p class="rn-compat-sentence">{html.escape(table_sentence(compatibility))}</p>'
+            f"{needs}</th>")
+
+
+def table_sentence(compatibility: Compatibility) -> str:
+    """The row's sentence in a table of snippets: a step of another snippet's check, or a
+    snippet failing for reasons worded per version, leaves the reasons to the issue page."""
+    if compatibility.check is not None:
+        outcome = sentence(_without_reasons(compatibility)).rstrip(".")
+        return str(_("%(outcome)s, as a step of %(check)s") % {
+            "outcome": outcome, "check": compatibility.check.rsplit("/", 1)[-1]})
+    if several_reasons(compatibility):
+        outcome = sentence(_without_reasons(compatibility)).rstrip(".")
+        return str(_("%(outcome)s (why: under the snippet on its page)") % {"outcome": outcome})
+    return sentence(compatibility)
 
 
 def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str:
