@@ -9,12 +9,15 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.built_site import build_site
+from tests.built_site import build_site, verified_project
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("links"))
+    # With the browser tests' hand-made ledger: the pages carry their lines and evidence
+    # whatever ledger this checkout holds.
+    out = tmp_path_factory.mktemp("links")
+    return build_site(out, verified_project(out))
 
 
 def anchors(path: Path, cache: dict[Path, set[str]]) -> set[str]:
@@ -186,3 +189,18 @@ def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
         scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]
         assert not any(name in src for src in scripts
                        for name in ("doctools", "searchtools", "sphinx_highlight", "translations"))
+
+
+def test_the_evidences_english_words_are_marked_english_on_the_japanese_page(site: Path) -> None:
+    soup = BeautifulSoup((site / "ja/issues/kvm-win2008-msi-amd-family16.html").read_text(),
+                         "html.parser")
+    summary = soup.select_one("p.rn-snippet-summary")
+    assert summary.strong.get_text() == "検証で確認すること: "  # the label is Japanese
+    assert summary.select_one("span[lang=en]").get_text().startswith("Modern variant")
+    run = soup.select_one("ul.rn-snippet-runs li span[lang=en]")
+    assert run is not None and run.get_text().startswith("image ")
+    # Not on the English page.
+    english = BeautifulSoup((site / "issues/kvm-win2008-msi-amd-family16.html").read_text(),
+                            "html.parser")
+    assert english.select("[lang]") == [] or all(
+        tag.name == "html" or tag.get("hreflang") for tag in english.select("[lang]"))

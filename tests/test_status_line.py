@@ -150,3 +150,15 @@ def test_versions_are_named_by_libvirt_and_qemu_with_the_codename_in_a_tooltip()
     span = BeautifulSoup(versions["bookworm"].html(), "html.parser").span
     assert (span.get_text(), span["title"]) == ("libvirt 9.0 / QEMU 7.2", "Debian bookworm")
     assert versions["bookworm"].slug == "9.0"
+
+
+def test_a_table_row_leaves_a_steps_reason_and_per_version_reasons_to_the_issue_page() -> None:
+    from relnotes.sphinxext.status_line import table_sentence
+
+    step = compat(["known-failure"] * 4, [WRAPPER] * 4, check="kvm/x/edit-guest.virsh")
+    assert table_sentence(step) == "Known to fail on libvirt 7.0 to 12.9, as a step of edit-guest.virsh"
+    worded = compat(["known-failure"] * 4, [f"{WRAPPER} on {v.label}" for v in V])
+    assert table_sentence(worded) == (
+        "Known to fail on libvirt 7.0 to 12.9 (why: under the snippet on its page)")
+    one = compat(["known-failure", "verified", "verified", "verified"], [WRAPPER, None, None, None])
+    assert table_sentence(one) == f"Works on libvirt 9.0 and later; known to fail on libvirt 7.0: {WRAPPER}."

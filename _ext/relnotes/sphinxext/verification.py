@@ -24,7 +24,7 @@ from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import _
+from relnotes.sphinxext.i18n import SOURCE_LANGUAGE_CLASS, _
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
@@ -278,7 +278,9 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str,
             "rn-badge", f"rn-badge-{status.status.value}",
             *(["rn-compat-cell", f"rn-summary-{group}"] if group else [])])
         if status.target in runs:
-            item += nodes.Text(f": {runs[status.target]}")
+            item += nodes.Text(": ")
+            # What the run recorded is the ledger's own words (English on a translation).
+            item += nodes.inline("", runs[status.target], classes=[SOURCE_LANGUAGE_CLASS])
         items += nodes.list_item("", item)
     details += items
     # What was checked and how the check differs from the published text, once each.
@@ -290,7 +292,8 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str,
         for text in sorted(texts):
             paragraph = nodes.paragraph(classes=[f"rn-snippet-{cls}"])
             paragraph += nodes.strong("", f"{label}: ")
-            paragraph += nodes.Text(text)
+            # The spec's words, in the source language.
+            paragraph += nodes.inline("", text, classes=[SOURCE_LANGUAGE_CLASS])
             details += paragraph
     return [details]
 
