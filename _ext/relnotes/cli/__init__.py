@@ -24,6 +24,7 @@ from pathlib import Path
 
 from relnotes import __version__
 from relnotes.cli import build, check, container, init, new, serve, verify
+from relnotes.cli.extras import MissingExtraError
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 from relnotes.importing import cli as importing
@@ -64,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "needs_settings", True):
             args.settings = load_settings(args.site)
         code: int = args.run(args)
-    except LocatedError as error:
+    except (LocatedError, MissingExtraError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from relnotes.cli.extras import VERIFY, require
 from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
 from relnotes.core.spec import SpecError, snippet_files, snippet_key
@@ -75,6 +76,7 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    require(VERIFY, "verify")
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
     from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
