@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,7 +56,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def answer_ctrl_c() -> None:
+    """Make Ctrl-C (SIGINT) raise KeyboardInterrupt, whatever disposition was inherited.
+
+    A shell without job control (a CI script, ``cmd &`` in a script, some IDEs) starts its
+    children with SIGINT ignored, and Python then leaves it ignored: the command would go on
+    after Ctrl-C and never clean up. The processes this one starts get SIGINT's default back
+    at exec, since a handled signal is reset there.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    answer_ctrl_c()
     args = parser().parse_args(argv)  # exits 2 on a usage error
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # A progress line per check as it ends, in a CI log or a pipe as on a terminal.
