@@ -1,4 +1,5 @@
-"""``relnotes serve``: a live preview on loopback that rebuilds after an edit and stops on Ctrl-C."""
+"""``relnotes serve``: a live preview on loopback that rebuilds after an edit or a new ledger and
+stops on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from pathlib import Path
 import psutil
 import pytest
 from relnotes.cli import main
+from relnotes.core.ledger import write_ledger
+from relnotes.core.settings import load_settings
 
+from tests.ledgers import passing_ledger
 from tests.spawning import Spawned
 
 pytest.importorskip("sphinx_autobuild", reason="relnotes serve needs the 'serve' extra")
@@ -74,6 +78,11 @@ def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(
     page.write_text(page.read_text() + "\nA sentence added while serving: quokka.\n")
     wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
              REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
+    # A verify run's new ledger: the page's badges follow it without an edit of the page.
+    assert "rn-badge-passed" not in (fetch(f"{base}/issues/example-nic-model.html") or "")
+    write_ledger(passing_ledger(site), load_settings(site).ledger)
+    wait_for(lambda: "rn-badge-passed" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
+             REBUILD_TIMEOUT, "the page was not rebuilt after the ledger changed", log)
 
     if interrupt == "terminal":
         os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group

@@ -8,20 +8,18 @@ runs on this project's site and on a site made by ``relnotes init``. ``verify`` 
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
 import venv
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from relnotes.core.environment import Environment
-from relnotes.core.ledger import Ledger, Record, Status, write_ledger
-from relnotes.core.plan import plan_checks
+from relnotes.core.ledger import write_ledger
 from relnotes.core.settings import load_settings
+
+from tests.ledgers import passing_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
@@ -30,12 +28,6 @@ SECTION = ROOT / "tests" / "data" / "rhel5-technical-notes-kvm.txt"
 NOT_THE_PROJECT = shutil.ignore_patterns(
     ".git", ".venv", ".tox", "_build", "build", "dist", "*.egg-info", "node_modules",
     "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")
-
-ENVIRONMENTS = {
-    "bookworm": Environment("bookworm", "9.0.0", "7.2.19", "kvm", "sha256:aaaa"),
-    "trixie": Environment("trixie", "11.3.0", "10.0.2", "kvm", "sha256:bbbb"),
-}
-
 
 @dataclass(frozen=True)
 class Installed:
@@ -70,22 +62,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     # the project pins them; no extra is named.
     run(env / "bin" / "python", "-m", "pip", "install", "-q", wheel, "-c", CONSTRAINTS)
     return Installed(env / "bin", checkout)
-
-
-def passing_ledger(site: Path, targets: tuple[str, ...]) -> Ledger:
-    """Every snippet of the site recorded as passed on ``targets``, as a verify run would."""
-    snippets = load_settings(site).snippets_dir
-    ledger = Ledger()
-    for check in plan_checks(snippets):
-        for member in check.members:
-            data = (snippets / member.snippet).read_bytes()
-            for target in targets:
-                ledger.add(Record(
-                    snippet=member.snippet, sha256=hashlib.sha256(data).hexdigest(),
-                    inputs_sha256="x", result=Status.PASSED, reason=None, layers={},
-                    environment=ENVIRONMENTS[target], verified_at=datetime(2026, 11, 20, tzinfo=UTC),
-                    duration=1.0, inputs=check.inputs(target), run_sequence=1, run_id="a"))
-    return ledger
 
 
 def test_the_venv_has_no_extra(installed: Installed) -> None:
