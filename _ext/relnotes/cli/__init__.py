@@ -17,7 +17,6 @@ sets ``run``; subcommands import what they need (the engine, Sphinx) only when t
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -71,6 +70,8 @@ def answer_ctrl_c() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     answer_ctrl_c()
     args = parser().parse_args(argv)  # exits 2 on a usage error
+    import logging  # after --help, which does not log
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # A progress line per check as it ends, in a CI log or a pipe as on a terminal.
     if hasattr(sys.stdout, "reconfigure"):

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from relnotes.cli.extras import VERIFY, require
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
-from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 
 
@@ -77,6 +75,8 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 def _run(args: argparse.Namespace) -> int:
     require(VERIFY, "verify")
+    from relnotes.core.ledger import LedgerError
+    from relnotes.core.spec import SpecError
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
     from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
@@ -133,6 +133,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, write_ledger
     from relnotes.engine.merging import merge_declared
 
     try:
@@ -148,6 +149,8 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
+    from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
     if problem := _unknown_target(args.targets):
