@@ -21,3 +21,7 @@ class Subtype(enum.StrEnum):
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
     CATALOG = "catalog"
+    # Reported by `relnotes check` only: the scaffold's placeholder title or an empty section,
+    # and a Bugzilla number on two issue pages.
+    PLACEHOLDER = "placeholder"
+    DUPLICATE_BZ = "duplicate_bz"
