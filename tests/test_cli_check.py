@@ -78,6 +78,7 @@ def test_the_real_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_missing_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "relnotes.toml").write_text("")
     assert main(["--site", str(tmp_path), "check"]) == 2
     assert "source: no such folder" in capsys.readouterr().err
 

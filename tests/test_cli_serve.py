@@ -96,5 +96,6 @@ def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(
 
 def test_serve_without_a_pages_folder_is_bad_input(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "conf.py").write_text("")
     assert main(["--site", str(tmp_path), "serve", "--port", str(free_port())]) == 2
     assert "no such folder" in capsys.readouterr().err

@@ -26,6 +26,7 @@ from pathlib import Path
 from relnotes import __version__
 from relnotes.cli import build, check, container, init, new, serve, verify
 from relnotes.cli.extras import MissingExtraError
+from relnotes.cli.site import NotASiteError, require_site
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 from relnotes.importing import cli as importing
@@ -77,11 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)
     try:
+        # A command that works on a site says in one line when the folder is none.
+        if site_files := getattr(args, "site_files", ()):
+            require_site(args.site, site_files)
         # init makes a site, so there is no relnotes.toml to read yet.
         if getattr(args, "needs_settings", True):
             args.settings = load_settings(args.site)
         code: int = args.run(args)
-    except (LocatedError, MissingExtraError) as error:
+    except (LocatedError, MissingExtraError, NotASiteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from relnotes.cli.site import ANY_SITE
 from relnotes.core.model import (
     PLACEHOLDER_TITLE,
     Kind,
@@ -41,7 +42,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--title", metavar="TEXT", help="the page title: the symptom, in one line")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=ANY_SITE)
 
 
 class Refused(ValueError):

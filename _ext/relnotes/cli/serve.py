@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from relnotes.cli.site import BUILDABLE
+
 HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
 STOP_TIMEOUT = 15.0  # seconds the server has to stop after Ctrl-C before it is killed
 
@@ -29,7 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="port on 127.0.0.1 (default: %(default)s; 0 picks a free one)")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=BUILDABLE)
 
 
 def command(root: Path, source: Path, snippets: Path, port: int, ledger: Path) -> list[str]:

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from relnotes.cli.extras import VERIFY, require
+from relnotes.cli.site import ANY_SITE, require_site
 from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.targets import TARGET_NAMES
 
@@ -46,7 +47,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    merge.set_defaults(run=_merge)
+    merge.set_defaults(run=_merge)  # ledgers anywhere: no site needed
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
@@ -74,6 +75,8 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.snippets_dir is None:  # the site's snippets: there must be a site
+        require_site(args.site, ANY_SITE)
     require(VERIFY, "verify")
     from relnotes.core.ledger import LedgerError
     from relnotes.core.spec import SpecError
