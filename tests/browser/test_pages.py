@@ -218,6 +218,13 @@ def test_no_element_is_wider_than_the_viewport_and_nothing_scrolls_sideways(
         context.close()
 
 
+def test_the_overviews_counts_do_not_take_the_themes_indent(page: Any) -> None:
+    page.goto(PAGE_TYPES["overview"], wait_until="networkidle")
+    margins = page.evaluate("() => [...document.querySelectorAll('.rn-overview-counts > dd')]"
+                            ".map(dd => getComputedStyle(dd).marginLeft)")
+    assert margins and set(margins) == {"0px"}
+
+
 def test_the_layout_check_sees_an_element_wider_than_the_viewport(
         browser: Any, base_url: str) -> None:
     context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 800})
@@ -226,7 +233,7 @@ def test_the_layout_check_sees_an_element_wider_than_the_viewport(
         page.goto(PAGE_TYPES["overview"], wait_until="networkidle")
         # The overview's counts as they were: a max-content first column and furo's dd indent.
         page.add_style_tag(content=".rn-overview-counts { grid-template-columns: max-content 1fr; }"
-                                   " .rn-overview-counts.rn-overview-counts > dd { margin-left: 2rem; }"
+                                   " .rn-overview-counts > dd { margin-left: 2rem !important; }"
                                    " .rn-overview-counts dt { white-space: nowrap; }")
         page.evaluate("() => { document.querySelector('.rn-overview-counts dt').textContent ="
                       " 'Snippets on a-target-with-a-rather-long-name'; }")
