@@ -135,3 +135,13 @@ def test_no_command_but_verify_and_container_loads_libvirt(tmp_path: Path) -> No
 def test_the_probe_sees_libvirt_when_the_engine_is_loaded() -> None:
     pytest.importorskip("libvirt")
     assert "libvirt" in libvirt_modules(loaded_modules("import relnotes.engine.runner"))
+
+
+@pytest.mark.parametrize("package", ["relnotes", "relnotes.core", "relnotes.engine",
+                                     "relnotes.engine.container", "relnotes.engine.procedure",
+                                     "relnotes.importing", "relnotes.cli"])
+def test_a_package_init_imports_nothing_heavy(package: str) -> None:
+    loaded = loaded_modules(f"import {package}")
+    heavy = [m for m in loaded if m.split(".")[0] in {"libvirt", "libvirtmod", "lxml", "sphinx",
+                                                        "docutils", "markdown_it"}]
+    assert heavy == []
