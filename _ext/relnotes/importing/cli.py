@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
+EXIT_NOT_A_SITE = 2
 
 
 def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,7 +27,7 @@ def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser = subparsers.add_parser(
         "import", help="bring existing release notes in (Bugzilla, a published section)",
         description="Import release notes into a site folder as issue pages and snippets.",
-        epilog="Exit codes: 0 imported, 1 bad input (nothing written).")
+        epilog="Exit codes: 0 imported, 1 bad input (nothing written), 2 --into is not a site.")
     configure_parser(parser)
     parser.set_defaults(run=run_import)
 
@@ -77,6 +78,10 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None,
         args.into = getattr(args, "site", None) or Path(".")
     try:
         check_site(args.into)
+    except BadInput as error:  # as every command outside a site: one line, exit 2
+        print(f"relnotes import: {error}", file=err)
+        return EXIT_NOT_A_SITE
+    try:
         imported = _read(args)
         if not imported.notes:
             for line in imported.skipped:
