@@ -16,15 +16,16 @@ from functools import cache
 from pathlib import Path
 
 from relnotes.core.issue_fields import (
+    PLACEHOLDER_TITLE_MESSAGE,
     FieldProblem,
     duplicate_id_message,
+    is_placeholder_title,
     read_issue_fields,
     unknown_field_message,
     unknown_fields,
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.model import PLACEHOLDER_TITLE_PREFIX
 from relnotes.core.pages import Directive, Page, read_page, toctree_entries
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
@@ -118,9 +119,8 @@ def _unwritten(page: Page, file: Path) -> Iterator[Problem]:
     """What ``relnotes new`` leaves for the writer: its placeholder title, sections with only
     comments in them."""
     for heading in page.headings:
-        if heading.level == 1 and heading.text.startswith(PLACEHOLDER_TITLE_PREFIX):
-            yield Problem(file, heading.line, "the title is still relnotes new's placeholder: "
-                          "write the symptom, as a reader would search for it", "placeholder")
+        if heading.level == 1 and is_placeholder_title(heading.text):
+            yield Problem(file, heading.line, PLACEHOLDER_TITLE_MESSAGE, "placeholder")
         elif heading.level > 1 and not heading.has_content:
             yield Problem(file, heading.line, f"section {heading.text!r} is empty: write it, "
                           "or remove its heading", "placeholder")
