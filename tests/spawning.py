@@ -37,7 +37,7 @@ class Spawned:
                     else:
                         process.kill()
                 process.wait()
-        for stream in (p.stdout for p in self.processes):
+        for stream in (s for p in self.processes for s in (p.stdin, p.stdout, p.stderr)):
             if stream is not None:
                 stream.close()
         pids = {process.pid for process in self.processes}
