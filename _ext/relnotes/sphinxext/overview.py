@@ -231,7 +231,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
 
 def _counts_html(rows: Sequence[OverviewRow], versions: Sequence[Version]) -> str:
     """Counts by status at the top: snippets per group and version, and issues in all."""
-    out = ['<dl class="rn-overview-counts">']
+    # "simple": the theme's opt-out from its indented, coloured definition lists.
+    out = ['<dl class="rn-overview-counts simple">']
     issues = html.escape(_("Issues"))
     out.append(f"<dt>{issues}</dt><dd>{len(rows)}</dd>")
     for index, version in enumerate(versions):
