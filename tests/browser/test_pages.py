@@ -219,7 +219,8 @@ def test_the_layout_check_sees_an_element_wider_than_the_viewport(
         page = context.new_page()
         page.goto(PAGE_TYPES["overview"], wait_until="networkidle")
         # The overview's counts as they were: a max-content first column and furo's dd indent.
-        page.add_style_tag(content=".rn-overview-counts { grid-template-columns: max-content 1fr; }"
+        page.add_style_tag(content=".rn-overview-counts { display: grid !important;"
+                                   " grid-template-columns: max-content 1fr; }"
                                    " .rn-overview-counts > dd { margin-left: 2rem !important; }"
                                    " .rn-overview-counts dt { white-space: nowrap; }")
         page.evaluate("() => { document.querySelector('.rn-overview-counts dt').textContent ="
