@@ -204,3 +204,25 @@ def test_the_evidences_english_words_are_marked_english_on_the_japanese_page(sit
                             "html.parser")
     assert english.select("[lang]") == [] or all(
         tag.name == "html" or tag.get("hreflang") for tag in english.select("[lang]"))
+
+
+def test_the_working_fix_leads_and_the_published_one_follows_folded(site: Path) -> None:
+    for language in ("", "ja/"):
+        soup = BeautifulSoup((site / language / "issues/kvm-win2008-msi-amd-family16.html")
+                             .read_text(), "html.parser")
+        snippets = [div["id"] for div in soup.select("div.rn-snippet")]
+        assert snippets[0] == "snippet-kvm-kvm-win2008-msi-amd-family16-modern-cpu-family-16-xml"
+        [folded] = soup.select("details.rn-as-published")
+        assert not folded.has_attr("open")
+        assert folded.summary.get_text().startswith("As published for RHEL 5")
+        assert len(folded.select("div.rn-snippet")) == 6 == len(snippets) - 1
+        # The failure's reason is said once on the page: in the evidence of the snippet whose
+        # check it is (its wording differs per version, so the line says where, not why).
+        reason = "-machine none"
+        saying = [p for p in soup.select("p") if reason in p.get_text()]
+        assert len(saying) == 1 and saying[0].find_parent("details", class_="rn-snippet-details")
+        assert saying[0].find_parent("div", class_="rn-snippet")["id"].endswith("edit-guest-virsh")
+        lines = soup.select("p.rn-status-line")
+        assert len(lines) == 7  # one line of status per snippet
+        assert sum("as a step of" in line.get_text() or "のステップとして" in line.get_text()
+                   or "の手順として" in line.get_text() for line in lines) == 5

@@ -162,3 +162,10 @@ def test_a_table_row_leaves_a_steps_reason_and_per_version_reasons_to_the_issue_
         "Known to fail on libvirt 7.0 to 12.9 (why: under the snippet on its page)")
     one = compat(["known-failure", "verified", "verified", "verified"], [WRAPPER, None, None, None])
     assert table_sentence(one) == f"Works on libvirt 9.0 and later; known to fail on libvirt 7.0: {WRAPPER}."
+
+
+def test_a_steps_evidence_leaves_the_why_to_its_checks_snippet() -> None:
+    worded = compat(["known-failure"] * 4, [f"{WRAPPER} on {v.label}" for v in V],
+                    check="kvm/x/edit-guest.virsh")
+    assert WRAPPER in evidence_head_html(worded)
+    assert WRAPPER not in evidence_head_html(worded, say_why=False)

@@ -171,11 +171,12 @@ def status_line_html(compatibility: Compatibility, language: str,
             + " · ".join(parts) + "</p>")
 
 
-def evidence_head_html(compatibility: Compatibility) -> str:
+def evidence_head_html(compatibility: Compatibility, *, say_why: bool = True) -> str:
     """The first part of the evidence: what the controls, the unchanged guest and the broken
     copies showed, and the reasons the line does not say (verification.py adds a line per
-    version after it)."""
-    why = [sentence(compatibility)] if several_reasons(compatibility) else []
+    version after it). ``say_why`` false: a step of a check shown on the same page, whose
+    snippet says why."""
+    why = [sentence(compatibility)] if say_why and several_reasons(compatibility) else []
     sentences = [*why, *symptom_sentences(compatibility), *need_sentences(compatibility),
                  *mutation_details(compatibility)]
     paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
@@ -378,7 +379,7 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         parent.insert(parent.index(status),
                       nodes.raw("", status_line_html(compatibility, language, check_uri),
                                 format="html"))
-        status["evidence_head"] = evidence_head_html(compatibility)
+        status["evidence_head"] = evidence_head_html(compatibility, say_why=check_uri is None)
         status["evidence_groups"] = {cell.version.target: cell.group
                                      for cell in compatibility.cells}
 
