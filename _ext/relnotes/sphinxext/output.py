@@ -89,6 +89,7 @@ REDIRECT = """<!DOCTYPE html>
 <link rel="canonical" href="{target}">
 <meta http-equiv="refresh" content="0; url={target}">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <p>BZ#{bz} is described in <a href="{target}">{title}</a>.</p>
@@ -101,7 +102,8 @@ def write_bugzilla_redirects(app: Sphinx, exception: Exception | None) -> None:
     """``bz/<number>.html`` for every BZ an issue carries, pointing at the issue's page.
 
     Written directly rather than through the theme: thousands of tiny pages need no
-    navigation, and unchanged ones are not rewritten. Pages of BZs no longer carried go.
+    navigation, and unchanged ones are not rewritten. Pages of BZs no longer carried go. An
+    empty icon keeps browsers from asking the host for a /favicon.ico on the way.
     """
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return
