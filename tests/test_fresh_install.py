@@ -8,6 +8,7 @@ runs on this project's site and on a site made by ``relnotes init``. ``verify`` 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def test_a_command_that_needs_libvirt_names_the_extra_in_one_line(
     assert done.stdout == ""
 
 
-def test_make_html_builds_this_projects_site_without_libvirts_binding(installed: Installed) -> None:
+def test_make_html_builds_this_projects_site_without_libvirts_binding(
+        installed: Installed, tmp_path: Path) -> None:
     # The README's first command, in a copy of the checkout: its docs venv has the site's
     # Sphinx extensions and relnotes without extras.
     checkout = installed.checkout
@@ -105,10 +107,24 @@ def test_make_html_builds_this_projects_site_without_libvirts_binding(installed:
     assert (checkout / "_build" / "html" / "index.html").is_file()
     for language in load_settings(checkout).languages[1:]:
         assert (checkout / "_build" / "html" / language / "index.html").is_file()
-    # relnotes check, with the same venv.
-    done = subprocess.run([str(docs / "relnotes"), "check"], cwd=checkout, capture_output=True,
-                          text=True, check=False)
+    # The other commands, with the same venv: check, publish from a ledger, diff, import.
+    def relnotes(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(docs / "relnotes"), *map(str, argv)], cwd=checkout,
+                              capture_output=True, text=True, timeout=600, check=False)
+
+    done = relnotes("check")
     assert done.returncode == 0, done.stdout + done.stderr
+    ledger = load_settings(checkout).ledger
+    write_ledger(passing_ledger(checkout), ledger)
+    done = relnotes("verify", "diff", ledger, ledger)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = relnotes("publish", "--out", tmp_path / "published")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "published" / "index.html").is_file()
+    # The section this site's content comes from, imported again beside its pages.
+    done = relnotes("import", "text", SECTION, "--component", "kvm", "--release", "RHEL 5")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^\d+ issues, .* created", done.stdout, re.MULTILINE), done.stdout
 
 
 def test_a_new_site_works_from_init_to_publish(installed: Installed, tmp_path: Path) -> None:
