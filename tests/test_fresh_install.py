@@ -84,14 +84,23 @@ def test_every_help_works(installed: Installed, command: list[str]) -> None:
     assert done.stdout.startswith(f"usage: {' '.join(['relnotes', *command])}")
 
 
-@pytest.mark.parametrize("command", [["verify"], ["container", "status"], ["container", "down"]])
-def test_a_command_that_needs_libvirt_names_the_extra_in_one_line(
-        installed: Installed, command: list[str], tmp_path: Path) -> None:
+LIBVIRT = ("libvirt's Python binding", "libvirt", "verify")
+AUTOBUILD = ("sphinx-autobuild", "sphinx_autobuild", "serve")
+
+
+@pytest.mark.parametrize(("command", "extra"), [
+    (["verify"], LIBVIRT), (["container", "status"], LIBVIRT), (["container", "down"], LIBVIRT),
+    (["serve"], AUTOBUILD),
+], ids=["verify", "container status", "container down", "serve"])
+def test_a_command_that_needs_an_extra_names_it_in_one_line(
+        installed: Installed, command: list[str], extra: tuple[str, str, str],
+        tmp_path: Path) -> None:
+    what, module, name = extra
     done = installed.relnotes("--site", installed.checkout, *command, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"error: `relnotes {command[0]}` needs libvirt's Python binding (No module named "
-        "'libvirt'): install the verify extra, pip install 'relnotes[verify]'"]
+        f"error: `relnotes {command[0]}` needs {what} (No module named '{module}'): install the "
+        f"{name} extra, pip install 'relnotes[{name}]'"]
     assert done.stdout == ""
 
 
