@@ -194,7 +194,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
 def test_summary_line() -> None:
     result = runner_module.RunResult()
     assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
-                                "0 indistinct, 0 uncontrolled, 0 unchecked")
+                                "0 indistinct, 0 uncontrolled, 0 unchecked, "
+                                "0 baseline-changed, 0 mutant-survived")
 
 
 def test_cli_merge(tmp_path: Path) -> None:

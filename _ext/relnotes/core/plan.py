@@ -63,9 +63,6 @@ class Check:
     def read_files(self) -> dict[str, Path]:
         """Every file the check reads, named for a reader: snippets, specs, guests."""
         files = {f"base guest {self.driver.guest}": self.snippets_dir / self.driver.guest}
-        if self.driver.control_guest:
-            files[f"control guest {self.driver.control_guest}"] = \
-                self.snippets_dir / self.driver.control_guest
         for member in self.uses:
             path = self.file(member.snippet)
             files[f"snippet {member.snippet}"] = path

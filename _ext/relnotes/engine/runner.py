@@ -35,7 +35,8 @@ from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
 from relnotes.engine.verdict import Run, records
 
 # Results that are not a failure of the snippet, but not evidence that it works either.
-NOT_SHOWN = (Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
+NOT_SHOWN = (Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED,
+             Status.BASELINE_CHANGED, Status.MUTANT_SURVIVED)
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
 
@@ -59,7 +60,8 @@ class RunResult:
         counts = self.counts()
         return ", ".join(f"{counts[status]} {status.value}" for status in (
             Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
-            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)) + (
+            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED, Status.BASELINE_CHANGED,
+            Status.MUTANT_SURVIVED)) + (
             f", {self.pending} pending (no check written yet)" if self.pending else "")
 
     @property

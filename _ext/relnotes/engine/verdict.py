@@ -1,8 +1,10 @@
 """Turning a check's outcome into one ledger record per snippet it covers.
 
 Never pass by default: a snippet passes only when an effect was observed on the changed guest
-and not on its control. A check with no effect to observe is "unchecked", one whose effects
-hold on the control too is "indistinct", one whose effects all lack a control "uncontrolled".
+and not on its control (the same base guest without the snippet). A check with no effect to
+observe is "unchecked", one whose effects hold on the control too is "indistinct", one whose
+effects all lack a control "uncontrolled", one whose control is not what the spec says it is
+"baseline-changed", and a procedure with a published step that did not run is not green.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ def check_verdict(outcome: Outcome) -> StepResult:
         return StepResult(Status.FAILED, f"{layer}: {detail}")
     if spec.not_verifiable:
         return StepResult(Status.NOT_VERIFIABLE, spec.not_verifiable)
+    skipped = [(key, step) for key, step in outcome.steps.items()
+               if step.status is Status.NOT_VERIFIABLE]
+    if skipped:
+        # A procedure is green only if every published step ran.
+        key, step = skipped[0]
+        return StepResult(Status.NOT_VERIFIABLE, f"the published step {key} was not run "
+                          f"({step.reason}), so the procedure as published was not verified")
     if declared:
         return StepResult(Status.FAILED, f"declared to fail on {key} ({declared}) but every "
                           "layer passed; remove the expected_failure declaration")
@@ -58,6 +67,9 @@ def check_verdict(outcome: Outcome) -> StepResult:
             return StepResult(Status.FAILED, "nothing was observed, so nothing can pass")
         return StepResult(Status.UNCHECKED, "it ran without error; the check states no effect "
                           "to observe", ran.detail)
+    if outcome.baseline:
+        return StepResult(Status.BASELINE_CHANGED, "the baseline changed: "
+                          + "; ".join(outcome.baseline), None)
     judgement = judge(spec.effects, outcome.evidence)
     if not outcome.evidence:
         return StepResult(Status.FAILED, "nothing was observed, so nothing can pass")
@@ -116,5 +128,6 @@ def records(outcome: Outcome, environment: Environment, run: Run = Run()) -> lis
             adaptation=adaptation(outcome, member), inputs=inputs,
             run_sequence=run.sequence, run_id=run.id,
             observations=tuple(item.as_observation() for item in outcome.evidence),
+            symptom=outcome.symptom,
         ))
     return result

@@ -118,6 +118,31 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Symptom:
+    """The issue's problem as a probe shows it on an unchanged guest (``problem`` met there:
+    the workaround is still needed on that version; not met: not needed)."""
+
+    probe: str
+    problem: Expectation
+    path: str | None = None
+    property: str | None = None
+    why: str | None = None
+
+    def as_effect(self) -> Effect:
+        """The probe to make on the unchanged guest, in the form the engine observes."""
+        return Effect(self.probe, self.problem, path=self.path, property=self.property,
+                      why=self.why)
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """A mutant of the snippet declared not to matter here, with the reason the page shows."""
+
+    mutant: str  # as the engine names it, e.g. "without model/@fallback"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Spec:
     """A validated check spec for one snippet (``snippet`` is its key: posix path under snippets/)."""
 
@@ -136,9 +161,6 @@ class Spec:
     failure_contains: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
     guest: str = DEFAULT_GUEST
-    # the guest controls are observed on, when it is not the unchanged base guest (e.g. the
-    # same guest with the feature explicitly disabled)
-    control_guest: str | None = None
     apply: Apply | None = None
     setup: tuple[Setup, ...] = ()
     steps: tuple[Step, ...] = ()
@@ -147,6 +169,8 @@ class Spec:
     # A stub: the snippet was imported and nobody has written its check yet (the reason says
     # so). It is never run and never publishable until a check or not_verifiable replaces it.
     pending: str | None = None
+    symptom: Symptom | None = None
+    equivalent: tuple[Equivalent, ...] = ()
 
     @property
     def is_driver(self) -> bool:

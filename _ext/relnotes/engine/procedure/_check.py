@@ -55,7 +55,10 @@ class Procedure:
                 self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining()))
             for name in self.session.domain_names():
                 self.session.remove_domain(name)
-            self.execute()
+            try:
+                self.execute()
+            finally:
+                self.observe_symptom()
         except Aborted:
             pass
         except TimeoutError as error:  # the harness's ExecTimeoutError is one too
@@ -76,6 +79,17 @@ class Procedure:
             self.cleanup()
             self.session.outcome.duration = time.monotonic() - start
         return self.session.outcome
+
+    def observe_symptom(self) -> None:
+        """The issue's symptom on the unchanged guest, whatever became of the check: it says
+        whether the workaround is needed on this version, not whether it works."""
+        if self.session.spec.symptom is None or self.session.connection is None:
+            return
+        try:
+            self.observer.symptom()
+        except Exception as error:  # the check's own result stands; the log says why
+            self.session.outcome.log.append(f"symptom not observed: {type(error).__name__}: "
+                                            f"{error}")
 
     def audit_published(self) -> None:
         """The published steps may write their work directory and the absolute paths the spec

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from relnotes.core.ledger import Layer, LayerStatus, Status
+from relnotes.core.ledger import Layer, LayerStatus, Status, SymptomObservation
 from relnotes.core.plan import Check
 from relnotes.core.spec import Spec, declared_failure
 from relnotes.engine.layers import combine
@@ -34,6 +34,9 @@ class Outcome:
     failures: list[tuple[str, str]] = field(default_factory=list)
     accelerator: str = ""  # "kvm" or "tcg": failures may be declared for one
     evidence: list[Evidence] = field(default_factory=list)  # one per effect observed
+    # controls whose own expectation failed: the unchanged guest is not what the spec says
+    baseline: list[str] = field(default_factory=list)
+    symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
 
     def declared(self, spec: Spec) -> tuple[str, str, str] | None:
         """The failure ``spec`` declares for this run's target or accelerator, if any."""
@@ -44,6 +47,14 @@ class Outcome:
         self.log.append(f"[{name}] {status.value}: {detail}")
         if status is LayerStatus.FAILED:
             self.failures.append((name, detail))
+
+    def baseline_changed(self, detail: str) -> None:
+        """A control's own expectation failed: the layer shows it, but it is no failure of the
+        snippet (the verdict says the baseline changed)."""
+        self.layers["control"] = combine(self.layers.get("control"),
+                                         Layer(LayerStatus.FAILED, detail))
+        self.log.append(f"[control] baseline changed: {detail}")
+        self.baseline.append(detail)
 
     def failure(self) -> tuple[str, str] | None:
         """The first failure (the verdict still judges every one: a declared failure must
