@@ -281,3 +281,46 @@ def test_a_step_stated_to_fail_must_fail_with_its_text(broken: dict[str, Record]
     assert record.result is Status.FAILED
     assert "kvm/step-text/fails.sh exited 3 as stated, but its output lacks 'the stated " \
            "trouble': some other trouble" in (record.reason or "")
+
+
+NOOP_FRAGMENT = "<description>changes nothing the guest runs with</description>\n"
+
+
+def noop_copy(root: Path) -> list[str]:
+    """The published snippets, each driver with effects replaced by a no-op under its own
+    spec and effects: a fragment that is only a <description> (applied to /domain, where it
+    is valid), a script that is only `true`. Returns the drivers replaced."""
+    shutil.copytree(ROOT / "snippets", root)
+    replaced = []
+    for check in plan_checks(root):
+        spec = check.driver
+        if not spec.effects or spec.not_verifiable:
+            continue
+        snippet, toml = root / spec.snippet, spec.file
+        if spec.apply is not None:
+            snippet.write_text(NOOP_FRAGMENT)
+            lines, skipping = [], False
+            for line in toml.read_text().splitlines():
+                if line.strip() == "[apply]":
+                    skipping = True
+                    lines += ["[apply]", 'mode = "append"', 'target = "/domain"']
+                    continue
+                if skipping and line.startswith("["):
+                    skipping = False
+                if not skipping:
+                    lines.append(line)
+            toml.write_text("\n".join(lines) + "\n")
+        else:
+            snippet.write_text("true\n")
+        replaced.append(spec.snippet)
+    return replaced
+
+
+def test_a_no_op_under_every_published_specs_effects_is_not_green(
+        libvirt_daemon: RunningDaemon, tmp_path: Path) -> None:
+    replaced = noop_copy(tmp_path / "snippets")
+    assert len(replaced) >= 9  # every published check that observes effects
+    records = results(libvirt_daemon, tmp_path / "snippets")
+    green = {key: records[key].reason for key in replaced
+             if records[key].result is Status.PASSED}
+    assert green == {}

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import libvirt
@@ -30,9 +31,10 @@ from relnotes.core.spec import load_specs
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
+from relnotes.engine.mutants import Mutant, judge_mutants
 from relnotes.engine.procedure import Outcome, Procedure
 from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
-from relnotes.engine.verdict import Run, records
+from relnotes.engine.verdict import Run, check_verdict, records
 
 # Results that are not a failure of the snippet, but not evidence that it works either.
 NOT_SHOWN = (Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED,
@@ -138,6 +140,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
         if lost:
             outcome = Outcome(check, target, now())
             outcome.record("harness", LayerStatus.FAILED, f"not run: {lost[0]}")
+            produced = records(outcome, environment, stamp)
         else:
             procedure = Procedure(check, daemon, target, guest_name(check, target),
                                   controls=controls)
@@ -145,11 +148,16 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
                 for claim in sorted(check.claims()):  # one order: no deadlock
                     held.enter_context(claim_locks[claim])
                 outcome = procedure.run()
+                if procedure.lost is not None:
+                    lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
+                produced = records(outcome, environment, stamp)
+                if not stop.is_set():
+                    # still holding the check's claims: its mutants write what it writes
+                    produced = judge_mutants(check, produced, partial(
+                        run_mutant, check=check, daemon=daemon, target=target,
+                        controls=controls, lost=lost, stop=stop), jobs)
             if stop.is_set():
                 return
-            if procedure.lost is not None:
-                lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
-        produced = records(outcome, environment, stamp)
         with lock:
             result.records.extend(produced)
             result.ran += 1
@@ -162,6 +170,20 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
         for future in [pool.submit(one, check) for check in checks]:
             future.result()
     return result
+
+
+def run_mutant(mutant: Mutant, *, check: Check, daemon: Daemon, target: str, controls: Controls,
+               lost: list[str], stop: threading.Event) -> Status | None:
+    """The check's status on ``mutant`` (None: it could not be run, so nothing is known)."""
+    if stop.is_set() or lost:
+        return None
+    procedure = Procedure(mutant.check(check), daemon, target, guest_name(check, target),
+                          controls=controls)
+    outcome = procedure.run()
+    if procedure.lost is not None:
+        lost.append(f"the daemon was lost during a mutant of {check.key}: {procedure.lost}")
+        return None
+    return check_verdict(outcome).status
 
 
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,

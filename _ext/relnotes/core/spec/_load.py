@@ -32,7 +32,7 @@ from ._model import (
 )
 from ._schema import IDENTITY_PROBES, PROBES, SCHEMA, Validator
 
-_DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output", "symptom", "equivalent")
+_DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output", "symptom")
 _PENDING_ALLOWED = frozenset({"kind", "summary", "pending"})
 # Probes whose value the harness decides on the check's own guest, so they cannot fail there:
 # the harness starts that guest before any effect is observed (a start it cannot make fails

@@ -196,7 +196,9 @@ class Procedure:
         """
         key = self.session.spec.snippet
         try:
-            if self.session.spec.kind is SnippetKind.XML_FRAGMENT:
+            if self.session.check.omitted(key):  # a mutant: the guest without the snippet
+                xml = self.session.base_xml(self.session.guest)
+            elif self.session.spec.kind is SnippetKind.XML_FRAGMENT:
                 assert self.session.spec.apply is not None
                 xml = apply_fragment(self.session.base_xml(self.session.guest), self.session.check.text(key),
                                      self.session.spec.apply, key)
