@@ -320,6 +320,14 @@ class Ledger:
         changed = ["the snippet"] if record.sha256 != sha256 else []
         if inputs is not None:
             changed += changed_inputs(record.inputs, inputs)
+        current = self.current_environment(target)
+        if not changed and current is not None and current != env:
+            # the target's image was rebuilt (other versions) or runs with another accelerator
+            return SnippetStatus(target, Status.STALE,
+                                 f"verified on {env.label}, but {target} now runs "
+                                 f"{_environment_change(env, current)}", env.label,
+                                 record.verified_at, summary=record.summary,
+                                 adaptation=record.adaptation)
         if changed:
             return SnippetStatus(target, Status.STALE,
                                  f"{', '.join(changed)} changed since it was verified on "
@@ -328,6 +336,18 @@ class Ledger:
         return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at,
                              record.observation, record.summary, record.adaptation,
                              record.symptom, record.mutation)
+
+    def current_environment(self, target: str) -> Environment | None:
+        """The environment ``target`` ran in at its latest run: image, libvirt and QEMU
+        versions and accelerator. A record made in another one is stale (its key is the
+        environment it observed, not only the target's name)."""
+        newest: Record | None = None
+        for (_, name), record in self.records.items():
+            if name == target and (newest is None or record.run_sequence > newest.run_sequence
+                                   or (record.run_sequence == newest.run_sequence
+                                       and record.verified_at > newest.verified_at)):
+                newest = record
+        return newest.environment if newest is not None else None
 
     def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
         """A conclusive earlier result for the same inputs in the same environment stands."""
@@ -345,6 +365,14 @@ class Ledger:
         ordered = sorted(self.records.values(), key=lambda r: (r.snippet, r.target))
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
+
+
+def _environment_change(old: Environment, new: Environment) -> str:
+    """What differs, e.g. "libvirt 12.0.0 / QEMU 10.1.0 (KVM) (a rebuilt image)"."""
+    if (old.libvirt_version, old.qemu_version, old.accelerator) == (
+            new.libvirt_version, new.qemu_version, new.accelerator):
+        return f"{new.label} from a rebuilt image"
+    return new.label
 
 
 def changed_inputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:

@@ -175,6 +175,12 @@ def badge_text(status: SnippetStatus) -> str:
         case Status.UNCHECKED:
             return _("Runs without error on %(label)s%(when)s; effect not checked") % {
                 "label": label, "when": when}
+        case Status.BASELINE_CHANGED:
+            return _("Ran on %(label)s%(when)s; the baseline changed: the guest without the "
+                     "snippet is not what the check states") % {"label": label, "when": when}
+        case Status.MUTANT_SURVIVED:
+            return _("Effect observed on %(label)s%(when)s; not every part shown needed") % {
+                "label": label, "when": when}
         case Status.STALE:
             return _("Stale on %(target)s: changed since it was verified") % {"target": status.target}
         case Status.MISSING:
