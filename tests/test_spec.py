@@ -196,12 +196,31 @@ def test_a_failure_text_without_its_declared_failure_is_an_error(root: Path) -> 
         load_spec(path, root)
 
 
+@pytest.mark.parametrize(("tail", "message"), [
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n',
+     r":3: expected_failure\.tcg: needs \[failure_layer\] tcg: the layer the failure happens in "
+     r"\(setup, schema, semantic, run, effect\)"),
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n[failure_layer]\n'
+     'tcg = "harness"\n',
+     r":7: failure_layer\.tcg: 'harness' is not a layer a failure can be declared in"),
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n[failure_layer]\n'
+     'tcg = "run"\nkvm = "run"\n',
+     r":8: failure_layer\.kvm: has no \[expected_failure\] kvm"),
+])
+def test_a_declared_failure_names_the_layer_it_expects(root: Path, tail: str,
+                                                       message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(root, "a.sh", "true\n", 'kind = "shell"\n' + tail), root)
+
+
 def test_failures_may_be_declared_for_every_declared_target_and_accelerator(root: Path) -> None:
     from relnotes.core.targets import TARGET_NAMES as TARGETS
 
     lines = [f'"{name}" = "reason"' for name in (*TARGETS, "kvm", "tcg")]
+    layers = [f'"{name}" = "run"' for name in (*TARGETS, "kvm", "tcg")]
     spec = ('kind = "shell"\n[expected_failure]\n' + "\n".join(lines) + "\n"
-            "[failure_contains]\n" + "\n".join(lines) + "\n")
+            "[failure_contains]\n" + "\n".join(lines) + "\n"
+            "[failure_layer]\n" + "\n".join(layers) + "\n")
     loaded = load_spec(write(root, "f.sh", "true\n", spec), root)
     assert set(loaded.expected_failure) == {*TARGETS, "kvm", "tcg"}
 

@@ -194,6 +194,23 @@ def test_a_failure_unlike_its_declaration_is_a_plain_failure(broken: dict[str, R
     assert "but not like this: the failure lacks 'the declared trouble'" in (record.reason or "")
 
 
+def test_a_timeout_declared_by_the_harnesss_words_is_no_known_failure(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/harness-words/sleeps.sh"]
+    assert record.result is Status.FAILED
+    assert "killed" in (record.reason or "")
+    assert "the harness reported it, and a declared failure is matched only against what " \
+           "libvirt, QEMU or the published command printed" in (record.reason or "")
+
+
+def test_an_effect_declared_by_the_harnesss_words_is_no_known_failure(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/effect-words/sound.xml"]
+    assert record.result is Status.FAILED
+    assert "expected to contain '8086:9999'" in (record.reason or "")  # the harness's words
+    assert "but not like this: the failure lacks 'expected'" in (record.reason or "")
+
+
 def test_an_effect_the_unchanged_guest_shows_too_is_not_verified(
         broken: dict[str, Record]) -> None:
     record = broken["kvm/indistinct/cpu-nx.xml"]

@@ -156,7 +156,8 @@ def test_a_check_declared_to_fail_still_gets_its_control_if_it_reaches_it(
     spec = root / "kvm/declared/ac97.xml.check.toml"
     name = libvirt_daemon.target.name
     spec.write_text(spec.read_text() + f'[expected_failure]\n"{name}" = "imagined"\n'
-                    f'[failure_contains]\n"{name}" = "imagined"\n')
+                    f'[failure_contains]\n"{name}" = "imagined"\n'
+                    f'[failure_layer]\n"{name}" = "semantic"\n')
     run = run_target(libvirt_daemon, plan_checks(root), Ledger(), force=True, jobs=2,
                      log=lambda _line: None)
     [record] = run.records

@@ -142,6 +142,9 @@ class Layer:
 
     status: LayerStatus
     detail: str = ""
+    # what libvirt, QEMU or the published command printed (not the harness's sentence around
+    # it): a declared failure's text is matched against this only. Not kept in the ledger.
+    said: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status.value, "detail": self.detail}

@@ -16,8 +16,10 @@ from ._load import (
     spec_problems,
 )
 from ._model import (
+    DECLARABLE_LAYERS,
     Apply,
     ApplyMode,
+    Declared,
     Edit,
     Effect,
     Equivalent,
@@ -32,9 +34,11 @@ from ._model import (
 )
 
 __all__ = [
+    "DECLARABLE_LAYERS",
     "SPEC_SUFFIX",
     "Apply",
     "ApplyMode",
+    "Declared",
     "Edit",
     "Effect",
     "Equivalent",

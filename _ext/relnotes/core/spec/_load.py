@@ -14,6 +14,7 @@ from relnotes.core.targets import TARGET_NAMES
 
 from ._files import SPEC_SUFFIX, orphan_specs, snippet_files, snippet_key, spec_path
 from ._model import (
+    DECLARABLE_LAYERS,
     DEFAULT_GUEST,
     DEFAULT_TIMEOUT,
     Apply,
@@ -284,6 +285,7 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
+        failure_layer=dict(data.get("failure_layer", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
         guest=guest, apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"), pending=pending,
@@ -395,8 +397,10 @@ def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
     declaration without that text would excuse any failure."""
     declared = data.get("expected_failure", {})
     contains = data.get("failure_contains", {})
+    layers = data.get("failure_layer", {})
     known = declarable_environments()
-    for table, keys in (("expected_failure", declared), ("failure_contains", contains)):
+    for table, keys in (("expected_failure", declared), ("failure_contains", contains),
+                        ("failure_layer", layers)):
         for key, value in keys.items():
             if key not in known:
                 raise v.error((table, key), f"unknown key {key!r} (allowed: a target or an "
@@ -410,6 +414,19 @@ def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
     for key in contains:
         if key not in declared:
             raise v.error(("failure_contains", key), "has no [expected_failure] " + key)
+    for key in declared:
+        if key not in layers:
+            raise v.error(("expected_failure", key), "needs [failure_layer] " + key + ": the "
+                          f"layer the failure happens in ({', '.join(DECLARABLE_LAYERS)}), so "
+                          "that a failure elsewhere (the harness's, another step's) never "
+                          "passes for it")
+    for key, layer in layers.items():
+        if key not in declared:
+            raise v.error(("failure_layer", key), "has no [expected_failure] " + key)
+        if layer not in DECLARABLE_LAYERS:
+            raise v.error(("failure_layer", key), f"{layer!r} is not a layer a failure can be "
+                          f"declared in (one of: {', '.join(DECLARABLE_LAYERS)}; the harness's "
+                          "own failures never are)")
 
 
 def _expectation(data: Mapping[str, Any], path: tuple[str | int, ...],

@@ -19,7 +19,8 @@ _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contain
                                 "lacks": object}
 SCHEMA: dict[str, Any] = {
     "kind": str, "summary": str, "adaptation": str, "timeout": (int, float), "not_verifiable": str,
-    "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str,
+    "expected_failure": {"*": str}, "failure_contains": {"*": str},
+    "failure_layer": {"*": str}, "verified_by": str,
     "guest": str, "control_guest": object, "expect_output": str, "pending": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,
               "adaptation": str},

@@ -182,7 +182,8 @@ class Procedure:
             argv = shlex.join(result.command.argv)
             if result.returncode != 0:
                 self.session.outcome.record("setup", LayerStatus.FAILED, f"{argv} exited "
-                                    f"{result.returncode}: {result.stderr.strip()}")
+                                    f"{result.returncode}: {result.stderr.strip()}",
+                                    said=result.stderr + result.stdout)
                 raise Aborted
             self.session.outcome.record("setup", LayerStatus.PASSED, f"{argv} ({item.why})")
         return ran[len(commands):]
@@ -242,12 +243,16 @@ class Procedure:
                 started = error  # reported after the layers, where it would have happened
         [ran] = validated.result()
         layer = schema_layer(ran)
-        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}")
-        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}")
+        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}", layer.said)
+        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}",
+                                    semantic.said)
         if domain is None or layer.status is LayerStatus.FAILED:
             raise Aborted
-        if started is not None:
-            raise started
+        if started is not None:  # QEMU or libvirt refused to start the guest the snippet made
+            self.session.outcome.record("run", LayerStatus.FAILED,
+                                        f"starting {self.session.guest} failed: {started}",
+                                        said=str(started))
+            raise Aborted
         if self.session.spec.not_verifiable:
             self.session.outcome.log.append(f"effect not observed: {self.session.spec.not_verifiable}")
             return
@@ -257,14 +262,21 @@ class Procedure:
         try:
             self.session.conn.defineXML(self.session.base_xml(self.session.guest))
         except libvirt.libvirtError as error:
-            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}")
+            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}",
+                                        said=str(error))
             raise Aborted from None
         if self.session.spec.effects:
             self.observer.begin_controls()  # the control guest starts while the steps run
         for step in self.session.spec.steps:
             if step.action is StepAction.START:
                 self.session.flush()
-                self.session.conn.lookupByName(self.session.guest).create()
+                try:
+                    self.session.conn.lookupByName(self.session.guest).create()
+                except libvirt.libvirtError as error:
+                    self.session.outcome.record("run", LayerStatus.FAILED, f"starting "
+                                                f"{self.session.guest} failed: {error}",
+                                                said=str(error))
+                    raise Aborted from None
                 self.session.outcome.log.append(f"harness: started {self.session.guest}")
             elif step.action is StepAction.DESTROY:
                 self.session.conn.lookupByName(self.session.guest).destroy()
@@ -276,7 +288,7 @@ class Procedure:
             xml = domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
             layer, _ = semantic_layer(self.session.conn, xml)
             self.session.outcome.record("semantic", layer.status, f"{name} as the steps left it: "
-                                f"{layer.detail}")
+                                f"{layer.detail}", layer.said)
         if self.session.outcome.failure():
             raise Aborted
         if self.session.spec.effects:

@@ -61,7 +61,9 @@ class Effects:
             status = LayerStatus.FAILED if problems else LayerStatus.PASSED
             detail = f"{describe(effect)} = {value!r}" + (f": {'; '.join(problems)}"
                                                          if problems else "")
-            self.session.outcome.record("effect", status, detail)
+            # what QEMU or libvirt reported: the probe's value, not the expectation it missed
+            self.session.outcome.record("effect", status, detail,
+                                        said=f"{describe(effect)} = {value!r}")
         for index, effect in enumerate(self.session.spec.effects):
             control = self.observe_control(effect) if effect.control else None
             if index in values:

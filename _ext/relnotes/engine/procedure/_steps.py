@@ -66,7 +66,8 @@ class Steps:
             ("sh", "-e", path), env, self.session.work))
         if validation:
             layer = schema_layer(ran[0])
-            self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
+            self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}",
+                                        layer.said)
             if layer.status is LayerStatus.FAILED:
                 raise Aborted
         assert final is not None
@@ -75,13 +76,14 @@ class Steps:
             tail = " | ".join((err or out).strip().splitlines()[-4:])
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
             declared = self.session.outcome.declared(member)
-            if member is not self.session.spec and declared and declared[2] in reason:
+            if (member is not self.session.spec and declared and declared.layer == "run"
+                    and declared.contains in out + err):
                 self.session.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
-                                                             declared[1], reason)
+                                                             declared.reason, reason)
                 self.session.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
             self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if step.output_contains is not None and step.output_contains not in out + err:
             # a step stated to exit non-zero must fail the stated way, not any way
@@ -89,11 +91,11 @@ class Steps:
             reason = (f"{key} exited {code} as stated, but its output lacks "
                       f"{step.output_contains!r}: {tail}")
             self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if member.expect_output is not None and not matches(member.expect_output, out + err):
             reason = f"{key}: output differs\n{mismatch(member.expect_output, out + err, key)}"
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if step.edit and step.edit.file is None and edited is not None:
             self.confirm_edit(key, edited, out + err)
@@ -113,7 +115,8 @@ class Steps:
         reason = (f"{key}: virsh edit exited 0 but left the definition unchanged (virsh said: "
                   f"{said}); defining the edited XML directly: {semantic.detail}")
         self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-        self.session.outcome.record("run", LayerStatus.FAILED, reason)
+        self.session.outcome.record("run", LayerStatus.FAILED, reason,
+                                    said="\n".join(t for t in (said, semantic.said) if t))
         raise Aborted
 
     def prepare_editor(self, edit: Edit, key: str) -> tuple[Editor, tuple[str, str]]:
@@ -149,12 +152,14 @@ class Steps:
             if final.returncode != 0:  # a transcript shows a command that worked
                 self.session.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: `{exchange.command}` exited "
-                                    f"{final.returncode}: {final.stdout.strip()[-300:]}")
+                                    f"{final.returncode}: {final.stdout.strip()[-300:]}",
+                                    said=final.stdout)
                 raise Aborted
             if not matches(exchange.expected, final.stdout):
                 self.session.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: output of `{exchange.command}` "
-                                    f"differs\n{mismatch(exchange.expected, final.stdout, key)}")
+                                    f"differs\n{mismatch(exchange.expected, final.stdout, key)}",
+                                    said=final.stdout)
                 raise Aborted
             self.session.outcome.record("run", LayerStatus.PASSED,
                                 f"{key}:{exchange.line}: output matches")
