@@ -189,6 +189,11 @@ def test_the_matrix_lists_every_snippet_on_every_version_grouped_by_issue(built:
     assert model.select_one("p.rn-compat-sentence").get_text().startswith("Works on libvirt 9.0 to 11.3")
     assert [td.get_text(" ", strip=True) for td in rows["comp/script.sh"].select("td")] == [
         "✓ verified", "↻ stale", "\u2013 not verifiable", "? not verified"]
+    # the matrix carries the same "still needed" sentences as the issue page, and none for a
+    # snippet that states no symptom
+    issue_page = block(built, "issue.html", "comp-model-xml")
+    assert [p.get_text() for p in model.select("p.rn-compat-need")] == needs(issue_page) != []
+    assert rows["comp/script.sh"].select("p.rn-compat-need") == []
 
 
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-ja", confoverrides={"language": "ja"},

@@ -96,7 +96,8 @@ def guest_name(check: Check, target: str) -> str:
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                jobs: int, log: Callable[[str], None] = print,
-               this_run: Run | None = None, stop: threading.Event | None = None) -> RunResult:
+               this_run: Run | None = None, stop: threading.Event | None = None,
+               mutate: bool = True) -> RunResult:
     """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time.
 
     Once ``stop`` is set no check starts, and a check that ends after it is no result (its
@@ -151,7 +152,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
                 if procedure.lost is not None:
                     lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
                 produced = records(outcome, environment, stamp)
-                if not stop.is_set():
+                if mutate and not stop.is_set():
                     # still holding the check's claims: its mutants write what it writes
                     produced = judge_mutants(check, produced, partial(
                         run_mutant, check=check, daemon=daemon, target=target,
@@ -189,12 +190,15 @@ def run_mutant(mutant: Mutant, *, check: Check, daemon: Daemon, target: str, con
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
         identity: IdentityProbe | None = None, stop: threading.Event | None = None,
-        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> RunResult:
+        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT, mutate: bool = True) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
 
     With ``identity``, a target whose checks can all be reused on its current image starts
     no daemon (see relnotes.engine.reuse). A target that cannot be verified at all does not
     stop the others: they are recorded, and TargetsFailedError names it afterwards.
+
+    ``mutate=False`` runs no mutants (for the benchmark's reference only: its passed records
+    show no part of a snippet to be needed; the command always runs them).
 
     Setting ``stop`` (the CLI does on Ctrl-C) ends the run promptly: no check starts, the
     daemons are removed at once (which ends the checks running on them), and the results
@@ -229,7 +233,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
                 with lock:
                     active[target] = daemon
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
-                                    this_run=stamp, stop=stop)
+                                    this_run=stamp, stop=stop, mutate=mutate)
                 with lock:
                     del active[target]
                     total.records.extend(result.records)

@@ -332,7 +332,9 @@ def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
             anchor = f"{uri}#{snippet_anchor(compatibility.key)}"
             first = (f'<th scope="row"><a href="{html.escape(anchor)}"><code>'
                      f"{html.escape(compatibility.key)}</code></a>"
-                     f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p></th>')
+                     f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>'
+                     + "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
+                               for text in need_sentences(compatibility)) + "</th>")
             cells = "".join(
                 f'<td data-label="{html.escape(heading)}">'
                 f"{cell_html(cell, with_version=False)}</td>"
