@@ -145,12 +145,13 @@ def score(spec: Spec, mutants: Sequence[Mutant], survived: Sequence[Mutant]
 
 
 def judge_mutants(check: Check, produced: list[Record],
-                  run: Callable[[Mutant], Status | None], jobs: int) -> list[Record]:
+                  run: Callable[[Mutant], Status | str], jobs: int) -> list[Record]:
     """The check's records with each member's mutation score, once the check passed.
 
     A passed record stays green only if every mutant of its snippet turned the check
     non-green, or the spec declares it equivalent (with the reason the page shows). A mutant
-    that could not be run leaves nothing known: the record fails, never passes unproven.
+    that could not be run (``run`` says why instead of a status) leaves nothing known: the
+    record fails, never passes unproven.
     Mutants of a check that claims paths or names, or has setup, run one at a time.
     """
     if not produced or produced[0].result is not Status.PASSED:
@@ -162,11 +163,13 @@ def judge_mutants(check: Check, produced: list[Record],
     workers = 1 if check.claims() or check.driver.setup else max(1, jobs)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mutant") as pool:
         statuses = list(pool.map(run, mutants))
-    if any(status is None for status in statuses):
-        missing = sum(status is None for status in statuses)
+    not_run = [(mutant, why) for mutant, why in zip(mutants, statuses, strict=True)
+               if isinstance(why, str)]
+    if not_run:
+        mutant, why = not_run[0]
         return [replace(record, result=Status.FAILED, reason=(
-            f"{missing} of its {len(mutants)} mutants could not be run (the run stopped or "
-            "its daemon was lost), so no part of the snippet is shown to be needed"))
+            f"{len(not_run)} of its {len(mutants)} mutants could not be run, so no part of "
+            f"the snippet is shown to be needed ({mutant.snippet}, {mutant.name}: {why})"))
             if record.result is Status.PASSED else record for record in produced]
     survived = [mutant for mutant, status in zip(mutants, statuses, strict=True)
                 if status is Status.PASSED]

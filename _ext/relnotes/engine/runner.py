@@ -174,16 +174,21 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
 
 
 def run_mutant(mutant: Mutant, *, check: Check, daemon: Daemon, target: str, controls: Controls,
-               lost: list[str], stop: threading.Event) -> Status | None:
-    """The check's status on ``mutant`` (None: it could not be run, so nothing is known)."""
-    if stop.is_set() or lost:
-        return None
+               lost: list[str], stop: threading.Event) -> Status | str:
+    """The check's status on ``mutant``, or why it could not be run (then nothing is known)."""
+    if stop.is_set():
+        return "the run stopped"
+    if lost:
+        return lost[0]
     procedure = Procedure(mutant.check(check), daemon, target, guest_name(check, target),
                           controls=controls)
     outcome = procedure.run()
     if procedure.lost is not None:
         lost.append(f"the daemon was lost during a mutant of {check.key}: {procedure.lost}")
-        return None
+        return procedure.lost
+    for layer, detail in outcome.failures:
+        if layer == "harness":  # the harness failed, not the mutant: it shows nothing
+            return detail
     return check_verdict(outcome).status
 
 

@@ -284,7 +284,12 @@ class Procedure:
                 self.steps.step(step)
         self.session.flush()
         for name in sorted({self.session.guest, *(e.guest for e in self.session.spec.effects if e.guest)}):
-            domain = self.session.conn.lookupByName(name)
+            try:
+                domain = self.session.conn.lookupByName(name)
+            except libvirt.libvirtError as error:  # the steps did not make the guest they name
+                self.session.outcome.record("run", LayerStatus.FAILED, f"the published steps "
+                                            f"left no guest {name}: {error}", said=str(error))
+                continue
             xml = domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
             layer, _ = semantic_layer(self.session.conn, xml)
             self.session.outcome.record("semantic", layer.status, f"{name} as the steps left it: "

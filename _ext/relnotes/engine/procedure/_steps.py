@@ -9,6 +9,7 @@ from relnotes.core.spec import Edit, SnippetKind, Step
 from relnotes.engine.batch import File
 from relnotes.engine.editor import Editor, scripted_editor
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
+from relnotes.engine.probes import ProbeError
 from relnotes.engine.transcript import matches, mismatch, parse_transcript
 from relnotes.engine.xmledit import XmlError, apply_edit, same_xml
 
@@ -125,7 +126,13 @@ class Steps:
         if edit.file is None:
             offered = self.session.editable_xml(self.session.guest)
         else:
-            offered = self.session.read(["cat", edit.offered or edit.file])
+            try:
+                offered = self.session.read(["cat", edit.offered or edit.file])
+            except ProbeError as error:  # the steps before did not make the file it edits
+                self.session.outcome.record("run", LayerStatus.FAILED, f"{key}: the file the "
+                                            f"editor is given does not exist: {error}",
+                                            said=str(error))
+                raise Aborted from None
         texts = {k: self.session.check.text(k) for k in edit.snippets()}
         fragments = {k: self.session.specs[k].apply for k in edit.snippets() if self.session.specs[k].apply}
         try:
