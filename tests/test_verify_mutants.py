@@ -57,6 +57,28 @@ def test_each_element_and_attribute_and_the_whole_fragment_is_a_mutant(tmp_path:
     assert deleted.text is not None and "nx" not in deleted.text and "kvm64" in deleted.text
     whole = mutants_of(check)[-1]
     assert whole.text is None and whole.check(check).omitted("kvm/x/cpu-nx.xml")
+    assert whole.is_control  # a standalone fragment left out is the check's own control
+
+
+def test_the_control_is_the_whole_fragment_left_out_so_that_mutant_is_not_run_again(
+        tmp_path: Path) -> None:
+    check = one_check(tmp_path, "cpu-nx.xml", NX, SPEC.format(target="/domain"))
+    ran: list[str] = []
+
+    def run(mutant: Mutant) -> Status:
+        ran.append(mutant.name)
+        return Status.FAILED
+
+    [record] = judge_mutants(check, passed(check), run, 1)
+    assert WHOLE not in ran and len(ran) == 7
+    assert record.result is Status.PASSED and record.mutation == MutationScore(8, 8)
+
+
+def test_a_step_left_out_of_a_procedure_is_run_as_its_own_mutant() -> None:
+    [check] = [c for c in plan_checks(SNIPPETS)
+               if c.key == "kvm/kvm-rtl8139-performance/define-new-guest.virsh"]
+    wholes = [m for m in mutants_of(check) if m.name == WHOLE]
+    assert len(wholes) == 3 and not any(m.is_control for m in wholes)
 
 
 def test_each_command_line_is_a_mutant_but_not_blanks_or_comments(tmp_path: Path) -> None:
@@ -121,7 +143,7 @@ def test_a_mutant_that_could_not_run_leaves_nothing_green(tmp_path: Path) -> Non
     check = one_check(tmp_path, "cpu-nx.xml", NX, SPEC.format(target="/domain"))
     [record] = judge_mutants(check, passed(check), lambda mutant: "the daemon was lost", 1)
     assert record.result is Status.FAILED
-    assert (record.reason or "").startswith("8 of its 8 mutants could not be run, so no part "
+    assert (record.reason or "").startswith("7 of its 8 mutants could not be run, so no part "
                                             "of the snippet is shown to be needed")
     assert "the daemon was lost" in (record.reason or "")
 

@@ -38,6 +38,10 @@ class Mutant:
     snippet: str
     name: str
     text: str | None
+    # The check's own control is this mutant (a standalone fragment left out: the same base
+    # guest with the same setup, observed in the same run), so a check that passed has killed
+    # it already: every controlled effect's expectation failed there.
+    is_control: bool = False
 
     def check(self, check: Check) -> Check:
         return check.with_override(self.snippet, self.text)
@@ -58,7 +62,8 @@ def mutants_of(check: Check) -> list[Mutant]:
                  else _line_mutants(spec, text))
         found += [Mutant(spec.snippet, name, mutated) for name, mutated in parts]
         if _can_leave_out(check, spec):
-            found.append(Mutant(spec.snippet, WHOLE, None))
+            standalone = spec is check.driver and not spec.steps
+            found.append(Mutant(spec.snippet, WHOLE, None, is_control=standalone))
     return found
 
 
@@ -161,8 +166,11 @@ def judge_mutants(check: Check, produced: list[Record],
         return produced
     # one at a time when they write outside their own area (claims, setup paths they share)
     workers = 1 if check.claims() or check.driver.setup else max(1, jobs)
+    to_run = [mutant for mutant in mutants if not mutant.is_control]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mutant") as pool:
-        statuses = list(pool.map(run, mutants))
+        ran = dict(zip(to_run, pool.map(run, to_run), strict=True))
+    # killed by the check's own control (it passed: no controlled effect held there)
+    statuses = [ran.get(mutant, Status.FAILED) for mutant in mutants]
     not_run = [(mutant, why) for mutant, why in zip(mutants, statuses, strict=True)
                if isinstance(why, str)]
     if not_run:

@@ -58,6 +58,12 @@ class Effects:
                 continue
             values[index] = value
             problems = unmet(effect.expect, value)
+            if problems and self.session.check.overrides:
+                # a mutant only needs to be non-green: its first failing effect says so
+                self.session.outcome.record("effect", LayerStatus.FAILED,
+                                            f"{describe(effect)} = {value!r}: "
+                                            f"{'; '.join(problems)}")
+                return
             status = LayerStatus.FAILED if problems else LayerStatus.PASSED
             detail = f"{describe(effect)} = {value!r}" + (f": {'; '.join(problems)}"
                                                          if problems else "")
