@@ -160,8 +160,8 @@ def test_a_check_that_did_not_pass_has_no_mutants_run(tmp_path: Path) -> None:
 
 def test_the_page_says_the_score_in_words() -> None:
     assert mutation_sentence(MutationScore(2, 2)) == (
-        "Every part of this snippet is needed for the effect: removing any one of its 2 parts, "
-        "or the whole snippet, makes the check fail.")
+        "Every part of this snippet is needed for the effect: each of the 2 ways of removing a "
+        "part of it, or the whole snippet, makes the check fail.")
     assert mutation_sentence(MutationScore(1, 2, (("without listen= on <graphics> (line 1)",
                                                     "it only picks the address"),))) == (
         "Every other part of this snippet is needed for the effect; not needed for it here: "

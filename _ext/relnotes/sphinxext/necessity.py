@@ -20,8 +20,9 @@ def mutation_sentence(score: MutationScore) -> str:
         return str(_("Not shown to be needed for the effect (the check stays green without "
                      "it): %(parts)s.") % {"parts": "; ".join(score.survivors)})
     if not score.equivalent:
-        return str(_("Every part of this snippet is needed for the effect: removing any one "
-                     "of its %(total)d parts, or the whole snippet, makes the check fail.")
+        return str(_("Every part of this snippet is needed for the effect: each of the "
+                     "%(total)d ways of removing a part of it, or the whole snippet, makes the "
+                     "check fail.")
                    % {"total": score.total})
     return str(_("Every other part of this snippet is needed for the effect; not needed for "
                  "it here: %(parts)s.") % {"parts": "; ".join(
