@@ -30,7 +30,6 @@ from relnotes.sphinxext.compatibility import (
     need_sentences,
     ordered_targets,
     sentence,
-    versions_text,
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
@@ -61,51 +60,6 @@ def mutation_text(compatibility: Compatibility) -> str | None:
     if all(mutation.every_line_needed for mutation in compatibility.mutations):
         return str(_("every line needed"))
     return str(_("not every line shown to be needed"))
-
-
-def mutation_details(compatibility: Compatibility) -> list[str]:
-    """What the evidence says of the mutants: killed of total, and each survivor once."""
-    out: list[str] = []
-    versions = [cell.version for cell in compatibility.cells]
-    positions = {version.target: index for index, version in enumerate(versions)}
-    scores: dict[tuple[int, int, int], list[int]] = {}
-    survivors: dict[str, list[int]] = {}
-    for mutation in compatibility.mutations:
-        position = positions[mutation.version.target]
-        scores.setdefault((mutation.killed, mutation.total, mutation.equivalent), []).append(position)
-        for survivor in mutation.survivors:
-            survivors.setdefault(survivor, []).append(position)
-    for (killed, total, equivalent), chosen in scores.items():
-        out.append(str(_("On %(versions)s, %(killed)s of %(total)s broken copies of the snippet "
-                         "failed the check (%(equivalent)s declared to change nothing).")
-                       % {"versions": versions_text(versions, chosen), "killed": killed,
-                          "total": total, "equivalent": equivalent}))
-    for survivor, chosen in survivors.items():
-        out.append(str(_("On %(versions)s, the check still passed with this change: "
-                         "%(mutant)s.") % {"versions": versions_text(versions, chosen),
-                                           "mutant": survivor}))
-    return out
-
-
-def symptom_sentences(compatibility: Compatibility) -> list[str]:
-    """Whether the issue's problem showed on the unchanged guest, one sentence per answer."""
-    versions = [cell.version for cell in compatibility.cells]
-    positions = {version.target: index for index, version in enumerate(versions)}
-    answers: dict[tuple[bool, str, str, str], list[int]] = {}
-    for symptom in compatibility.symptoms:
-        key = (symptom.present, symptom.probe, symptom.problem, symptom.value)
-        answers.setdefault(key, []).append(positions[symptom.version.target])
-    out = []
-    for (present, probe, problem, value), chosen in answers.items():
-        values = {"versions": versions_text(versions, chosen), "probe": probe,
-                  "problem": problem, "value": value}
-        if present:
-            out.append(_("Affected: on %(versions)s an unchanged guest shows the problem "
-                         "(%(probe)s %(problem)s: %(value)s).") % values)
-        else:
-            out.append(_("Not affected: on %(versions)s an unchanged guest does not show the "
-                         "problem (%(probe)s = %(value)s).") % values)
-    return [str(text) for text in out]
 
 
 def day_text(day: date, language: str) -> str:
@@ -177,8 +131,9 @@ def evidence_head_html(compatibility: Compatibility, *, say_why: bool = True) ->
     version after it). ``say_why`` false: a step of a check shown on the same page, whose
     snippet says why."""
     why = [sentence(compatibility)] if say_why and several_reasons(compatibility) else []
-    sentences = [*why, *symptom_sentences(compatibility), *need_sentences(compatibility),
-                 *mutation_details(compatibility)]
+    # Whether each part is needed is said by verification.py (necessity.py's sentences).
+    # Still needed or not (from the records' symptom) is the necessity sentences' to say.
+    sentences = [*why, *need_sentences(compatibility)]
     paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
     paragraphs += "".join(f'<p class="rn-snippet-reason">{html.escape(version.full_label)}: '
                           f"{html.escape(reason)}</p>" for version, reason in compatibility.unsaid)

@@ -25,6 +25,7 @@ from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import SOURCE_LANGUAGE_CLASS, _
+from relnotes.sphinxext.necessity import mutation_sentences
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
@@ -173,6 +174,12 @@ def badge_text(status: SnippetStatus, version: str | None = None) -> str:
         case Status.UNCHECKED:
             return _("Runs without error on %(label)s%(when)s; effect not checked") % {
                 "label": label, "when": when}
+        case Status.BASELINE_CHANGED:
+            return _("Ran on %(label)s%(when)s; the baseline changed: the guest without the "
+                     "snippet is not what the check states") % {"label": label, "when": when}
+        case Status.MUTANT_SURVIVED:
+            return _("Effect observed on %(label)s%(when)s; not every part shown needed") % {
+                "label": label, "when": when}
         case Status.STALE:
             return _("Stale on %(target)s: changed since it was verified") % {"target": where}
         case Status.MISSING:
@@ -295,6 +302,10 @@ def _evidence(view: SnippetView, labels: dict[str, str], head: str,
             # The spec's words, in the source language.
             paragraph += nodes.inline("", text, classes=[SOURCE_LANGUAGE_CLASS])
             details += paragraph
+    # Whether every part of the snippet is needed (the records' mutation scores), once each.
+    for sentence, targets in mutation_sentences(view.statuses):
+        where = ", ".join(labels.get(target, target) for target in targets)
+        details += nodes.paragraph("", f"{where}: {sentence}", classes=["rn-snippet-necessity"])
     return [details]
 
 
