@@ -16,13 +16,15 @@ from relnotes.core.model import (
     parse_bz_numbers,
     parse_component,
     parse_issue_id,
+    parse_jira_keys,
     parse_kind,
+    parse_release,
     parse_topics,
     split_list,
 )
 
 #: Every field an issue directive accepts, in the order a page scaffold writes them.
-FIELDS = ("bz", "component", "releases", "kind", "topics", "see-also")
+FIELDS = ("bz", "jira", "component", "releases", "kind", "fixed-in", "topics", "see-also")
 REQUIRED_FIELDS = ("component", "releases", "kind")
 
 #: Sphinx's dangling-reference template for an unknown ``rn:issue`` target; check uses it too.
@@ -49,6 +51,8 @@ class IssueFields:
     bz: tuple[int, ...] = ()
     topics: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()
+    jira: tuple[str, ...] = ()
+    fixed_in: str = ""
 
 
 def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str]) -> IssueFields:
@@ -71,12 +75,14 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         component = parse_component(options["component"].strip())
         topic_list = parse_topics(options.get("topics"), topics)
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
+        jira = parse_jira_keys(options.get("jira"))
+        fixed_in = parse_release("fixed-in", options.get("fixed-in"))
     except RecordError as error:
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(
         id=issue_id, component=component,
         releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
-        see_also=see_also,
+        see_also=see_also, jira=jira, fixed_in=fixed_in,
     )
 
 

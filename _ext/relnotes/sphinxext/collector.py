@@ -33,6 +33,8 @@ def collect_doctree(app: Sphinx, doctree: nodes.document) -> None:
             bz=tuple(record["bz"]),
             topics=tuple(record["topics"]),
             see_also=tuple(record["see_also"]),
+            jira=tuple(record.get("jira", [])),
+            fixed_in=record.get("fixed_in", ""),
         )
         domain.note_issue(issue, record)
     _move_footers_to_end(doctree)

@@ -32,6 +32,10 @@ class RelnotesConfig:
         default="https://bugzilla.redhat.com/show_bug.cgi?id={bz}",
         metadata={"help": "From relnotes.toml: URL template of a Bugzilla entry."},
     )
+    jira_url: str = field(
+        default="https://issues.redhat.com/browse/{key}",
+        metadata={"help": "From relnotes.toml ([jira] url): URL template of a Jira ticket."},
+    )
     topics: tuple[str, ...] = field(
         default=(),
         metadata={"help": "From relnotes.toml: the topic vocabulary."},
@@ -104,7 +108,7 @@ def relnotes_config(config: Config) -> RelnotesConfig:
 
 
 #: Options that come from relnotes.toml; conf.py and -D may not set them.
-FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets",
+FROM_SETTINGS = ("bugzilla_url", "jira_url", "topics", "components", "snippets_dir", "ledger", "targets",
                  "snippet_size_limit", "languages")
 
 
@@ -127,7 +131,8 @@ def _validate(app: Sphinx, config: Config) -> None:
                               "not in conf.py: the relnotes command reads it there too")
     settings = site_settings(app)
     mirrored: dict[str, Any] = {
-        "bugzilla_url": settings.bugzilla_url, "topics": settings.topics,
+        "bugzilla_url": settings.bugzilla_url, "jira_url": settings.jira_url,
+        "topics": settings.topics,
         "components": settings.components, "snippets_dir": str(settings.snippets_dir),
         "ledger": str(settings.ledger), "targets": settings.targets,
         "snippet_size_limit": settings.snippet_size_limit, "languages": settings.languages,

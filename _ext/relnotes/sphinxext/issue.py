@@ -59,6 +59,8 @@ class IssueDirective(SphinxDirective):
             kind=fields.kind.value,
             topics=list(fields.topics),
             see_also=list(see_also),
+            jira=list(fields.jira),
+            fixed_in=fields.fixed_in,
         )
         self.set_source_info(record)
         record["ids"].append(f"rn-issue-{issue_id}")

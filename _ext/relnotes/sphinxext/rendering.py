@@ -13,7 +13,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
+from relnotes.core.model import Issue, Kind, RelatedIssues, issues_by_bz
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
@@ -132,6 +132,11 @@ class _Renderer:
             self.link(f"BZ#{number}", self.config.bugzilla_url.format(bz=number), internal=False)
             for number in record["bz"]
         ] or [nodes.Text(_("none given"))])
+        if record.get("jira"):
+            add(_("Jira"), [
+                self.link(key, self.config.jira_url.format(key=key), internal=False)
+                for key in record["jira"]
+            ])
         component = record["component"]
         page = self.config.components.get(component, f"components/{component}")
         add(_("Component"), [
@@ -139,7 +144,9 @@ class _Renderer:
             else nodes.Text(component)
         ])
         add(_("Affected releases"), [nodes.Text(release) for release in record["releases"]])
-        kind_title = record["kind"].replace("-", " ").capitalize()
+        if record.get("fixed_in"):
+            add(_("Fixed in"), [nodes.Text(record["fixed_in"])])
+        kind_title = Kind(record["kind"]).title  # the kind index's group, as the domain names it
         add(_("Kind"), [self.link(kind_label(record["kind"]), self.uri("rn-kind", f"cap-{kind_title}"))])
         add(_("Topics"), [
             self.link(topic, self.uri("rn-topic", f"cap-{topic}")) for topic in record["topics"]
