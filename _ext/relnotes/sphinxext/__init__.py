@@ -22,6 +22,7 @@ from relnotes.sphinxext.output import setup_output
 from relnotes.sphinxext.overview import setup_overview
 from relnotes.sphinxext.page_check import setup_page_check
 from relnotes.sphinxext.publish_gate import setup_publish_gate
+from relnotes.sphinxext.releases import setup_releases
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
@@ -49,6 +50,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_bzlinks(app)
     setup_collector(app)
     setup_rendering(app)
+    setup_releases(app)
     setup_navigation(app)
     setup_output(app)
     setup_overview(app)

@@ -60,6 +60,10 @@ class RelnotesConfig:
         default=("bookworm", "trixie"),
         metadata={"help": "From relnotes.toml: the targets every snippet is badged for."},
     )
+    releases: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "From relnotes.toml: the product's releases, oldest first."},
+    )
     require_verified: bool = field(
         default=False,
         metadata={"help": "Publish gate: refuse the build if any shown snippet is not verified."},
@@ -104,12 +108,13 @@ def relnotes_config(config: Config) -> RelnotesConfig:
     values["topics"] = tuple(values["topics"])
     values["targets"] = tuple(values["targets"])
     values["languages"] = tuple(values["languages"])
+    values["releases"] = tuple(values["releases"])
     return RelnotesConfig(**values)
 
 
 #: Options that come from relnotes.toml; conf.py and -D may not set them.
 FROM_SETTINGS = ("bugzilla_url", "jira_url", "topics", "components", "snippets_dir", "ledger", "targets",
-                 "snippet_size_limit", "languages")
+                 "snippet_size_limit", "languages", "releases")
 
 
 def site_settings(app: Sphinx) -> Settings:
@@ -136,6 +141,7 @@ def _validate(app: Sphinx, config: Config) -> None:
         "components": settings.components, "snippets_dir": str(settings.snippets_dir),
         "ledger": str(settings.ledger), "targets": settings.targets,
         "snippet_size_limit": settings.snippet_size_limit, "languages": settings.languages,
+        "releases": settings.releases,
     }
     for name, value in mirrored.items():
         setattr(config, PREFIX + name, value)
