@@ -7,7 +7,7 @@ the build files it under (``relnotes.<subtype>``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from relnotes.core.model import (
@@ -55,8 +55,12 @@ class IssueFields:
     fixed_in: str = ""
 
 
-def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str]) -> IssueFields:
+def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str],
+                      releases: Sequence[str] = ()) -> IssueFields:
     """Validate a directive's argument and options; raise FieldProblem naming the first fault.
+
+    ``releases``: the site's declared releases (``relnotes.toml``); when there are any, an
+    affected release or ``fixed-in`` must be one of them.
 
     Unknown option names are not checked here: MyST refuses them before a directive runs
     (the directive's option names are :data:`FIELDS`); see :func:`unknown_fields`.
@@ -77,6 +81,11 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
         jira = parse_jira_keys(options.get("jira"))
         fixed_in = parse_release("fixed-in", options.get("fixed-in"))
+        named = split_list(options["releases"])
+        for name, value in [*(("releases", r) for r in named), ("fixed-in", fixed_in)]:
+            if releases and value and value not in releases:
+                raise RecordError(name, f"{value!r} is not one of the site's releases "
+                                        f"({', '.join(releases)}; relnotes.toml releases)")
     except RecordError as error:
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(

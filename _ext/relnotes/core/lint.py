@@ -139,7 +139,8 @@ def _issue_problems(directive: Directive, docname: str, file: Path, settings: Se
     for name in unknown_fields(directive.options):
         yield Problem(file, directive.option_lines[name], unknown_field_message(name), "unknown_field")
     try:
-        fields = read_issue_fields(directive.argument, directive.options, settings.topics)
+        fields = read_issue_fields(directive.argument, directive.options, settings.topics,
+                                   settings.releases)
     except FieldProblem as problem:
         yield Problem(file, directive.line, problem.message, problem.subtype)
         return

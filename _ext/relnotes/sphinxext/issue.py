@@ -46,9 +46,10 @@ class IssueDirective(SphinxDirective):
         FIELDS, directives.unchanged)
 
     def run(self) -> list[nodes.Node]:
-        vocabulary = relnotes_config(self.config).topics
+        config = relnotes_config(self.config)
         try:
-            fields = read_issue_fields(self.arguments[0], self.options, vocabulary)
+            fields = read_issue_fields(self.arguments[0], self.options, config.topics,
+                                       config.releases)
         except FieldProblem as problem:
             logger.warning(problem.message, location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype(problem.subtype))
