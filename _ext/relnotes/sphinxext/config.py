@@ -76,6 +76,11 @@ class RelnotesConfig:
         default=("en",),
         metadata={"help": "From relnotes.toml: the site's languages, the first at the root."},
     )
+    release_pages: bool = field(
+        default=True,
+        metadata={"help": "Write a page per release (releases/<release>.html) and the release "
+                          "index."},
+    )
     related_limit: int = field(
         default=5,
         metadata={"help": "How many related issues (shared topics) an issue page lists."},

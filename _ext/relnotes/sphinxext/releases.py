@@ -35,7 +35,8 @@ def site_release_notes(app: Sphinx) -> list[ReleaseNotes]:
 
 def collect_release_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     builder = app.builder
-    if not isinstance(builder, StandaloneHTMLBuilder) or builder.name == "singlehtml":
+    if not isinstance(builder, StandaloneHTMLBuilder) or builder.name == "singlehtml" \
+            or not relnotes_config(app.config).release_pages:
         return
     notes = site_release_notes(app)
     if not notes:

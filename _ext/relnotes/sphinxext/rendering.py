@@ -133,7 +133,8 @@ class _Renderer:
 
     def release(self, name: str, pages: dict[str, str]) -> nodes.Node:
         """A release, linked to its page where the builder writes release pages."""
-        if name in pages and isinstance(self.app.builder, StandaloneHTMLBuilder) \
+        if name in pages and self.config.release_pages \
+                and isinstance(self.app.builder, StandaloneHTMLBuilder) \
                 and self.app.builder.name != "singlehtml":
             return self.link(name, self.uri(pages[name]))
         return nodes.Text(name)
