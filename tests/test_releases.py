@@ -73,7 +73,7 @@ def test_a_page_per_release_lists_its_issues_by_type_in_order(built: Sphinx) -> 
     assert "(RHEL-101)" in nic.get_text()
     # The legacy kind is filed as what it maps to.
     assert section_items(page(built, "releases/rhel-9-2.html"), "known-issue") == [
-        "An issue of an old kind"]
+        "An issue of an old kind", "Guests lose time after a host suspend"]
 
 
 @pytest.mark.sphinx("html", testroot="releases")
@@ -81,7 +81,7 @@ def test_the_release_index_counts_each_release_in_the_declared_order(built: Sphi
     rows = [[cell.get_text(strip=True) for cell in row.select("td")]
             for row in page(built, "releases/index.html").select("table.rn-release-index tbody tr")]
     assert rows == [
-        ["RHEL 9.2", "0", "0", "1", "1"],
+        ["RHEL 9.2", "0", "0", "1", "2"],
         ["RHEL 9.3", "0", "0", "0", "3"],
         ["RHEL 9.4", "2", "2", "0", "1"],
     ]
@@ -114,6 +114,19 @@ def test_issue_lists_filter_by_kind_release_topic_and_status(built: Sphinx) -> N
     assert empty.get_text() == "No issues are recorded for CVE."
 
 
+@pytest.mark.sphinx("html", testroot="releases")
+def test_a_retired_issue_keeps_its_page_and_redirects_with_a_banner(built: Sphinx) -> None:
+    html = page(built, "issues/old-retired.html")
+    banner = html.select_one("div.rn-retired")
+    assert banner.select_one(".admonition-title").get_text() == "Retired"
+    assert banner.select("p")[-1].get_text() == (
+        "Retired since 2026-11-30: not reproduced on libvirt 11.3 and later")
+    redirect = (Path(built.outdir) / "jira" / "RHEL-90.html").read_text()
+    assert 'href="../issues/old-retired.html"' in redirect
+    assert (Path(built.outdir) / "jira" / "RHEL-101.html").is_file()
+    assert page(built, "issues/nic-drops.html").select_one("div.rn-retired") is None
+
+
 def build_copy(make_app: Callable[..., Any], tmp_path: Path, name: str, text: str) -> Sphinx:
     site = tmp_path / "site"
     shutil.copytree(ROOT, site)
@@ -127,11 +140,17 @@ def build_copy(make_app: Callable[..., Any], tmp_path: Path, name: str, text: st
     ("# Bad\n\n```{rn:issue-list}\n:kind: bug\n```\n",
      "issue list: invalid option kind: 'bug' is not one of"),
     ("# Bad\n\n```{rn:issue-list}\n:status: closed\n```\n",
-     "issue list: invalid option status: 'closed' is not one of: open, fixed"),
+     "issue list: invalid option status: 'closed' is not one of: open, fixed, retired"),
+    ("# Bad\n\n```{rn:issue} bad\n:component: virt\n:releases: RHEL 9.2\n:kind: known-issue\n"
+     ":retired: someday\n```\n",
+     "invalid field retired: 'someday' is not 'YYYY-MM-DD: why it is retired'"),
+    ("# Bad\n\n```{rn:issue} bad\n:component: virt\n:releases: RHEL 9.2\n:kind: known-issue\n"
+     ":retired: 2026-02-30: gone\n```\n",
+     "invalid field retired: '2026-02-30' is not a date"),
     ("# Bad\n\n```{rn:issue-list}\n:topic: gpu\n```\n",
      "issue list: invalid option topics: unknown topic(s) 'gpu'"),
 ])
-def test_a_bad_issue_list_filter_is_a_located_warning(
+def test_a_bad_filter_or_retirement_is_a_located_warning(
         make_app: Callable[..., Any], tmp_path: Path, text: str, message: str) -> None:
     app = build_copy(make_app, tmp_path, "bad.md", text)
     warning_at(app, "bad.md", 3, message)

@@ -13,18 +13,21 @@ from dataclasses import dataclass
 from relnotes.core.model import (
     Kind,
     RecordError,
+    Retirement,
     parse_bz_numbers,
     parse_component,
     parse_issue_id,
     parse_jira_keys,
     parse_kind,
     parse_release,
+    parse_retirement,
     parse_topics,
     split_list,
 )
 
 #: Every field an issue directive accepts, in the order a page scaffold writes them.
-FIELDS = ("bz", "jira", "component", "releases", "kind", "fixed-in", "topics", "see-also")
+FIELDS = ("bz", "jira", "component", "releases", "kind", "fixed-in", "retired", "topics",
+          "see-also")
 REQUIRED_FIELDS = ("component", "releases", "kind")
 
 #: Sphinx's dangling-reference template for an unknown ``rn:issue`` target; check uses it too.
@@ -53,6 +56,7 @@ class IssueFields:
     see_also: tuple[str, ...] = ()
     jira: tuple[str, ...] = ()
     fixed_in: str = ""
+    retired: Retirement | None = None
 
 
 def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str],
@@ -81,6 +85,7 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
         jira = parse_jira_keys(options.get("jira"))
         fixed_in = parse_release("fixed-in", options.get("fixed-in"))
+        retired = parse_retirement(options.get("retired"))
         named = split_list(options["releases"])
         for name, value in [*(("releases", r) for r in named), ("fixed-in", fixed_in)]:
             if releases and value and value not in releases:
@@ -91,7 +96,7 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
     return IssueFields(
         id=issue_id, component=component,
         releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
-        see_also=see_also, jira=jira, fixed_in=fixed_in,
+        see_also=see_also, jira=jira, fixed_in=fixed_in, retired=retired,
     )
 
 

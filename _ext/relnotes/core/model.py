@@ -8,6 +8,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 ISSUE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BZ_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -92,6 +93,16 @@ class Issue:
     jira: tuple[str, ...] = ()
     #: The product release in which the issue was fixed, if it was.
     fixed_in: str = ""
+    #: Since when and why the issue is retired (its page and redirects stay), if it is.
+    retired: Retirement | None = None
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """``:retired: 2026-12-01: not reproduced on libvirt 12.9 and later``."""
+
+    since: str  # an ISO date
+    reason: str
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -138,6 +149,24 @@ def parse_release(field_name: str, value: str | None) -> str:
     if "," in text or "\n" in text:
         raise RecordError(field_name, f"{text!r} is not one release name")
     return text
+
+
+_RETIRED = re.compile(r"^(\d{4}-\d{2}-\d{2}):\s*(\S.*)$")
+
+
+def parse_retirement(value: str | None) -> Retirement | None:
+    """``DATE: reason``; the date a real one, the reason not empty."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    match = _RETIRED.match(text)
+    if not match:
+        raise RecordError("retired", f"{text!r} is not 'YYYY-MM-DD: why it is retired'")
+    try:
+        date.fromisoformat(match.group(1))
+    except ValueError:
+        raise RecordError("retired", f"{match.group(1)!r} is not a date") from None
+    return Retirement(match.group(1), match.group(2).strip())
 
 
 def parse_kind(value: str | None) -> Kind:

@@ -20,13 +20,15 @@ from relnotes.core.model import (
     split_list,
 )
 
-#: An issue's lifecycle status: fixed (it carries ``fixed-in``) or open.
-STATUSES = ("open", "fixed")
+#: An issue's lifecycle status: retired (it carries ``retired``), fixed (``fixed-in``) or open.
+STATUSES = ("open", "fixed", "retired")
 #: The options the list accepts, besides its optional component argument.
 OPTIONS = ("kind", "release", "topic", "status")
 
 
 def issue_status(issue: Issue) -> str:
+    if issue.retired is not None:
+        return "retired"
     return "fixed" if issue.fixed_in else "open"
 
 

@@ -65,6 +65,7 @@ class IssueDirective(SphinxDirective):
             see_also=list(see_also),
             jira=list(fields.jira),
             fixed_in=fields.fixed_in,
+            retired=[fields.retired.since, fields.retired.reason] if fields.retired else [],
         )
         self.set_source_info(record)
         record["ids"].append(f"rn-issue-{issue_id}")

@@ -104,7 +104,8 @@ def render_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     renderer = _Renderer(app, domain, docname)
     pages = dict(view.release_pages) if isinstance(view, IssuePageView) else {}
     for record in list(doctree.findall(issue_record)):
-        record.replace_self(renderer.metadata(record, pages))
+        banner = renderer.retired_banner(record)
+        record.replace_self([*banner, renderer.metadata(record, pages)])
     for footer in list(doctree.findall(issue_footer)):
         if isinstance(view, IssuePageView):
             renderer.append_links(footer, "related-issues", _("Related issues"), view.related)
@@ -138,6 +139,17 @@ class _Renderer:
                 and self.app.builder.name != "singlehtml":
             return self.link(name, self.uri(pages[name]))
         return nodes.Text(name)
+
+    def retired_banner(self, record: issue_record) -> list[nodes.Node]:
+        """Why and since when a retired issue is retired, above everything else it says."""
+        if not record.get("retired"):
+            return []
+        since, reason = record["retired"]
+        banner = nodes.admonition(classes=["rn-retired", "warning"])
+        banner += nodes.title("", _("Retired"))
+        banner += nodes.paragraph("", _("Retired since %(since)s: %(reason)s") % {
+            "since": since, "reason": reason})
+        return [banner]
 
     def metadata(self, record: issue_record, pages: dict[str, str]) -> nodes.Node:
         fields = nodes.field_list(classes=["rn-issue-metadata"], ids=record["ids"])
