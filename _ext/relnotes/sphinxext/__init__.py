@@ -15,6 +15,7 @@ from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
 from relnotes.sphinxext.domain import setup_domain
 from relnotes.sphinxext.export import setup_export
+from relnotes.sphinxext.feed import setup_feed
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
@@ -53,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_rendering(app)
     setup_releases(app)
     setup_export(app)
+    setup_feed(app)
     setup_navigation(app)
     setup_output(app)
     setup_overview(app)
