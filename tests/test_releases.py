@@ -167,3 +167,13 @@ def test_a_release_the_site_does_not_declare_is_a_located_warning(
                      "# Odd\n\n```{rn:issue} odd\n:component: virt\n:releases: RHEL 9.2\n"
                      ":kind: known-issue\n:fixed-in: RHEL 10\n```\n")
     warning_at(app, "odd.md", 3, "invalid field fixed-in: 'RHEL 10' is not one of the site's")
+
+
+@pytest.mark.sphinx("html", testroot="releases", srcdir="releases-ja",
+                    confoverrides={"language": "ja"})
+def test_the_release_pages_speak_the_builds_language(built: Sphinx) -> None:
+    html = page(built, "releases/rhel-9-4.html")
+    assert html.select_one("section.rn-release h1").get_text(strip=True).startswith(
+        "RHEL 9.4 のリリースノート")
+    assert [h.get_text(strip=True) for h in html.select("section.rn-release h2")] == [
+        "新機能", "バグ修正", "テクノロジープレビュー", "既知の問題", "このリリースで修正済み"]

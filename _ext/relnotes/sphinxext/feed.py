@@ -129,14 +129,17 @@ def link_feeds(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     if not isinstance(app.builder, StandaloneHTMLBuilder):
         return
     root = posixpath.relpath(SITE_FEED, posixpath.dirname(pagename) or ".")
+    # Each message a literal of its own (outside f-strings), so that pybabel extracts it.
+    site_title = quoteattr(str(_("Verdict changes")))
+    issue_title = quoteattr(str(_("Verdict changes of this issue")))
     tags = [f'<link rel="alternate" type="application/atom+xml" '
-            f'title={quoteattr(str(_("Verdict changes")))} href={quoteattr(root)} />']
+            f"title={site_title} href={quoteattr(root)} />"]
     issue = relnotes_domain(app.env).issue_for_doc(pagename)
     if issue is not None and issue.id in _issues_with_changes(app):
         own = posixpath.relpath(f"{ISSUE_FEEDS}/{issue.id}.atom",
                                 posixpath.dirname(pagename) or ".")
         tags.append(f'<link rel="alternate" type="application/atom+xml" '
-                    f'title={quoteattr(str(_("Verdict changes of this issue")))} '
+                    f"title={issue_title} "
                     f'href={quoteattr(own)} />')
     context["metatags"] = context.get("metatags", "") + "\n".join(tags) + "\n"
 

@@ -64,18 +64,21 @@ def _link(app: Sphinx, from_page: str, issue: Issue) -> str:
 
 def _release_body(app: Sphinx, name: str, title: str, release: ReleaseNotes) -> str:
     index = app.builder.get_relative_uri(name, INDEX_PAGE)
+    # Each message a literal of its own (outside f-strings), so that pybabel extracts it.
+    all_releases = html.escape(str(_("All releases")))
+    fixed_here = html.escape(str(_("Fixed in this release")))
     out = [f'<section id="release-notes" class="rn-release" data-release="'
            f'{html.escape(release.release)}">', f"<h1>{html.escape(title)}</h1>",
            f'<p class="rn-release-nav"><a href="{html.escape(index)}">'
-           f'{html.escape(_("All releases"))}</a></p>']
+           f"{all_releases}</a></p>"]
     for kind, issues in release.sections:
         out.append(f'<section id="{kind.value}"><h2>{html.escape(kind_heading(kind.value))}</h2>'
                    '<ul class="rn-release-list">')
         out.extend(_link(app, name, issue) for issue in issues)
         out.append("</ul></section>")
     if release.fixed:
-        out.append(f'<section id="fixed-here"><h2>{html.escape(_("Fixed in this release"))}'
-                   '</h2><ul class="rn-release-list">')
+        out.append(f'<section id="fixed-here"><h2>{fixed_here}</h2>'
+                   '<ul class="rn-release-list">')
         out.extend(_link(app, name, issue) for issue in release.fixed)
         out.append("</ul></section>")
     out.append("</section>")
@@ -84,7 +87,8 @@ def _release_body(app: Sphinx, name: str, title: str, release: ReleaseNotes) -> 
 
 def _index_body(app: Sphinx, notes: list[ReleaseNotes]) -> str:
     headings = [_("Release"), _("New"), _("Fixed"), _("Deprecated"), _("Known issues")]
-    out = ['<section id="releases" class="rn-releases">', f"<h1>{html.escape(_('Releases'))}</h1>",
+    title = html.escape(str(_("Releases")))
+    out = ['<section id="releases" class="rn-releases">', f"<h1>{title}</h1>",
            '<table class="rn-release-index docutils"><thead><tr>',
            *(f"<th>{html.escape(str(heading))}</th>" for heading in headings),
            "</tr></thead><tbody>"]
