@@ -19,6 +19,7 @@ from relnotes.sphinxext.feed import setup_feed
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.lifecycle import setup_lifecycle
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
 from relnotes.sphinxext.overview import setup_overview
@@ -55,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_releases(app)
     setup_export(app)
     setup_feed(app)
+    setup_lifecycle(app)
     setup_navigation(app)
     setup_output(app)
     setup_overview(app)
