@@ -26,6 +26,7 @@ _LINK = re.compile(r"\[([^\[\]|]+)\|([^\[\]|]+)\]")
 _BARE_LINK = re.compile(r"\[((?:https?|mailto):[^\[\]|\s]+)\]")
 _COLOR = re.compile(r"\{color(?::[^}]*)?\}")
 _ESCAPE = re.compile(r"\\([{}\[\]*_#|\\-])")
+_MARKUP = re.compile(r"[{}\[\]*_\\]")
 
 
 class MarkupError(ValueError):
@@ -121,6 +122,8 @@ class _Numbering:
 
 def inline_text(text: str) -> str:
     """What a reader sees of one line of wiki markup: its words without the marks."""
+    if not _MARKUP.search(text):
+        return text  # most lines have no mark at all
     text = _COLOR.sub("", text)
     text = _MONOSPACE.sub(r"\1", text)
     text = _LINK.sub(lambda m: f"{m.group(1).strip()} ({m.group(2).strip()})", text)
