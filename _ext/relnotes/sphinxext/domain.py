@@ -307,6 +307,14 @@ class KindIndex(_IssueIndex):
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.kind.title]
 
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        """Groups in the order of a release's notes (new first, known issues last)."""
+        content, collapse = super().generate(docnames)
+        order = {html.escape(kind.title): kind.order for kind in Kind}
+        return sorted(content, key=lambda group: order.get(group[0], len(order))), collapse
+
 
 RelnotesDomain.indices = [BugzillaIndex, ComponentIndex, TopicIndex, KindIndex]
 
