@@ -186,3 +186,17 @@ def test_the_release_pages_speak_the_builds_language(built: Sphinx) -> None:
         "RHEL 9.4 のリリースノート")
     assert [h.get_text(strip=True) for h in html.select("section.rn-release h2")] == [
         "新機能", "バグ修正", "テクノロジープレビュー", "既知の問題", "このリリースで修正済み"]
+
+
+def test_relnotes_check_reports_a_bad_issue_list_filter_as_the_build_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from relnotes.cli import main
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT, site)
+    assert main(["--site", str(site), "check", "--source", "."]) == 0
+    (site / "bad.md").write_text("# Bad\n\n```{rn:issue-list}\n:status: closed\n```\n")
+    capsys.readouterr()
+    assert main(["--site", str(site), "check", "--source", "."]) == 1
+    assert ("bad.md:3: issue list: invalid option status: 'closed' is not one of: open, fixed, "
+            "retired [relnotes.invalid_field]") in capsys.readouterr().out
