@@ -15,7 +15,13 @@ from relnotes.importing.document import Paragraph, Steps
 from relnotes.importing.inputs import read_bytes
 from relnotes.importing.section_text import parse_section
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.export import asciidoc_text, jira_text, verified_on
+from relnotes.sphinxext.export import (
+    CODE_CLOSE,
+    CODE_OPEN,
+    asciidoc_text,
+    jira_text,
+    verified_on,
+)
 from sphinx.application import Sphinx
 
 from tests.test_compatibility import record
@@ -127,6 +133,9 @@ def test_markup_in_prose_stays_text_in_both_formats() -> None:
     assert jira_text("a *bold* {x} [y|z] for 32-bit BZ#1") == \
         "a \\*bold\\* \\{x\\} \\[y\\|z\\] for 32-bit BZ#1"
     assert jira_text("# not a list") == "\\# not a list"
+    code = f"run {CODE_OPEN}virsh list{CODE_CLOSE} now"  # inline code as the page shows it
+    assert asciidoc_text(code) == "run `virsh list` now"
+    assert jira_text(code) == "run {{virsh list}} now"
 
 
 def write_ledger_of(srcdir: Path, results: dict[tuple[str, str], Status]) -> None:

@@ -38,6 +38,8 @@ from relnotes.sphinxext.output import write_if_changed
 from relnotes.sphinxext.verification import views_by_snippet
 
 _ATTRIBUTE = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*)\}")
+# Where inline code starts and ends in a note's text; each format writes its own marks there.
+CODE_OPEN, CODE_CLOSE = "\x02", "\x03"
 
 
 # -- the note's text, from its doctree ----------------------------------------------------------
@@ -117,7 +119,7 @@ def _inline(node: nodes.Element) -> str:
         if isinstance(child, nodes.Text):
             parts.append(child.astext())
         elif isinstance(child, nodes.literal):
-            parts.append(f"`{child.astext()}`")
+            parts.append(f"{CODE_OPEN}{child.astext()}{CODE_CLOSE}")
         elif isinstance(child, nodes.Element) and not _site_only(child):
             parts.append(_inline(child) if child.children else child.astext())
     return "".join(parts)
@@ -128,7 +130,8 @@ def _inline(node: nodes.Element) -> str:
 
 def asciidoc_text(text: str) -> str:
     """Prose as AsciiDoc shows it: an attribute reference such as {name} stays text."""
-    return _ATTRIBUTE.sub(r"\\{\1}", text)
+    text = _ATTRIBUTE.sub(r"\\{\1}", text)
+    return text.replace(CODE_OPEN, "`").replace(CODE_CLOSE, "`")
 
 
 def asciidoc_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
@@ -228,7 +231,9 @@ def jira_text(text: str) -> str:
     """Prose as Jira shows it: a character that would be markup, escaped."""
     text = _JIRA_ALWAYS.sub(r"\\\1", text)
     text = _JIRA_MARK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
-    return "\\" + text if text.startswith(("#", "h1.", "h2.", "h3.", "bq.")) else text
+    if text.startswith(("#", "h1.", "h2.", "h3.", "bq.")):
+        text = "\\" + text
+    return text.replace(CODE_OPEN, "{{").replace(CODE_CLOSE, "}}")
 
 
 def jira_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
