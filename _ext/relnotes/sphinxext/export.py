@@ -242,7 +242,8 @@ def jira_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
         if isinstance(block, Heading):
             lines += [f"h3. {jira_text(block.text)}", ""]
         elif isinstance(block, Text):
-            lines += [jira_text(block.text), ""]
+            # A line break inside a paragraph is one in Jira: the source's wrapping is not.
+            lines += [jira_text(" ".join(block.text.split("\n"))), ""]
         elif isinstance(block, Code):
             opening = f"{{code:{block.language}}}" if block.language else "{noformat}"
             closing = "{code}" if block.language else "{noformat}"
@@ -252,7 +253,7 @@ def jira_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
             for item in block.items:
                 first, *rest = item or (Text(""),)
                 if isinstance(first, Text):
-                    lines.append(f"{marker} {jira_text(first.text)}")
+                    lines.append(f"{marker} {jira_text(' '.join(first.text.split(chr(10))))}")
                 else:
                     rest = [first, *rest]
                     lines.append(marker)
