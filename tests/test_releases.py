@@ -134,6 +134,9 @@ def test_a_retired_issue_keeps_its_page_and_redirects_with_a_banner(built: Sphin
     assert 'href="../issues/old-retired.html"' in redirect
     assert (Path(built.outdir) / "jira" / "RHEL-101.html").is_file()
     assert page(built, "issues/nic-drops.html").select_one("div.rn-retired") is None
+    listed = next(li for li in page(built, "releases/rhel-9-2.html").select("li")
+                  if "host suspend" in li.get_text())
+    assert listed.select_one(".rn-release-retired").get_text() == "retired since 2026-11-30"
 
 
 def build_copy(make_app: Callable[..., Any], tmp_path: Path, name: str, text: str) -> Sphinx:

@@ -59,6 +59,9 @@ def _link(app: Sphinx, from_page: str, issue: Issue) -> str:
     if issue.fixed_in:
         fixed = ' <span class="rn-release-fixed">' + html.escape(
             _("fixed in %(release)s") % {"release": issue.fixed_in}) + "</span>"
+    if issue.retired is not None:
+        fixed += ' <span class="rn-release-retired">' + html.escape(
+            _("retired since %(since)s") % {"since": issue.retired.since}) + "</span>"
     return f'<li><a href="{html.escape(uri)}">{html.escape(issue.title)}</a>{extra}{fixed}</li>'
 
 
