@@ -77,7 +77,6 @@ def test_a_page_per_release_lists_its_issues_by_type_in_order(built: Sphinx) -> 
 
 
 @pytest.mark.sphinx("html", testroot="releases")
-@pytest.mark.sphinx("html", testroot="releases")
 def test_the_kind_index_lists_the_types_in_their_order(built: Sphinx) -> None:
     groups = [row.get_text(strip=True)
               for row in page(built, "rn-kind.html").select("table.indextable tr.cap td")
@@ -86,6 +85,7 @@ def test_the_kind_index_lists_the_types_in_their_order(built: Sphinx) -> None:
                       "Known Issue"]
 
 
+@pytest.mark.sphinx("html", testroot="releases")
 def test_the_release_index_counts_each_release_in_the_declared_order(built: Sphinx) -> None:
     rows = [[cell.get_text(strip=True) for cell in row.select("td")]
             for row in page(built, "releases/index.html").select("table.rn-release-index tbody tr")]
