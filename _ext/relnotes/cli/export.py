@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from relnotes.cli.build import promote
+from relnotes.cli.site import BUILDABLE
 
 FORMATS = {"asciidoc": "relnotes-asciidoc", "jira-text": "relnotes-jira-text"}
 
@@ -36,7 +37,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("--draft", action="store_true",
                         help="export without the publish gate (a review copy, not for "
                              "publication)")
-    export.set_defaults(run=_export)
+    export.set_defaults(run=_export, site_files=BUILDABLE)
 
 
 def _export(args: argparse.Namespace) -> int:

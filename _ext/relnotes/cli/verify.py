@@ -8,9 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
+from relnotes.cli.extras import VERIFY, require
+from relnotes.cli.site import ANY_SITE, require_site
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
-from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 
 
@@ -47,7 +47,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    merge.set_defaults(run=_merge)
+    merge.set_defaults(run=_merge)  # ledgers anywhere: no site needed
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
@@ -75,6 +75,11 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.snippets_dir is None:  # the site's snippets: there must be a site
+        require_site(args.site, ANY_SITE)
+    require(VERIFY, "verify")
+    from relnotes.core.ledger import LedgerError
+    from relnotes.core.spec import SpecError
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
     from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
@@ -131,6 +136,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, write_ledger
     from relnotes.engine.merging import merge_declared
 
     try:
@@ -146,7 +152,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
     from relnotes.core.lifecycle import no_longer_reproduced_candidates
+    from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
     if problem := _unknown_target(args.targets):

@@ -16,16 +16,19 @@ from functools import cache
 from pathlib import Path
 
 from relnotes.core.issue_fields import (
+    PLACEHOLDER_TITLE_MESSAGE,
     FieldProblem,
     duplicate_id_message,
+    is_placeholder_title,
     read_issue_fields,
+    shared_bz_message,
     unknown_field_message,
     unknown_fields,
     unknown_issue_message,
     unreachable_message,
 )
 from relnotes.core.model import RecordError
-from relnotes.core.pages import Directive, read_page, toctree_entries
+from relnotes.core.pages import Directive, Page, read_page, toctree_entries
 from relnotes.core.selection import read_selection
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
@@ -61,6 +64,7 @@ class _Issue:
     docname: str
     file: Path
     line: int
+    bz: tuple[int, ...] = ()
 
 
 @dataclass
@@ -88,6 +92,8 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
             continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
+        if any(directive.name == "rn:issue" for directive in page.directives):
+            problems.update(_unwritten(page, file))
         for role in page.roles:
             if role.name == "rn:issue" and role.linked:
                 site.references.append((file, role.line, role.target))
@@ -104,10 +110,58 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
         if (docname not in site.included and docname != ROOT_DOC
                 and docname not in issue_pages | unreadable):
             problems.add(Problem(file, 1, NOT_INCLUDED_MESSAGE, "not_included"))
+    problems.update(_shared_bz(site, settings.root))
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
+    problems.update(xml_problems(settings.snippets_dir))
     return sorted(problems)
+
+
+def _unwritten(page: Page, file: Path) -> Iterator[Problem]:
+    """What ``relnotes new`` leaves for the writer: its placeholder title, sections with only
+    comments in them."""
+    for heading in page.headings:
+        if heading.level == 1 and is_placeholder_title(heading.text):
+            yield Problem(file, heading.line, PLACEHOLDER_TITLE_MESSAGE, "placeholder")
+        elif heading.level > 1 and not heading.has_content:
+            yield Problem(file, heading.line, f"section {heading.text!r} is empty: write it, "
+                          "or remove its heading", "placeholder")
+
+
+def _shared_bz(site: _Site, root: Path) -> Iterator[Problem]:
+    """A Bugzilla number on two issue pages: each is named at the other's record."""
+    pages: dict[int, list[_Issue]] = {}
+    for issue in site.issues.values():
+        for number in issue.bz:
+            pages.setdefault(number, []).append(issue)
+    for number, issues in pages.items():
+        for issue in issues:
+            others = [_shown(other.file, root) for other in issues if other is not issue]
+            if others:
+                yield Problem(issue.file, issue.line, shared_bz_message(number, others),
+                              "duplicate_bz")
+
+
+def _shown(file: Path, root: Path) -> str:
+    return str(file.relative_to(root) if file.is_relative_to(root) else file)
+
+
+def xml_problems(snippets_dir: Path) -> list[Problem]:
+    """Every ``.xml`` file of the snippets folder (guests included) that is not well-formed."""
+    from lxml import etree  # only here: check's other rules do not need it
+
+    if not snippets_dir.is_dir():
+        return []
+    problems = []
+    for path in sorted(snippets_dir.rglob("*.xml")):
+        try:
+            etree.fromstring(path.read_bytes(), etree.XMLParser(resolve_entities=False,
+                                                                no_network=True))
+        except etree.XMLSyntaxError as error:
+            problems.append(Problem(path, error.lineno or 1, f"not well-formed XML: {error.msg}",
+                                    "snippet"))
+    return problems
 
 
 def find_pages(source_dir: Path) -> dict[str, Path]:
@@ -155,12 +209,11 @@ def _issue_problems(directive: Directive, docname: str, file: Path, settings: Se
         return
     existing = site.issues.get(fields.id)
     if existing is not None and existing.docname != docname:
-        other = existing.file.relative_to(settings.root) if existing.file.is_relative_to(
-            settings.root) else existing.file
-        yield Problem(file, directive.line, duplicate_id_message(fields.id, str(other)),
+        other = _shown(existing.file, settings.root)
+        yield Problem(file, directive.line, duplicate_id_message(fields.id, other),
                       "duplicate_id")
         return
-    site.issues[fields.id] = _Issue(fields.id, docname, file, directive.line)
+    site.issues[fields.id] = _Issue(fields.id, docname, file, directive.line, fields.bz)
     # The build places a see-also reference at the directive, and so does this.
     site.references.extend((file, directive.line, target) for target in fields.see_also)
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 ISSUE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: What ``relnotes new`` writes as the title when none is given; ``relnotes check`` reports a
+#: title that starts so until the writer replaces it.
+PLACEHOLDER_TITLE_PREFIX = "TITLE:"
+PLACEHOLDER_TITLE = f"{PLACEHOLDER_TITLE_PREFIX} the symptom, as a reader would search for it"
 BZ_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,8}$")
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from relnotes.core.model import LEGACY_KINDS, Kind, RecordError, parse_kind
 from relnotes.importing.body import first_sentence, parse_body
+from relnotes.importing.bugzilla_api import API_KEY_VARIABLE, DEFAULT_TIMEOUT, FIELDS, PAGE_SIZE
 from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import split_lines
 from relnotes.importing.rest import (
-    DEFAULT_TIMEOUT,
     Opener,
     get_json,
     json_type,
@@ -26,11 +26,6 @@ from relnotes.importing.rest import (
     server_url,
     shown_url,
 )
-
-API_KEY_VARIABLE = "BUGZILLA_API_KEY"
-FIELDS = ("id", "summary", "component", "product", "version", "status", "resolution",
-          "cf_doc_type", "cf_release_notes")
-PAGE_SIZE = 500
 
 #: The doc types are the release note types by their names; Bugzilla's old catch-all
 #: "Release Note" is read as the legacy kind of that name was (see ``LEGACY_KINDS``).

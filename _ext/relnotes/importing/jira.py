@@ -33,8 +33,8 @@ from relnotes.importing.document import (
     check_component,
 )
 from relnotes.importing.inputs import split_lines
+from relnotes.importing.jira_api import DEFAULT_TIMEOUT, PAGE_SIZE, TOKEN_VARIABLE
 from relnotes.importing.rest import (
-    DEFAULT_TIMEOUT,
     Opener,
     get_json,
     json_type,
@@ -46,8 +46,6 @@ from relnotes.importing.rest import (
 from relnotes.importing.snippets import extract
 from relnotes.importing.wiki import Code, MarkupError, Prose, continues_numbering, split_parts
 
-TOKEN_VARIABLE = "JIRA_TOKEN"
-PAGE_SIZE = 100
 # The tracker's unset value and the values that say no note is needed (compared casefolded).
 NO_NOTE = frozenset({"", "---", "none", "if docs needed, set a value", "no doc update",
                      "release note not required", "release note not needed"})

@@ -18,8 +18,6 @@ from typing import Any
 from relnotes.importing.document import BadInput
 from relnotes.importing.inputs import MAX_BYTES, decode
 
-DEFAULT_TIMEOUT = 30.0
-
 Opener = Callable[[urllib.request.Request, float], Any]
 
 

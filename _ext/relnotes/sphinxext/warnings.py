@@ -21,3 +21,7 @@ class Subtype(enum.StrEnum):
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
     CATALOG = "catalog"
+    # The scaffold's placeholder title (and, `relnotes check` only, an empty section); a
+    # Bugzilla number on two issue pages.
+    PLACEHOLDER = "placeholder"
+    DUPLICATE_BZ = "duplicate_bz"
