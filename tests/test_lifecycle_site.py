@@ -3,23 +3,17 @@ symptom observation (the ``symptom`` key of a record; absent in older ledgers)."
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from relnotes.cli import main
-from relnotes.core.ledger import Ledger, Record, Status, write_ledger
+from relnotes.core.ledger import Ledger, Status, write_ledger
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import page
 from tests.test_compatibility import record
 
-# The records read the key once the ledger knows the symptom observation; until then there
-# is nothing for these tests to read.
-pytestmark = pytest.mark.skipif(
-    "symptom" not in {f.name for f in dataclasses.fields(Record)},
-    reason="this ledger's records carry no symptom observation")
 TARGETS = ("bullseye", "bookworm", "trixie", "trixie-backports")
 
 
