@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
-from relnotes.cli import build, check, container, init, new, serve, verify
+from relnotes.cli import build, check, container, export, init, new, serve, verify
 from relnotes.cli.extras import MissingExtraError
 from relnotes.cli.site import NotASiteError, require_site
 from relnotes.core.located_toml import LocatedError
@@ -37,7 +37,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 #: The subcommands, in the order ``relnotes --help`` lists them.
-SUBCOMMANDS = (init, new, check, build, serve, verify, container, importing)
+SUBCOMMANDS = (init, new, check, build, serve, export, verify, container, importing)
 
 
 def parser() -> argparse.ArgumentParser:

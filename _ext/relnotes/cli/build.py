@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from relnotes.cli.site import BUILDABLE
+from relnotes.core.feed import archive_published_ledger
 from relnotes.core.settings import Settings
 
 
@@ -90,6 +91,8 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"error: the site was not published; {out} is unchanged", file=sys.stderr)
         return 1
     promote(staging, out)
+    # The ledger this publish showed: the next publish's feed says what changed since.
+    archive_published_ledger(args.settings.ledger)
     print(f"published {out}")
     return 0
 

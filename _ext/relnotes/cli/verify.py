@@ -153,6 +153,7 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
+    from relnotes.core.lifecycle import no_longer_reproduced_candidates
     from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
@@ -174,10 +175,18 @@ def _diff(args: argparse.Namespace) -> int:
         current = {snippet_key(p, snippets_dir): sha256_of(p) for p in snippet_files(snippets_dir)}
     report = compare(old, new, current=current, targets=args.targets)
     print(text_report(report), end="")
+    # For writers, not a failure: the problem no longer shows where it did.
+    candidates = no_longer_reproduced_candidates(old, new, args.targets)
+    for candidate in candidates:
+        print(candidate.words())
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         with args.markdown.open("a", encoding="utf-8") as stream:  # a job summary accumulates
             stream.write(markdown_report(report))
+            if candidates:
+                stream.write("### Candidates: no longer reproduced\n\n"
+                             + "".join(f"- {c.words().removeprefix('candidate: ')}\n"
+                                       for c in candidates) + "\n")
     if args.junit:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_bytes(junit_report(report))

@@ -27,7 +27,9 @@ from relnotes.core.issue_fields import (
     unknown_issue_message,
     unreachable_message,
 )
+from relnotes.core.model import RecordError
 from relnotes.core.pages import Directive, Page, read_page, toctree_entries
+from relnotes.core.selection import read_selection
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
     SnippetPathError,
@@ -184,6 +186,13 @@ def _directive_problems(directive: Directive, docname: str, file: Path, settings
             site.snippets.add(ref.key)  # as the build: only a snippet it can show counts as shown
         except SnippetPathError as error:
             yield Problem(file, directive.line, str(error), "snippet")
+    elif directive.name == "rn:issue-list":
+        try:
+            read_selection(directive.argument or None, directive.options, settings.topics)
+        except RecordError as error:
+            # The build's words and subtype for it (issue.py).
+            yield Problem(file, directive.line, f"issue list: invalid option {error}",
+                          "invalid_field")
     elif directive.name == "toctree":
         site.included.update(_toctree_docnames(directive, docname, pages))
 
@@ -193,7 +202,8 @@ def _issue_problems(directive: Directive, docname: str, file: Path, settings: Se
     for name in unknown_fields(directive.options):
         yield Problem(file, directive.option_lines[name], unknown_field_message(name), "unknown_field")
     try:
-        fields = read_issue_fields(directive.argument, directive.options, settings.topics)
+        fields = read_issue_fields(directive.argument, directive.options, settings.topics,
+                                   settings.releases)
     except FieldProblem as problem:
         yield Problem(file, directive.line, problem.message, problem.subtype)
         return

@@ -50,6 +50,16 @@ class Settings:
     languages: tuple[str, ...] = ("en",)
     #: Largest snippet file accepted, in bytes; a larger one is refused at its reference.
     snippet_size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT
+    #: The product's releases, oldest first (optional): when given, an issue's release or
+    #: fixed-in must be one of them, and per-release pages come in this order.
+    releases: tuple[str, ...] = ()
+    #: ``[jira]``: where a ticket is shown, and the ids of its release-note fields (they differ
+    #: between Jira instances; the defaults are the vendor's public instance's).
+    jira_url: str = "https://issues.redhat.com/browse/{key}"
+    jira_type_field: str = "customfield_12320850"
+    jira_text_field: str = "customfield_12317313"
+    #: The "Release Note Status" field, read when set (no default: its id is instance-specific).
+    jira_status_field: str = ""
 
     @property
     def verification_dir(self) -> Path:
@@ -64,8 +74,10 @@ class Settings:
 _SCHEMA: dict[str, Any] = {
     "snippets_dir": str, "ledger": str, "targets": list, "accelerator": str,
     "bugzilla_url": str, "topics": list, "components": {"*": str}, "snippet_size_limit": int,
-    "languages": list,
+    "languages": list, "releases": list,
+    "jira": {"url": str, "type_field": str, "text_field": str, "status_field": str},
 }
+_FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def settings_file(root: Path) -> Path:
@@ -129,6 +141,26 @@ def load_settings(root: Path) -> Settings:
     if limit < 1:
         raise check.error(("snippet_size_limit",), "must be a positive number of bytes")
     values["snippet_size_limit"] = limit
+    if "releases" in data:
+        names = data["releases"]
+        if not all(isinstance(v, str) and v.strip() and "," not in v and v == v.strip()
+                   for v in names):
+            raise check.error(("releases",), "must be a list of release names (no commas, "
+                                             "no surrounding spaces)")
+        if len(set(names)) != len(names):
+            raise check.error(("releases",), "names a release twice")
+        values["releases"] = tuple(names)
+    jira = data.get("jira", {})
+    url = jira.get("url", defaults["jira_url"])
+    if "{key}" not in url:
+        raise check.error(("jira", "url"), "must contain '{key}' where the ticket key goes")
+    values["jira_url"] = url
+    for key in ("type_field", "text_field", "status_field"):
+        if key in jira:
+            if not _FIELD_ID.fullmatch(jira[key]) and not (key == "status_field" and not jira[key]):
+                raise check.error(("jira", key), f"{jira[key]!r} is not a Jira field id "
+                                                 "such as customfield_12317313")
+            values[f"jira_{key}"] = jira[key]
     for component in values["components"]:
         if not _SLUG.fullmatch(component):
             raise check.error(("components", component), "a component name is a lowercase slug")
