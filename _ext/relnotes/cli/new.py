@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from relnotes.core.atomic import write_atomic
 from relnotes.core.model import Kind, RecordError, parse_bz_numbers, parse_issue_id, parse_kind
 from relnotes.core.settings import Settings
 
@@ -49,19 +48,13 @@ def _run(args: argparse.Namespace) -> int:
     except Refused as reason:
         print(f"error: {reason}", file=sys.stderr)
         return 2
-    page.parent.mkdir(parents=True, exist_ok=True)
-    # Written whole to a temporary file, then linked into place: never half a page, and
-    # never over a page that appeared meanwhile.
-    handle, temporary = tempfile.mkstemp(dir=page.parent, prefix=f".{page.name}.")
+    # Written whole, then linked into place: never half a page, and never over a page that
+    # appeared meanwhile.
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.link(temporary, page)
+        write_atomic(page, text, exclusive=True)
     except FileExistsError:
         print(f"error: {page} already exists", file=sys.stderr)
         return 2
-    finally:
-        os.unlink(temporary)
     print(f"wrote {page.relative_to(settings.root)}")
     if not args.release:
         print("fill in :releases: (relnotes check reports it until then)")

@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from relnotes.core.atomic import write_atomic
 from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
 from relnotes.core.spec import SpecError, snippet_files, snippet_key
@@ -77,7 +78,7 @@ def _unknown_target(names: list[str] | None) -> str | None:
 def _run(args: argparse.Namespace) -> int:
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
-    from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
+    from relnotes.engine.runner import TargetsFailedError, run
 
     if problem := _unknown_target(args.targets):
         print(f"error: {problem}", file=sys.stderr)
@@ -88,7 +89,8 @@ def _run(args: argparse.Namespace) -> int:
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=accelerator)
 
-    out = args.out or settings.verification_dir
+    # The site's ledger itself, or a file of the same name in --out (one per CI job, merged).
+    out = args.out or settings.ledger.parent
     stop = threading.Event()
     received: list[int] = []
 
@@ -105,7 +107,8 @@ def _run(args: argparse.Namespace) -> int:
         result = run(snippets_dir, out, args.targets or settings.targets, factory,
                      force=args.force, jobs=args.jobs, stop=stop,
                      size_limit=args.snippet_size_limit or settings.snippet_size_limit,
-                     identity=lambda target: image_identity(target, accelerator))
+                     identity=lambda target: image_identity(target, accelerator),
+                     ledger_name=settings.ledger.name)
     except TargetsFailedError as error:
         # The other targets were verified and recorded: report them, then what failed.
         print(f"({error.result.ran} checks ran, {error.result.reused} reused; ledger in {out})")
@@ -123,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
             signal.signal(signum, handler)
     if result.interrupted:
         print(f"interrupted: {len(result.records)} results obtained before it kept in "
-              f"{out / LEDGER_NAME}; containers and guests removed", file=sys.stderr)
+              f"{out / settings.ledger.name}; containers and guests removed", file=sys.stderr)
         return 128 + received[0]  # the shell's convention: 130 for Ctrl-C, 143 for TERM
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {out})")
     print(result.summary())
@@ -171,6 +174,5 @@ def _diff(args: argparse.Namespace) -> int:
         with args.markdown.open("a", encoding="utf-8") as stream:  # a job summary accumulates
             stream.write(markdown_report(report))
     if args.junit:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
-        args.junit.write_bytes(junit_report(report))
+        write_atomic(args.junit, junit_report(report))
     return 1 if report.needs_attention else 0

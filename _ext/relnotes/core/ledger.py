@@ -14,16 +14,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.atomic import write_atomic
 from relnotes.core.environment import Environment
-from relnotes.core.filemode import make_plain
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
@@ -360,19 +358,7 @@ def _check_record_shape(item: Any) -> None:
 
 def write_ledger(ledger: Ledger, path: Path) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        make_plain(fd)  # mkstemp makes it 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(ledger.to_json(), stream, indent=1, sort_keys=True)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(ledger.to_json(), indent=1, sort_keys=True) + "\n")
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:

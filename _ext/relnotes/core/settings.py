@@ -96,10 +96,12 @@ def load_settings(root: Path) -> Settings:
         return tuple(cast(list[str], values))
 
     defaults = {f.name: f.default for f in fields(Settings) if f.default is not f.default_factory}
+    snippets_dir = _inside(root, data.get("snippets_dir", "snippets"), check, "snippets_dir")
     values: dict[str, Any] = {
         "root": root,
-        "snippets_dir": _inside(root, data.get("snippets_dir", "snippets"), check, "snippets_dir"),
-        "ledger": _inside(root, data.get("ledger", "_build/verification/ledger.json"), check, "ledger"),
+        "snippets_dir": snippets_dir,
+        "ledger": _ledger(root, data.get("ledger", "_build/verification/ledger.json"), check,
+                          (root / "source", snippets_dir)),
         "topics": strings("topics"),
         "components": dict(data.get("components", {})),
     }
@@ -133,6 +135,22 @@ def load_settings(root: Path) -> Settings:
         if not _SLUG.fullmatch(component):
             raise check.error(("components", component), "a component name is a lowercase slug")
     return Settings(**values)
+
+
+def _ledger(root: Path, relative: str, check: Validator, own: tuple[Path, ...]) -> Path:
+    """The ledger: a ``.json`` file under the site (its JUnit report is written beside it),
+    never a folder, a file of the site (conf.py, a page), or inside its pages or snippets."""
+    path = _inside(root, relative, check, "ledger")
+    if path.suffix != ".json":
+        raise check.error(("ledger",), f"{relative!r} must name a .json file, e.g. "
+                                       "\"_build/verification/ledger.json\"")
+    if path.exists() and not path.is_file():
+        raise check.error(("ledger",), f"{relative!r} is not a regular file")
+    for folder in own:
+        if folder != root and path.is_relative_to(folder):
+            raise check.error(("ledger",), f"{relative!r} is inside {folder.name}/, a folder of "
+                                           "the site's own")
+    return path
 
 
 def _inside(root: Path, relative: str, check: Validator, key: str) -> Path:

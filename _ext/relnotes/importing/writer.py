@@ -13,13 +13,13 @@ import difflib
 import enum
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.atomic import place, stage
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.model import ISSUE_ID
 from relnotes.core.settings import load_settings
@@ -248,7 +248,7 @@ def write(plan: Plan) -> None:
         raise BadInput(str(plan.site), f"nothing written: {error}") from None
     # Only renames remain: each is atomic, and none can fail for lack of space.
     for temporary, target in staged:
-        os.replace(temporary, target)
+        place(temporary, target)
 
 
 def _make_parents(directory: Path) -> list[Path]:
@@ -267,17 +267,5 @@ def _remove_empty(directory: Path) -> None:
 
 
 def _stage(target: Path, data: bytes) -> Path:
-    # Named after the target and this process (O_EXCL: never another run's file), beside the
-    # target so that the rename stays on one filesystem.
-    name = target.with_name(f".{target.name}.{os.getpid()}.relnotes-import")
-    descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-    except BaseException:
-        os.close(descriptor)
-        name.unlink(missing_ok=True)
-        raise
-    os.close(descriptor)
-    return name
+    # Every file staged before any is renamed: a failure in the middle writes none of them.
+    return stage(target, data)
