@@ -55,10 +55,20 @@ class Role:
     linked: bool = True  # False for Sphinx's "!target": shown, never resolved
 
 
+@dataclass(frozen=True)
+class Link:
+    """A Markdown image (``image``) or link (``link``) and its target, as written."""
+
+    kind: str
+    target: str
+    line: int
+
+
 @dataclass
 class Page:
     directives: list[Directive] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 @cache
@@ -86,6 +96,7 @@ def _scan(text: str, offset: int, page: Page) -> None:
                 _scan("\n".join(directive.body) + "\n", directive.body_line - 1, page)
         elif token.type == "inline" and token.map is not None:
             page.roles.extend(_roles(token, offset))
+            page.links.extend(_links(token, offset))
 
 
 def _directive(token: Token, offset: int) -> Directive | None:
@@ -130,6 +141,20 @@ def _roles(token: Token, offset: int) -> Iterator[Role]:
         elif child.type == "myst_role":
             yield _role(str(child.meta.get("name", "")), child.content, line)
         line += child.content.count("\n") if child.type == "myst_role" else 0
+
+
+def _links(token: Token, offset: int) -> Iterator[Link]:
+    assert token.map is not None
+    line = offset + token.map[0] + 1
+    for child in token.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "image":
+            yield Link("image", str(child.attrs.get("src", "")), line)
+        elif child.type == "link_open":
+            yield Link("link", str(child.attrs.get("href", "")), line)
+        elif child.type == "myst_role":
+            line += child.content.count("\n")
 
 
 def _role(name: str, text: str, line: int) -> Role:

@@ -21,3 +21,4 @@ class Subtype(enum.StrEnum):
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
     CATALOG = "catalog"
+    PATH = "path"  # a page names a file outside the site's pages and snippets for Sphinx to read
