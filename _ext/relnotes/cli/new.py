@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 from relnotes.core.atomic import write_atomic
-from relnotes.core.model import Kind, RecordError, parse_bz_numbers, parse_issue_id, parse_kind
+from relnotes.core.model import (
+    Kind,
+    RecordError,
+    parse_bz_numbers,
+    parse_component,
+    parse_issue_id,
+    parse_kind,
+    parse_release,
+)
 from relnotes.core.settings import Settings
 
 
@@ -80,6 +88,14 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
         issue_id = parse_issue_id(args.issue_id)
         kind = parse_kind(args.kind)
         bz = parse_bz_numbers(",".join(args.bz))
+        parse_component(args.component)
+        if any("," in release for release in args.release):
+            raise Refused("--release: one release per option (a comma separates releases)")
+        for release in args.release:
+            parse_release(release)
+        if args.title is not None and (not args.title.isprintable() or not args.title.strip()):
+            raise Refused("--title: one line of printable text (no newline or control "
+                          "character)")
     except RecordError as error:
         raise Refused(f"{error}") from None
     known = set(components) | {page.stem for page in (source / "components").glob("*.md")}
@@ -93,8 +109,6 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
     declared = _declaring_page(source, issue_id)
     if declared is not None:
         raise Refused(f"issue id {issue_id!r} is already declared in {declared}")
-    if any("," in release for release in args.release):
-        raise Refused("--release: one release per option (a comma separates releases)")
     lines = [f"# {args.title or 'TITLE: the symptom, as a reader would search for it'}", "",
              f"```{{rn:issue}} {issue_id}"]
     if bz:

@@ -17,6 +17,7 @@ from relnotes.core.model import (
     parse_component,
     parse_issue_id,
     parse_kind,
+    parse_releases,
     parse_topics,
     split_list,
 )
@@ -71,11 +72,12 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         component = parse_component(options["component"].strip())
         topic_list = parse_topics(options.get("topics"), topics)
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
+        releases = parse_releases(options["releases"])
     except RecordError as error:
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(
         id=issue_id, component=component,
-        releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
+        releases=releases, kind=kind, bz=bz, topics=topic_list,
         see_also=see_also,
     )
 

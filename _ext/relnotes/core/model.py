@@ -9,8 +9,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-ISSUE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-BZ_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
+# Every rule is applied with fullmatch: "$" alone lets a trailing newline through.
+ISSUE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+BZ_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+#: A release as readers name it ("RHEL 5.6", "9", "1.0-rc1"): no comma (it separates
+#: releases), no control character, no markup.
+RELEASE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._+~-]{0,62}[A-Za-z0-9._+~-])?")
+
+
+#: An id or a component becomes a file name and a URL: far below any file system's limit.
+MAX_ID_LENGTH = 100
 
 
 class Kind(enum.Enum):
@@ -62,14 +70,14 @@ def split_list(value: str | None) -> tuple[str, ...]:
 
 
 def parse_issue_id(value: str) -> str:
-    if not ISSUE_ID.match(value):
+    if len(value) > MAX_ID_LENGTH or not ISSUE_ID.fullmatch(value):
         raise RecordError("id", f"{value!r} is not a lowercase slug (letters, digits, '-')")
     return value
 
 
 def parse_component(value: str) -> str:
     """A component name is a slug: it becomes a page name, an index group and HTML."""
-    if not ISSUE_ID.match(value):
+    if len(value) > MAX_ID_LENGTH or not ISSUE_ID.fullmatch(value):
         raise RecordError("component", f"{value!r} is not a lowercase slug (letters, digits, '-')")
     return value
 
@@ -78,10 +86,23 @@ def parse_bz_numbers(value: str | None) -> tuple[int, ...]:
     numbers = []
     for item in split_list(value):
         bare = item.removeprefix("BZ#").removeprefix("bz#")
-        if not BZ_NUMBER.match(bare):
+        if not BZ_NUMBER.fullmatch(bare):
             raise RecordError("bz", f"{item!r} is not a Bugzilla number")
         numbers.append(int(bare))
     return tuple(numbers)
+
+
+def parse_release(value: str) -> str:
+    """One release, exactly as given (a command-line value is not stripped first)."""
+    if not RELEASE.fullmatch(value):
+        raise RecordError("releases", f"{value!r} is not a release name (letters, digits, "
+                                      "spaces and . _ + ~ -, at most 64)")
+    return value
+
+
+def parse_releases(value: str | None) -> tuple[str, ...]:
+    """A page's comma-separated ``:releases:`` field."""
+    return tuple(parse_release(release) for release in split_list(value))
 
 
 def parse_kind(value: str | None) -> Kind:
