@@ -33,9 +33,9 @@ def test_an_id_or_component_with_a_newline_or_too_long_is_refused(value: str) ->
         parse_component(value)
 
 
-@pytest.mark.parametrize("value", ["9.0\n", "9.0\n:kind: limitation", "<b>9</b>", "9\x1b[2J",
-                                   " 9", "x" * 65])
-def test_a_release_with_a_newline_markup_or_control_character_is_refused(value: str) -> None:
+@pytest.mark.parametrize("value", ["9.0\n", "9.0\n:kind: limitation", "9\u2028", "9\x1b[2J",
+                                   " 9", "9,10", "x" * 65])
+def test_a_release_with_a_newline_a_comma_or_a_control_character_is_refused(value: str) -> None:
     with pytest.raises(RecordError, match="is not a release name"):
         parse_release(value)
 
@@ -115,7 +115,7 @@ def bug(**fields: object) -> dict[str, object]:
     ({"id": 10**20}, "'100000000000000000000' is not a Bugzilla number"),
     ({"cf_release_notes": "Big:\n\n" + "".join(f"    echo {i:07d}\n" for i in range(50_000))},
      "over the site's snippet_size_limit"),
-    ({"version": ["9.0\u2028<script>"]}, "is not a release name"),
+    ({"version": ["x" * 80]}, "is not a release name"),
 ])
 def test_an_import_the_site_would_refuse_writes_nothing(
         tmp_path: Path, changes: dict[str, object], message: str) -> None:

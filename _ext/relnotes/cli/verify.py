@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -136,6 +137,17 @@ def _run(args: argparse.Namespace) -> int:
 def _merge(args: argparse.Namespace) -> int:
     from relnotes.engine.merging import merge_declared
 
+    for path in args.ledgers:
+        if path.is_dir():
+            print(f"error: {path}: is a folder, not a ledger", file=sys.stderr)
+            return 2
+        if not os.path.lexists(path):  # load_ledger reads a missing file as empty: a mistake here
+            print(f"error: {path}: no such ledger", file=sys.stderr)
+            return 2
+    if (args.output.exists() and not args.output.is_file()) or args.output.is_symlink():
+        print(f"error: {args.output}: -o names a folder or a link, not a ledger file",
+              file=sys.stderr)
+        return 2
     try:
         merged = merge_declared(args.ledgers, TARGET_NAMES)
     except LedgerError as error:

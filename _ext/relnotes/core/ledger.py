@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from relnotes.core.atomic import write_atomic
+from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.environment import Environment
 
 FORMAT = 2
@@ -48,6 +50,8 @@ RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VE
             Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
 # A record stamped later than this past the reader's clock is an error, not a winner.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+#: Thousands of records with their logs are a few MiB; a ledger is never near this.
+LEDGER_SIZE_LIMIT = 256 * 2**20
 
 
 class LayerStatus(enum.Enum):
@@ -164,6 +168,7 @@ class Record:
         verified_at = datetime.fromisoformat(str(data["verified_at"]).replace("Z", "+00:00"))
         if verified_at.tzinfo is None:
             raise ValueError("verified_at has no time zone")
+        verified_at = verified_at.astimezone(UTC)  # OverflowError when out of range in UTC
         record = cls(
             snippet=str(data["snippet"]), sha256=str(data["sha256"]),
             inputs_sha256=str(data.get("inputs_sha256", "")), result=result,
@@ -288,12 +293,12 @@ def sha256_of(path: Path) -> str:
 
 def load_ledger(path: Path) -> Ledger:
     """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Ledger()
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+    try:
+        raw = read_bounded(path, LEDGER_SIZE_LIMIT, what="ledger")
+    except InputFileError as error:
+        raise LedgerError(str(error)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -318,10 +323,14 @@ def load_ledger(path: Path) -> Ledger:
         try:
             _check_record_shape(item)
             record = Record.from_json(item)
+            # A date without its zone, or one that leaves datetime's range once in UTC.
+            in_future = record.verified_at > latest
+        except OverflowError as error:  # a date beyond datetime's range, a number beyond int's
+            raise LedgerError(f"{path}: records[{index}]: out of range: {error}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
             raise LedgerError(f"{path}: records[{index}]: {what}") from None
-        if record.verified_at > latest:
+        if in_future:
             raise LedgerError(
                 f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
                 f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
@@ -329,8 +338,8 @@ def load_ledger(path: Path) -> Ledger:
         ledger.add(record)
     try:
         ledger.sequence = max(ledger.sequence, int(data.get("sequence", 0)))
-    except (TypeError, ValueError):
-        raise LedgerError(f"{path}: sequence: not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise LedgerError(f"{path}: sequence: not a whole number") from None
     return ledger
 
 

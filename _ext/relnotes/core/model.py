@@ -12,9 +12,9 @@ from dataclasses import dataclass
 # Every rule is applied with fullmatch: "$" alone lets a trailing newline through.
 ISSUE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 BZ_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-#: A release as readers name it ("RHEL 5.6", "9", "1.0-rc1"): no comma (it separates
-#: releases), no control character, no markup.
-RELEASE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._+~-]{0,62}[A-Za-z0-9._+~-])?")
+#: A release as readers name it ("RHEL 5.6", "9", "1.0-rc1"): one line of printable text
+#: without a comma (it separates releases); escaped wherever it is shown.
+RELEASE = re.compile(r"[^\s,](?:[^,]{0,62}[^\s,])?")
 
 
 #: An id or a component becomes a file name and a URL: far below any file system's limit.
@@ -94,9 +94,9 @@ def parse_bz_numbers(value: str | None) -> tuple[int, ...]:
 
 def parse_release(value: str) -> str:
     """One release, exactly as given (a command-line value is not stripped first)."""
-    if not RELEASE.fullmatch(value):
-        raise RecordError("releases", f"{value!r} is not a release name (letters, digits, "
-                                      "spaces and . _ + ~ -, at most 64)")
+    if not RELEASE.fullmatch(value) or not value.isprintable():
+        raise RecordError("releases", f"{value!r} is not a release name (one line of "
+                                      "printable text, no comma, at most 64 characters)")
     return value
 
 

@@ -65,6 +65,8 @@ def bugs_from_json(data: bytes, where: str) -> list[dict[str, Any]]:
     except json.JSONDecodeError as error:
         raise BadInput(where, f"not JSON: {error.msg} (column {error.colno})",
                            error.lineno) from None
+    except RecursionError:
+        raise BadInput(where, "not a Bugzilla response: nested too deeply") from None
     return _bugs_of(document, where)
 
 
@@ -169,13 +171,15 @@ def _get_json(url: str, shown: str, api_key: str | None, timeout: float, opener:
         return json.loads(decode(data, shown))
     except json.JSONDecodeError as error:
         raise BadInput(shown, f"the server's answer is not JSON: {error.msg}") from None
+    except RecursionError:
+        raise BadInput(shown, "the server's answer is nested too deeply") from None
 
 
 def _error_message(error: urllib.error.HTTPError) -> str:
     """Bugzilla explains a refused query in a JSON body; show its message when there is one."""
     try:
         body = json.loads(error.read(65536).decode("utf-8"))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RecursionError):
         return ""
     message = body.get("message") if isinstance(body, dict) else None
     return f": {message}" if isinstance(message, str) else ""
