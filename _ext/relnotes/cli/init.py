@@ -71,7 +71,7 @@ def project_name_problem(name: str) -> str | None:
     if not name.isprintable():
         return "a name of printable characters (no line break, tab or control character)"
     if found := sorted(set(name) & _MARKUP):
-        return f"a name without markup characters ({' '.join(found)})"
+        return f"a name without quotes or other markup characters ({' '.join(found)})"
     if len(name) > MAX_PROJECT_LENGTH:
         return f"a name of at most {MAX_PROJECT_LENGTH} characters"
     return None

@@ -24,6 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include
 from sphinx.directives.patches import CSVTable
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from relnotes.core.pages import read_page
@@ -42,8 +43,8 @@ from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 logger = logging.getLogger(__name__)
 
 
-def read_roots(app: Sphinx) -> ReadRoots:
-    return ReadRoots(Path(app.srcdir), (Path(relnotes_config(app.config).snippets_dir),))
+def read_roots(env: BuildEnvironment) -> ReadRoots:
+    return ReadRoots(Path(env.srcdir), (Path(relnotes_config(env.config).snippets_dir),))
 
 
 def _refuse(message: str, location: Any) -> None:
@@ -56,7 +57,7 @@ class _Checked:
     def refused(self) -> str | None:
         directive: Any = self
         env = directive.state.document.settings.env  # docutils' raw and csv-table have no .env
-        roots = read_roots(env.app)
+        roots = read_roots(env)
         docname = env.current_document.docname
         if "url" in directive.options:
             return url_option_message(directive.name)
@@ -112,7 +113,7 @@ class ConfinedCSVTable(_Checked, CSVTable):
 def check_include_read(app: Sphinx, relative_path: Path, parent_docname: str,
                        content: list[str]) -> None:
     """MyST's include reads the file itself: a refused one's text never reaches the page."""
-    roots = read_roots(app)
+    roots = read_roots(app.env)
     path = Path(os.path.normpath(Path(app.srcdir) / relative_path))
     try:
         check_read(path, roots, what="include", name=str(relative_path))
@@ -143,7 +144,7 @@ def _include_in_page(app: Sphinx, docname: str, path: Path) -> tuple[str, int | 
 
 def check_doctree_files(app: Sphinx, doctree: nodes.document) -> None:
     """Images and downloads, before Sphinx's collectors copy them into the site."""
-    roots = read_roots(app)
+    roots = read_roots(app.env)
     docname = app.env.current_document.docname
     for image in list(doctree.findall(nodes.image)):
         uri = str(image.get("uri", ""))
