@@ -78,6 +78,7 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 def _run(args: argparse.Namespace) -> int:
     from relnotes.engine.container import ContainerError, running_daemon
+    from relnotes.engine.container.reaper import reap_orphans
     from relnotes.engine.reuse import image_identity
     from relnotes.engine.runner import TargetsFailedError, run
 
@@ -86,6 +87,12 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     settings = args.settings
     accelerator = args.accel or settings.accelerator
+    # Every run, even one that reuses every record and starts no daemon, removes what runs
+    # killed outright (SIGKILL, a power cut) left running.
+    try:
+        reap_orphans()
+    except ContainerError as error:
+        print(f"warning: could not look for what killed runs left: {error}", file=sys.stderr)
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=accelerator)
