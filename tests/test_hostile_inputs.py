@@ -128,3 +128,24 @@ def test_an_import_the_site_would_refuse_writes_nothing(
     assert status == 1, err
     assert message in err
     assert tree(root) == before
+
+
+def test_a_snippet_folder_that_is_a_symbolic_link_is_an_error_not_skipped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from relnotes.core.spec import SpecError, load_specs, spec_problems
+
+    snippets = tmp_path / "snippets"
+    (snippets / "_guests").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "fix.sh").write_text("true\n")
+    (elsewhere / "fix.sh.check.toml").write_text('kind = "shell"\n')
+    os.symlink(elsewhere, snippets / "kvm")
+    with pytest.raises(SpecError, match="a folder of snippets that is a symbolic link"):
+        load_specs(snippets)
+    assert [problem.file for problem in spec_problems(snippets)] == [snippets / "kvm"]
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "index.md").write_text("# Notes\n")
+    assert main(["--site", str(tmp_path), "check"]) == 1
+    assert ("snippets/kvm:1: check spec: a folder of snippets that is a symbolic link"
+            in capsys.readouterr().out)
