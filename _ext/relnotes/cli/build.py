@@ -21,7 +21,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from relnotes.core.outputs import OutputError, OutputKind, OwnedOutput, claim, mark
+from relnotes.core.outputs import (
+    PREVIEW_DIR,
+    PUBLISHED_DIR,
+    OutputError,
+    OutputKind,
+    OwnedOutput,
+    claim,
+    mark,
+)
 from relnotes.core.settings import Settings
 
 
@@ -74,11 +82,6 @@ def build_languages(settings: Settings, source: Path, out: Path, *, strict: bool
         if done.returncode != 0:
             return False
     return True
-
-
-#: Where each command writes by default, relative to the site: a preview is never deployed.
-PREVIEW_DIR = Path("_build") / "preview"
-PUBLISHED_DIR = Path("_build") / "html"
 
 
 def _claim(args: argparse.Namespace, kind: OutputKind) -> OwnedOutput:

@@ -21,6 +21,9 @@ from relnotes.core.atomic import write_atomic
 from relnotes.core.filemode import current_umask
 
 MARK = ".relnotes-output"
+#: Where each command writes by default, relative to the site: a preview is never deployed.
+PREVIEW_DIR = Path("_build") / "preview"
+PUBLISHED_DIR = Path("_build") / "html"
 
 
 class OutputKind(enum.Enum):
