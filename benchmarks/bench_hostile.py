@@ -58,9 +58,28 @@ def imports(folder: Path, repeat: int) -> None:
             times.append(took)
         rows.append((name, sorted(times)[len(times) // 2], code))
     base = rows[0][1]
-    print("| input | exit | median | ratio to baseline |\n|---|---|---|---|")
+    print("| input | exit | median (whole command) | ratio to baseline |\n|---|---|---|---|")
     for name, took, code in rows:
         print(f"| {name} | {code} | {took:.2f} s | {took / base:.2f}x |")
+    # The refusal itself, in process (the command's start-up left out).
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from relnotes.core.bounded import InputFileError, read_bounded
+
+    print("\n| input (in process) | median | ratio to reading the one-bug file |\n|---|---|---|")
+    inner = []
+    for name, source in (("one-bug response (baseline)", good), ("FIFO, no writer", fifo),
+                         ("/dev/zero", Path("/dev/zero"))):
+        times = []
+        for _ in range(max(repeat, 5) * 20):
+            started = time.perf_counter()
+            try:
+                read_bounded(source, 32 * 2**20)
+            except InputFileError:
+                pass
+            times.append(time.perf_counter() - started)
+        inner.append((name, sorted(times)[len(times) // 2]))
+    for name, took in inner:
+        print(f"| {name} | {took * 1e6:.0f} µs | {took / inner[0][1]:.2f}x |")
 
 
 def frozen(folder: Path, target: str) -> None:
