@@ -17,6 +17,7 @@ Two measurements, each against a baseline measured in the same run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -72,10 +73,8 @@ def imports(folder: Path, repeat: int) -> None:
         times = []
         for _ in range(max(repeat, 5) * 20):
             started = time.perf_counter()
-            try:
+            with contextlib.suppress(InputFileError):
                 read_bounded(source, 32 * 2**20)
-            except InputFileError:
-                pass
             times.append(time.perf_counter() - started)
         inner.append((name, sorted(times)[len(times) // 2]))
     for name, took in inner:

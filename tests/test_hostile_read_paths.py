@@ -175,3 +175,18 @@ def test_a_url_option_is_refused_by_check(tmp_path: Path,
     assert main(["--site", str(tmp_path), "check"]) == 1
     assert ("source/index.md:3: raw: the :url: option is refused: the build fetches nothing "
             "from the network [relnotes.path]") in capfd.readouterr().out
+
+
+def test_a_page_that_is_a_fifo_is_refused_by_check_and_build_without_blocking(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "conf.py").write_text('extensions = ["relnotes.sphinxext", "myst_parser"]\n'
+                                      'exclude_patterns = ["_build"]\n')
+    (tmp_path / "source" / "index.md").write_text("# Notes\n")
+    os.mkfifo(tmp_path / "source" / "pipe.md")
+    assert main(["--site", str(tmp_path), "check"]) == 1
+    assert "source/pipe.md:1: is a FIFO, not a regular page [relnotes.page]" \
+        in capfd.readouterr().out
+    assert main(["--site", str(tmp_path), "build", "--jobs", "1"]) == 0
+    assert "pipe.md:1: WARNING: is a FIFO, not a regular page; not read [relnotes.page]" \
+        in capfd.readouterr().err

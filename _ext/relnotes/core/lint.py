@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.catalog_text import CatalogError, read_translations
 from relnotes.core.issue_fields import (
     FieldProblem,
@@ -25,7 +26,7 @@ from relnotes.core.issue_fields import (
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.pages import Directive, Page, read_page, toctree_entries
+from relnotes.core.pages import PAGE_SIZE_LIMIT, Directive, Page, read_page, toctree_entries
 from relnotes.core.paths import PathError
 from relnotes.core.read_paths import (
     FILE_OPTION_READERS,
@@ -92,7 +93,11 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     unreadable: set[str] = set()
     for docname, file in pages.items():
         try:
-            page = read_page(file.read_text(encoding="utf-8"))
+            page = read_page(read_bounded(file, PAGE_SIZE_LIMIT, what="page").decode("utf-8"))
+        except InputFileError as error:
+            problems.add(Problem(file, 1, str(error).removeprefix(f"{file}: "), "page"))
+            unreadable.add(docname)
+            continue
         except UnicodeDecodeError as error:
             problems.add(Problem(file, 1, f"not UTF-8 text ({error.reason})", "page"))
             unreadable.add(docname)  # left out of the build, so in no toctree either

@@ -25,6 +25,10 @@ _YAML_OPTION = re.compile(r"^([\w][\w-]*):(?:\s+(.*))?$")
 # Sphinx's "Title <target>" form of a cross-reference.
 _EXPLICIT = re.compile(r"^(.+?)\s*<(.*?)>$", re.DOTALL)
 
+#: The largest page read, by the build and by ``relnotes check``: far above any real page (a
+#: few hundred KiB); a bigger one is a mistake or an attack.
+PAGE_SIZE_LIMIT = 16 * 2**20
+
 #: Directives whose body is not Markdown: nothing inside them is a directive or a role.
 LITERAL_BODIES = frozenset({
     "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
