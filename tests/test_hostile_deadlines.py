@@ -9,18 +9,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from relnotes.core.ledger import Status, load_ledger
+from relnotes.engine.connection import DaemonUnresponsiveError
 from relnotes.engine.container.podman import run_podman
 from relnotes.engine.container.reaper import OWNER_LABEL, TARGET_LABEL, daemon_containers
 from relnotes.engine.container.targets import TARGETS
+from relnotes.engine.deadline import Deadlined
 
 from tests.test_container_reaper import dead_owner
 
-pytestmark = [pytest.mark.hostile, pytest.mark.libvirt]
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[1]
 GUEST = (ROOT / "snippets/_guests/minimal.xml").read_text()
@@ -31,14 +34,14 @@ FREEZE = ("setsid sh -c 'sleep 3; for p in /proc/[0-9]*; do "
           "</dev/null >/dev/null 2>&1 &")
 
 
-def frozen_snippets(tmp_path: Path) -> Path:
+def frozen_snippets(tmp_path: Path, timeout: int = TIMEOUT) -> Path:
     root = tmp_path / "snippets"
     (root / "_guests").mkdir(parents=True)
     (root / "_guests/minimal.xml").write_text(GUEST)
     (root / "a").mkdir()
-    (root / "a/slow.sh").write_text("sleep 25\n")
+    (root / "a/slow.sh").write_text(f"sleep {timeout + 15}\n")
     (root / "a/slow.sh.check.toml").write_text(
-        f'kind = "shell"\ntimeout = {TIMEOUT}\n\n'
+        f'kind = "shell"\ntimeout = {timeout}\n\n'
         f'[[setup]]\nrun = ["sh", "-c", "{FREEZE}"]\n'
         'why = "freezes the daemon while the step runs, as a wedged one would be"\n\n'
         '[[steps]]\nsnippet = "slow.sh"\n')
@@ -61,6 +64,7 @@ def containers_of(pid: int) -> list[str]:
     return [c.name for c in daemon_containers() if c.owner_label.startswith(f"{pid}-")]
 
 
+@pytest.mark.libvirt
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_a_frozen_daemon_ends_the_run_within_the_timeout_and_30_s(
         tmp_path: Path, target: str) -> None:
@@ -84,10 +88,12 @@ def test_a_frozen_daemon_ends_the_run_within_the_timeout_and_30_s(
     print(f"{target}: the run with a frozen daemon took {took:.1f} s")
 
 
+@pytest.mark.libvirt
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_term_during_a_frozen_daemon_ends_the_run_with_143_and_keeps_its_results(
         tmp_path: Path, target: str) -> None:
-    process = verify(frozen_snippets(tmp_path), tmp_path / "out", target)
+    # A check long enough that TERM surely comes while its step runs on the frozen daemon.
+    process = verify(frozen_snippets(tmp_path, timeout=60), tmp_path / "out", target)
     assert process.stdout is not None
     time.sleep(1)
     # Wait until the check runs (its daemon is up), then until the daemon is frozen.
@@ -108,6 +114,7 @@ def test_term_during_a_frozen_daemon_ends_the_run_with_143_and_keeps_its_results
     assert containers_of(process.pid) == []
 
 
+@pytest.mark.libvirt
 def test_a_run_that_starts_no_daemon_reaps_what_a_killed_run_left(tmp_path: Path) -> None:
     owner = dead_owner()
     name = f"relnotes-libvirt-orphan-{owner}"
@@ -129,3 +136,24 @@ def test_a_run_that_starts_no_daemon_reaps_what_a_killed_run_left(tmp_path: Path
         assert name not in [c.name for c in daemon_containers()]
     finally:
         run_podman("rm", "--force", "--time", "0", "--ignore", name)
+
+
+def test_a_call_past_its_deadline_is_abandoned_and_marks_the_connection() -> None:
+    release = threading.Event()
+
+    class Frozen:
+        def lookupByName(self, name: str) -> str:
+            release.wait(30)
+            return name
+
+        def getLibVersion(self) -> int:
+            return 9000000
+
+    connection = Deadlined(Frozen(), lambda: 0.2)
+    assert connection.getLibVersion() == 9000000 and not connection.abandoned
+    started = time.monotonic()
+    with pytest.raises(DaemonUnresponsiveError, match=r"did not answer lookupByName within 0\.2 s"):
+        connection.lookupByName("guest")
+    assert time.monotonic() - started < 2
+    assert connection.abandoned  # so the check does not close it under the running call
+    release.set()

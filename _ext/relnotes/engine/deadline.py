@@ -57,9 +57,18 @@ class Deadlined:
     ``_o``, which libvirt_qemu reads) are the target's own.
     """
 
-    def __init__(self, target: Any, timeout: Callable[[], float]):
+    def __init__(self, target: Any, timeout: Callable[[], float],
+                 abandoned: threading.Event | None = None):
         self._target = target
         self._timeout = timeout
+        # Shared by a connection and the objects it returned: once a call on any of them was
+        # abandoned, it may still be running in libvirt, so the connection must not be closed.
+        self._abandoned = abandoned if abandoned is not None else threading.Event()
+
+    @property
+    def abandoned(self) -> bool:
+        """Whether a call was given up on (and may still be running)."""
+        return self._abandoned.is_set()
 
     @property
     def wrapped(self) -> Any:
@@ -72,8 +81,14 @@ class Deadlined:
             return attribute
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            result = call_with_deadline(lambda: attribute(*args, **kwargs), self._timeout(),
-                                        name)
-            return Deadlined(result, self._timeout) if isinstance(result, _REMOTE) else result
+            try:
+                result = call_with_deadline(lambda: attribute(*args, **kwargs),
+                                            self._timeout(), name)
+            except DaemonUnresponsiveError:
+                self._abandoned.set()
+                raise
+            if isinstance(result, _REMOTE):
+                return Deadlined(result, self._timeout, self._abandoned)
+            return result
 
         return call

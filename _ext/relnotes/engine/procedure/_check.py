@@ -137,8 +137,6 @@ class Procedure:
         if self.session.connection is not None and self.lost is None:
             tasks += [partial(self.session.remove_domain, name)
                       for name in sorted(self.session.domain_names())]
-        if self.session.connection is not None:
-            tasks.append(self.session.connection.close)
         pool = ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="cleanup")
         futures = [pool.submit(task) for task in tasks]
         pool.shutdown(wait=False)  # never waits past the deadline below
@@ -155,6 +153,14 @@ class Procedure:
                       "the connection; the daemon is not used again")
             self.session.outcome.log.append(f"cleanup: {detail}")
             self.lost = self.lost or detail
+            return  # a call may still hold the connection: closing it under that call is unsafe
+        if getattr(self.session.connection, "abandoned", False):
+            return  # an abandoned call may still be running on it: left to the container's end
+        try:  # last, once nothing else uses it; under its own deadline
+            if self.session.connection is not None:
+                self.session.connection.close()
+        except (libvirt.libvirtError, DaemonUnresponsiveError) as error:
+            self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
 
     def execute(self) -> None:
         spec = self.session.spec
