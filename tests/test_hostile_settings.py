@@ -65,3 +65,18 @@ def test_a_ledger_setting_naming_a_folder_or_a_file_of_the_site_is_refused(
                  str(site / "y.json")]) == 2
     assert f"relnotes.toml:1: ledger: {value[1:-1]!r}" in capfd.readouterr().err
     assert sorted(p.name for p in site.rglob("*")) == before
+
+
+@pytest.mark.parametrize(("out", "message"), [
+    (".", "is the site folder"),
+    ("source", "is inside source/, a folder of the site's own"),
+    ("snippets/kvm", "is inside snippets/, a folder of the site's own"),
+    ("conf.py", "is not a folder"),
+])
+def test_verify_refuses_an_out_that_is_the_site_or_its_own_folders(
+        tmp_path: Path, out: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    site = site_with(tmp_path, 'targets = ["bookworm"]\n')
+    before = sorted(str(p) for p in site.rglob("*"))
+    assert main(["--site", str(site), "verify", "--out", str(site / out)]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(str(p) for p in site.rglob("*")) == before

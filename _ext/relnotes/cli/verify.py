@@ -12,6 +12,7 @@ from pathlib import Path
 from relnotes.core.atomic import write_atomic
 from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
+from relnotes.core.settings import Settings
 from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 
@@ -99,6 +100,9 @@ def _run(args: argparse.Namespace) -> int:
 
     # The site's ledger itself, or a file of the same name in --out (one per CI job, merged).
     out = args.out or settings.ledger.parent
+    if problem := _out_problem(out, settings):
+        print(f"error: --out {out}: {problem}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     received: list[int] = []
 
@@ -139,6 +143,20 @@ def _run(args: argparse.Namespace) -> int:
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {out})")
     print(result.summary())
     return 0 if result.ok else 1
+
+
+def _out_problem(out: Path, settings: Settings) -> str | None:
+    """Why ``out`` cannot take the ledger and JUnit report, or None: never the site folder
+    itself, its pages or its snippets (the same rule as the ``ledger`` setting's)."""
+    real = out.resolve()
+    if out.exists() and not out.is_dir():
+        return "is not a folder"
+    if real == settings.root:
+        return "is the site folder; the ledger goes in a folder of its own"
+    for folder in (settings.root / "source", settings.snippets_dir):
+        if real.is_relative_to(folder.resolve()) and folder.resolve() != settings.root:
+            return f"is inside {folder.name}/, a folder of the site's own"
+    return None
 
 
 def _merge(args: argparse.Namespace) -> int:
