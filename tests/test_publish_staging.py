@@ -120,3 +120,26 @@ def test_promotion_swaps_the_staging_folder_in_and_leaves_nothing_beside_it(tmp_
     again.promote(staging)
     assert (tmp_path / "out" / "html" / "index.html").read_text() == "newer"
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["html"]
+
+
+def test_a_promotion_that_fails_puts_the_old_site_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from relnotes.core import outputs
+
+    site = plain_site(tmp_path)
+    html = old_site(site)
+    output = claim(html, OutputKind.PUBLISHED, site=site)
+    staging = output.staging()
+    real_rename = outputs.os.rename
+
+    def failing(source: object, target: object) -> None:
+        if Path(str(source)) == staging:
+            raise OSError("disk gone")
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outputs.os, "rename", failing)
+    with pytest.raises(OSError, match="disk gone"):
+        output.promote(staging)
+    assert (html / "index.html").read_text() == "old"
+    assert sorted(p.name for p in html.parent.iterdir() if not p.name.startswith(".html.staging")) \
+        == ["html"]

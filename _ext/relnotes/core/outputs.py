@@ -57,7 +57,13 @@ class OwnedOutput:
         if self.path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.old-", dir=self.path.parent))
             os.rename(self.path, old / "site")
-        os.rename(staging, self.path)
+        try:
+            os.rename(staging, self.path)
+        except BaseException:
+            if old is not None:  # the old site back where it was: never neither of the two
+                os.rename(old / "site", self.path)
+                old.rmdir()
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
