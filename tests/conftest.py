@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.spawning import Spawned
 
 ROOTS = Path(__file__).parent / "roots"
 
@@ -15,3 +18,16 @@ ROOTS = Path(__file__).parent / "roots"
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return ROOTS
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawned]:
+    """Start processes with ``spawn(argv, **popen_options)``; they are cleaned up after the
+    test, passed or failed (a failed test's left-overs are named in its report)."""
+    spawned = Spawned()
+    try:
+        yield spawned
+    finally:
+        left = spawned.clean_up()
+        if left:
+            print(f"cleaned up after the test: {', '.join(left)}")

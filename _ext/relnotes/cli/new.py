@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from relnotes.cli.site import ANY_SITE
 from relnotes.core.atomic import write_atomic
 from relnotes.core.model import (
+    PLACEHOLDER_TITLE,
     Kind,
     RecordError,
     parse_bz_numbers,
@@ -41,7 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--title", metavar="TEXT", help="the page title: the symptom, in one line")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=ANY_SITE)
 
 
 class Refused(ValueError):
@@ -109,7 +111,7 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
     declared = _declaring_page(source, issue_id)
     if declared is not None:
         raise Refused(f"issue id {issue_id!r} is already declared in {declared}")
-    lines = [f"# {args.title or 'TITLE: the symptom, as a reader would search for it'}", "",
+    lines = [f"# {args.title or PLACEHOLDER_TITLE}", "",
              f"```{{rn:issue}} {issue_id}"]
     if bz:
         lines.append(f":bz: {', '.join(map(str, bz))}")

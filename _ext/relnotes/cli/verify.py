@@ -8,13 +8,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from relnotes.core.atomic import write_atomic
+from relnotes.cli.extras import VERIFY, require
+from relnotes.cli.site import ANY_SITE, require_site
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
-from relnotes.core.settings import Settings
-from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
+
+if TYPE_CHECKING:
+    from relnotes.core.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +52,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    merge.set_defaults(run=_merge)
+    merge.set_defaults(run=_merge)  # ledgers anywhere: no site needed
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
@@ -78,6 +80,11 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.snippets_dir is None:  # the site's snippets: there must be a site
+        require_site(args.site, ANY_SITE)
+    require(VERIFY, "verify")
+    from relnotes.core.ledger import LedgerError
+    from relnotes.core.spec import SpecError
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.container.reaper import reap_orphans
     from relnotes.engine.reuse import image_identity
@@ -160,6 +167,7 @@ def _out_problem(out: Path, settings: Settings) -> str | None:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, write_ledger
     from relnotes.engine.merging import merge_declared
 
     for path in args.ledgers:
@@ -186,6 +194,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.atomic import write_atomic
+    from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
+    from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
     if problem := _unknown_target(args.targets):

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 # Every rule is applied with fullmatch: "$" alone lets a trailing newline through.
 ISSUE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: What ``relnotes new`` writes as the title when none is given; ``relnotes check`` reports a
+#: title that starts so until the writer replaces it.
+PLACEHOLDER_TITLE_PREFIX = "TITLE:"
+PLACEHOLDER_TITLE = f"{PLACEHOLDER_TITLE_PREFIX} the symptom, as a reader would search for it"
 BZ_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 #: A release as readers name it ("RHEL 5.6", "9", "1.0-rc1"): one line of printable text
 #: without a comma (it separates releases); escaped wherever it is shown.
