@@ -96,6 +96,7 @@ def test_a_bad_setting_is_a_located_error(tmp_path: Path, settings: str, message
 
 def test_a_settings_file_that_is_a_folder_is_refused(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "conf.py").write_text("")  # a site, whose settings file is a folder
     (tmp_path / "relnotes.toml").mkdir()
     assert main(["--site", str(tmp_path), "check"]) == 2
     assert "relnotes.toml: is a folder, not a settings file" in capsys.readouterr().err

@@ -145,6 +145,7 @@ def test_a_snippet_folder_that_is_a_symbolic_link_is_an_error_not_skipped(
         load_specs(snippets)
     assert [problem.file for problem in spec_problems(snippets)] == [snippets / "kvm"]
     (tmp_path / "source").mkdir()
+    (tmp_path / "conf.py").write_text("")
     (tmp_path / "source" / "index.md").write_text("# Notes\n")
     assert main(["--site", str(tmp_path), "check"]) == 1
     assert ("snippets/kvm:1: check spec: a folder of snippets that is a symbolic link"

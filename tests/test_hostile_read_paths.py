@@ -170,6 +170,7 @@ def test_odd_names_are_refused(tmp_path: Path, name: str, message: str) -> None:
 def test_a_url_option_is_refused_by_check(tmp_path: Path,
                                           capfd: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "source").mkdir()
+    (tmp_path / "conf.py").write_text("")
     (tmp_path / "source" / "index.md").write_text(
         "# Notes\n\n```{raw} html\n:url: http://169.254.169.254/latest/meta-data\n```\n")
     assert main(["--site", str(tmp_path), "check"]) == 1
