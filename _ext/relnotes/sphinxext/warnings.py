@@ -21,8 +21,8 @@ class Subtype(enum.StrEnum):
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
     CATALOG = "catalog"
-    # The scaffold's placeholder title (the build and `relnotes check`), an empty section and a
-    # Bugzilla number on two issue pages (`relnotes check` only).
+    # The scaffold's placeholder title (and, `relnotes check` only, an empty section); a
+    # Bugzilla number on two issue pages.
     PLACEHOLDER = "placeholder"
     DUPLICATE_BZ = "duplicate_bz"
     PATH = "path"  # a page names a file outside the site's pages and snippets for Sphinx to read
