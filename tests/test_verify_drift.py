@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from relnotes.core.ledger import (
     Ledger,
     Record,
     Status,
+    SymptomObservation,
     sha256_of,
     write_ledger,
 )
@@ -65,22 +67,23 @@ def test_a_failure_that_now_passes_became_passing_and_needs_no_attention() -> No
     assert not report.needs_attention
 
 
-def test_a_control_that_already_shows_the_effect_means_not_needed() -> None:
-    new = record("kvm/a.xml", Status.FAILED, at=LATER, reason="control: ...")
-    new = Record(new.snippet, new.sha256, new.inputs_sha256, new.result, new.reason,
-                 {"effect": Layer(LayerStatus.PASSED, "pci-ids = '8086:100e'"),
-                  "control": Layer(LayerStatus.FAILED, "without the change, pci-ids = "
-                                   "'8086:100e': lacks 8086:100e")},
-                 new.environment, new.verified_at, 1.0)
+def test_an_absent_symptom_means_not_needed() -> None:
+    symptom = SymptomObservation("nic-models", "contains 'rtl8139'", "['e1000']", False)
+    new = replace(record("kvm/a.xml", Status.PASSED, at=LATER), symptom=symptom)
     assert not_needed(new)
     [change] = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new)).changes
     assert (change.drift, change.after) == (Drift.NOT_NEEDED, "not-needed")
-    assert change.detail.startswith("the unchanged guest already shows the effect: without")
+    assert change.detail == ("the issue's symptom is absent on the unchanged guest: nic-models = "
+                             "['e1000'] (the problem: contains 'rtl8139')")
 
 
-def test_a_failed_effect_is_never_read_as_not_needed() -> None:
-    assert not not_needed(record("kvm/a.xml", Status.FAILED, control=LayerStatus.FAILED))
+def test_a_changed_baseline_or_a_present_or_missing_symptom_is_never_not_needed() -> None:
+    # the control's own expectation failing is a changed baseline, never "not needed"
+    assert not not_needed(record("kvm/a.xml", Status.BASELINE_CHANGED,
+                                 control=LayerStatus.FAILED))
     assert not not_needed(record("kvm/a.xml", Status.PASSED, control=None))
+    present = SymptomObservation("nic-models", "contains 'rtl8139'", "['rtl8139']", True)
+    assert not not_needed(replace(record("kvm/a.xml", Status.PASSED), symptom=present))
 
 
 def test_a_snippet_whose_bytes_changed_became_stale() -> None:

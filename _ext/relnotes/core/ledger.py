@@ -41,13 +41,19 @@ class Status(enum.Enum):
     UNCONTROLLED = "uncontrolled"
     # the published text ran without error; the check states no effect to observe
     UNCHECKED = "unchecked"
+    # the control's own expectation failed: the unchanged guest no longer shows what the spec
+    # says it shows (a default changed); never "failed", never "not needed"
+    BASELINE_CHANGED = "baseline-changed"
+    # the check passed, but removing some operative part of the snippet left it green
+    MUTANT_SURVIVED = "mutant-survived"
     STALE = "stale"
     MISSING = "missing"
 
 
 # What a run can record; STALE and MISSING are only ever derived when reading.
 RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
-            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED)
+            Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED, Status.BASELINE_CHANGED,
+            Status.MUTANT_SURVIVED)
 # A record stamped later than this past the reader's clock is an error, not a winner.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 #: Thousands of records with their logs are a few MiB; a ledger is never near this.
@@ -58,6 +64,60 @@ class LayerStatus(enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class SymptomObservation:
+    """The issue's symptom as a run observed it on the unchanged guest of one target.
+
+    ``present`` true: the problem the issue describes shows without the workaround (still
+    needed there); false: it does not (not needed there). Only the site's "still needed" and
+    "not needed" sentences read it.
+    """
+
+    probe: str  # e.g. "cpu nx"
+    problem: str  # what the issue's problem looks like, e.g. "equals False"
+    value: str  # the probe's value on the unchanged guest of that target, same run
+    present: bool  # the problem was observed on the unchanged guest
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probe": self.probe, "problem": self.problem, "value": self.value,
+                "present": self.present}
+
+    @classmethod
+    def from_json(cls, data: Any) -> SymptomObservation:
+        if not isinstance(data, dict):
+            raise ValueError(f"symptom: must be an object, not {_json_type(data)}")
+        if not isinstance(data.get("present"), bool):
+            raise ValueError("symptom: present must be true or false")
+        return cls(str(data["probe"]), str(data["problem"]), str(data["value"]),
+                   data["present"])
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    """How many mutants of the snippet (an element, attribute or line removed, or the whole
+    snippet) turned the check non-green; a badge is green only when none survived."""
+
+    killed: int
+    total: int
+    equivalent: tuple[tuple[str, str], ...] = ()  # (mutant description, declared reason)
+    survivors: tuple[str, ...] = ()  # mutants that left the check green
+
+    def to_json(self) -> dict[str, Any]:
+        return {"killed": self.killed, "total": self.total,
+                "equivalent": [list(item) for item in self.equivalent],
+                "survivors": list(self.survivors)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> MutationScore:
+        if not isinstance(data, dict):
+            raise ValueError(f"mutation: must be an object, not {_json_type(data)}")
+        equivalent = tuple((str(item[0]), str(item[1]))
+                           for item in _list(data.get("equivalent", []), "mutation.equivalent"))
+        survivors = tuple(str(item) for item in _list(data.get("survivors", []),
+                                                      "mutation.survivors"))
+        return cls(int(data["killed"]), int(data["total"]), equivalent, survivors)
 
 
 class LedgerError(ValueError):
@@ -74,6 +134,8 @@ class SnippetStatus:
     observation: str | None = None  # what the run observed (a failure's text, a probe value)
     summary: str | None = None  # what the check shows, from its spec
     adaptation: str | None = None  # what the check changed from the published text, and why
+    symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
+    mutation: MutationScore | None = None  # how many mutants of the snippet were killed
 
 
 @dataclass(frozen=True)
@@ -82,6 +144,9 @@ class Layer:
 
     status: LayerStatus
     detail: str = ""
+    # what libvirt, QEMU or the published command printed (not the harness's sentence around
+    # it): a declared failure's text is matched against this only. Not kept in the ledger.
+    said: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status.value, "detail": self.detail}
@@ -140,6 +205,8 @@ class Record:
     run_sequence: int = 0  # the run that made it: later runs have larger numbers
     run_id: str = ""
     observations: tuple[Observation, ...] = ()  # each effect's values, as data
+    symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
+    mutation: MutationScore | None = None  # mutants of the snippet killed, equivalent, total
 
     @property
     def target(self) -> str:
@@ -158,6 +225,8 @@ class Record:
             "adaptation": self.adaptation, "inputs": dict(sorted(self.inputs.items())),
             "run": {"sequence": self.run_sequence, "id": self.run_id},
             "observations": [item.to_json() for item in self.observations],
+            **({"symptom": self.symptom.to_json()} if self.symptom is not None else {}),
+            **({"mutation": self.mutation.to_json()} if self.mutation is not None else {}),
         }
 
     @classmethod
@@ -185,6 +254,10 @@ class Record:
             run_id=str(data.get("run", {}).get("id", "")),
             observations=tuple(Observation.from_json(item)
                                for item in _list(data.get("observations", []), "observations")),
+            symptom=(SymptomObservation.from_json(data["symptom"])
+                     if data.get("symptom") is not None else None),
+            mutation=(MutationScore.from_json(data["mutation"])
+                      if data.get("mutation") is not None else None),
         )
         if data.get("target", record.target) != record.target:
             raise ValueError("target differs from environment.target")
@@ -253,13 +326,34 @@ class Ledger:
         changed = ["the snippet"] if record.sha256 != sha256 else []
         if inputs is not None:
             changed += changed_inputs(record.inputs, inputs)
+        current = self.current_environment(target)
+        if not changed and current is not None and current != env:
+            # the target's image was rebuilt (other versions) or runs with another accelerator
+            return SnippetStatus(target, Status.STALE,
+                                 f"verified on {env.label}, but {target} now runs "
+                                 f"{_environment_change(env, current)}", env.label,
+                                 record.verified_at, summary=record.summary,
+                                 adaptation=record.adaptation)
         if changed:
             return SnippetStatus(target, Status.STALE,
                                  f"{', '.join(changed)} changed since it was verified on "
                                  f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at,
                                  summary=record.summary, adaptation=record.adaptation)
         return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at,
-                             record.observation, record.summary, record.adaptation)
+                             record.observation, record.summary, record.adaptation,
+                             record.symptom, record.mutation)
+
+    def current_environment(self, target: str) -> Environment | None:
+        """The environment ``target`` ran in at its latest run: image, libvirt and QEMU
+        versions and accelerator. A record made in another one is stale (its key is the
+        environment it observed, not only the target's name)."""
+        newest: Record | None = None
+        for (_, name), record in self.records.items():
+            if name == target and (newest is None or record.run_sequence > newest.run_sequence
+                                   or (record.run_sequence == newest.run_sequence
+                                       and record.verified_at > newest.verified_at)):
+                newest = record
+        return newest.environment if newest is not None else None
 
     def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
         """A conclusive earlier result for the same inputs in the same environment stands."""
@@ -277,6 +371,14 @@ class Ledger:
         ordered = sorted(self.records.values(), key=lambda r: (r.snippet, r.target))
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
+
+
+def _environment_change(old: Environment, new: Environment) -> str:
+    """What differs, e.g. "libvirt 12.0.0 / QEMU 10.1.0 (KVM) (a rebuilt image)"."""
+    if (old.libvirt_version, old.qemu_version, old.accelerator) == (
+            new.libvirt_version, new.qemu_version, new.accelerator):
+        return f"{new.label} from a rebuilt image"
+    return new.label
 
 
 def changed_inputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:

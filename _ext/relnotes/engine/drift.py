@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from relnotes.core.ledger import LayerStatus, Ledger, Record, Status
+from relnotes.core.ledger import Ledger, Record, Status
 from relnotes.engine.junit import xml_text
 
 
@@ -65,14 +65,12 @@ class Report:
 
 
 def not_needed(record: Record) -> bool:
-    """The workaround's effect was seen, and the unchanged guest already showed it too.
+    """The issue's symptom was absent on the unchanged guest of the run that made the record.
 
-    That is the control layer failing after the effect layer passed: on this version the
-    default already gives what the workaround is for. Nothing else (no prose) decides it.
+    Only the symptom the spec states, observed in that run, decides it: a control that does
+    not hold is a changed baseline, never "not needed"; no symptom stated, never.
     """
-    effect, control = record.layers.get("effect"), record.layers.get("control")
-    return (effect is not None and effect.status is LayerStatus.PASSED
-            and control is not None and control.status is LayerStatus.FAILED)
+    return record.symptom is not None and not record.symptom.present
 
 
 def state(ledger: Ledger, snippet: str, target: str, current: Mapping[str, str] | None) -> str:
@@ -128,8 +126,9 @@ def _detail(old: Record | None, new: Record | None, after: str) -> str:
     if new is None:
         return "the new run has no result for it"
     if after == "not-needed":
-        control = new.layers["control"].detail
-        return f"the unchanged guest already shows the effect: {control}"
+        assert new.symptom is not None
+        return (f"the issue's symptom is absent on the unchanged guest: {new.symptom.probe} = "
+                f"{new.symptom.value} (the problem: {new.symptom.problem})")
     if after == Status.STALE.value:
         return "the snippet changed since it was verified"
     where = new.environment.label

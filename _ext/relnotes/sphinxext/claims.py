@@ -74,6 +74,9 @@ _PHRASES = {
     Status.INDISTINCT: "run on {label} without an effect distinguishable from an unchanged guest",
     Status.UNCONTROLLED: "observed on {label} without a control",
     Status.UNCHECKED: "run without error on {label}, its effect not checked",
+    Status.BASELINE_CHANGED: "run on {label}, where the guest without it is not what its check "
+                             "states (the baseline changed)",
+    Status.MUTANT_SURVIVED: "observed on {label}, but not with every part shown needed",
     Status.STALE: "changed since it was verified on {target}",
     Status.MISSING: "not verified on {target}",
 }

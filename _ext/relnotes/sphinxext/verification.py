@@ -25,6 +25,7 @@ from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
+from relnotes.sphinxext.necessity import mutation_sentences
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
@@ -174,6 +175,12 @@ def badge_text(status: SnippetStatus) -> str:
         case Status.UNCHECKED:
             return _("Runs without error on %(label)s%(when)s; effect not checked") % {
                 "label": label, "when": when}
+        case Status.BASELINE_CHANGED:
+            return _("Ran on %(label)s%(when)s; the baseline changed: the guest without the "
+                     "snippet is not what the check states") % {"label": label, "when": when}
+        case Status.MUTANT_SURVIVED:
+            return _("Effect observed on %(label)s%(when)s; not every part shown needed") % {
+                "label": label, "when": when}
         case Status.STALE:
             return _("Stale on %(target)s: changed since it was verified") % {"target": status.target}
         case Status.MISSING:
@@ -273,6 +280,9 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
             paragraph += nodes.strong("", f"{label}: ")
             paragraph += nodes.Text(text)
             badges += paragraph
+    for sentence, targets in mutation_sentences(view.statuses):
+        badges += nodes.paragraph("", f"{', '.join(targets)}: {sentence}",
+                                  classes=["rn-snippet-necessity"])
     if not view.details:
         return [badges]
     details = snippet_details(classes=["rn-snippet-details"])

@@ -61,7 +61,10 @@ class Procedure:
                 self.session.call_timeout))
             for name in self.session.domain_names():
                 self.session.remove_domain(name)
-            self.execute()
+            try:
+                self.execute()
+            finally:
+                self.observe_symptom()
         except Aborted:
             pass
         except TimeoutError as error:  # the harness's ExecTimeoutError is one too
@@ -82,6 +85,18 @@ class Procedure:
             self.cleanup()
             self.session.outcome.duration = time.monotonic() - start
         return self.session.outcome
+
+    def observe_symptom(self) -> None:
+        """The issue's symptom on the unchanged guest, whatever became of the check: it says
+        whether the workaround is needed on this version, not whether it works."""
+        if (self.session.spec.symptom is None or self.session.connection is None
+                or self.session.check.overrides):  # a mutant's symptom is its check's
+            return
+        try:
+            self.observer.symptom()
+        except Exception as error:  # the check's own result stands; the log says why
+            self.session.outcome.log.append(f"symptom not observed: {type(error).__name__}: "
+                                            f"{error}")
 
     def audit_published(self) -> None:
         """The published steps may write their work directory and the absolute paths the spec
@@ -192,7 +207,8 @@ class Procedure:
             argv = shlex.join(result.command.argv)
             if result.returncode != 0:
                 self.session.outcome.record("setup", LayerStatus.FAILED, f"{argv} exited "
-                                    f"{result.returncode}: {result.stderr.strip()}")
+                                    f"{result.returncode}: {result.stderr.strip()}",
+                                    said=result.stderr + result.stdout)
                 raise Aborted
             self.session.outcome.record("setup", LayerStatus.PASSED, f"{argv} ({item.why})")
         return ran[len(commands):]
@@ -206,7 +222,9 @@ class Procedure:
         """
         key = self.session.spec.snippet
         try:
-            if self.session.spec.kind is SnippetKind.XML_FRAGMENT:
+            if self.session.check.omitted(key):  # a mutant: the guest without the snippet
+                xml = self.session.base_xml(self.session.guest)
+            elif self.session.spec.kind is SnippetKind.XML_FRAGMENT:
                 assert self.session.spec.apply is not None
                 xml = apply_fragment(self.session.base_xml(self.session.guest), self.session.check.text(key),
                                      self.session.spec.apply, key)
@@ -250,12 +268,16 @@ class Procedure:
                 started = error  # reported after the layers, where it would have happened
         [ran] = validated.result()
         layer = schema_layer(ran)
-        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}")
-        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}")
+        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}", layer.said)
+        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}",
+                                    semantic.said)
         if domain is None or layer.status is LayerStatus.FAILED:
             raise Aborted
-        if started is not None:
-            raise started
+        if started is not None:  # QEMU or libvirt refused to start the guest the snippet made
+            self.session.outcome.record("run", LayerStatus.FAILED,
+                                        f"starting {self.session.guest} failed: {started}",
+                                        said=str(started))
+            raise Aborted
         if self.session.spec.not_verifiable:
             self.session.outcome.log.append(f"effect not observed: {self.session.spec.not_verifiable}")
             return
@@ -265,14 +287,21 @@ class Procedure:
         try:
             self.session.conn.defineXML(self.session.base_xml(self.session.guest))
         except libvirt.libvirtError as error:
-            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}")
+            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}",
+                                        said=str(error))
             raise Aborted from None
         if self.session.spec.effects:
             self.observer.begin_controls()  # the control guest starts while the steps run
         for step in self.session.spec.steps:
             if step.action is StepAction.START:
                 self.session.flush()
-                self.session.conn.lookupByName(self.session.guest).create()
+                try:
+                    self.session.conn.lookupByName(self.session.guest).create()
+                except libvirt.libvirtError as error:
+                    self.session.outcome.record("run", LayerStatus.FAILED, f"starting "
+                                                f"{self.session.guest} failed: {error}",
+                                                said=str(error))
+                    raise Aborted from None
                 self.session.outcome.log.append(f"harness: started {self.session.guest}")
             elif step.action is StepAction.DESTROY:
                 self.session.conn.lookupByName(self.session.guest).destroy()
@@ -280,11 +309,16 @@ class Procedure:
                 self.steps.step(step)
         self.session.flush()
         for name in sorted({self.session.guest, *(e.guest for e in self.session.spec.effects if e.guest)}):
-            domain = self.session.conn.lookupByName(name)
+            try:
+                domain = self.session.conn.lookupByName(name)
+            except libvirt.libvirtError as error:  # the steps did not make the guest they name
+                self.session.outcome.record("run", LayerStatus.FAILED, f"the published steps "
+                                            f"left no guest {name}: {error}", said=str(error))
+                continue
             xml = domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
             layer, _ = semantic_layer(self.session.conn, xml)
             self.session.outcome.record("semantic", layer.status, f"{name} as the steps left it: "
-                                f"{layer.detail}")
+                                f"{layer.detail}", layer.said)
         if self.session.outcome.failure():
             raise Aborted
         if self.session.spec.effects:

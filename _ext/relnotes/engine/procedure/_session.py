@@ -167,11 +167,11 @@ class Session:
         except libvirt.libvirtError as error:
             self.outcome.log.append(f"cleanup of {name}: {error}")
 
-    def base_xml(self, name: str, *, control: bool = False) -> str:
-        """The base guest (or, for ``control``, the control guest the spec states) as ``name``."""
+    def base_xml(self, name: str) -> str:
+        """The base guest as ``name``: the check's guest before the snippet, and its control
+        (the same guest, the snippet left out)."""
         from relnotes.engine.container import adapt_to_accelerator
 
-        guest = (self.spec.control_guest or self.spec.guest) if control else self.spec.guest
-        text = (self.check.snippets_dir / guest).read_text(encoding="utf-8")
+        text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
         return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type,
                                     libvirt_version=self.daemon.environment.libvirt_version)
