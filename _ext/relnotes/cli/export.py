@@ -10,13 +10,13 @@ for a writer's review; such files are not for publication.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from relnotes.cli.build import promote
+from relnotes.cli.build import BadOutput, claim_output
 from relnotes.cli.site import BUILDABLE
+from relnotes.core.outputs import OutputKind
 
 FORMATS = {"asciidoc": "relnotes-asciidoc", "jira-text": "relnotes-jira-text"}
 
@@ -31,7 +31,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="asciidoc: <release>.adoc per release, a chapter per release note "
                              "type; jira-text: <ticket>.txt per ticket, in Jira's wiki markup")
     export.add_argument("--out", type=Path, metavar="DIR",
-                        help="where the files go (default: _build/<format> in the site)")
+                        help="where the files go: absent, empty, or an earlier export "
+                             "(default: _build/<format> in the site)")
     export.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages, relative to the site (default: %(default)s)")
     export.add_argument("--draft", action="store_true",
@@ -43,9 +44,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _export(args: argparse.Namespace) -> int:
     settings = args.settings
     root: Path = settings.root
-    out = (args.out or root / "_build" / args.format).resolve()
-    staging = out.with_name(out.name + ".staging")
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        output = claim_output(args, OutputKind.EXPORT, Path("_build") / args.format)
+    except BadOutput as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = output.path
+    staging = output.staging()
     options = ["-nW", "--keep-going"]
     if not args.draft:
         options += ["-D", "relnotes_require_verified=1"]
@@ -54,9 +59,9 @@ def _export(args: argparse.Namespace) -> int:
          "-d", str(root / "_build" / f"doctrees-{args.format}"),
          "-b", FORMATS[args.format], str(root / args.source), str(staging)], check=False)
     if done.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
+        output.discard(staging)
         print(f"error: nothing was exported; {out} is unchanged", file=sys.stderr)
         return 1
-    promote(staging, out)
+    output.promote(staging)
     print(f"exported {out}")
     return 0

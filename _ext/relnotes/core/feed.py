@@ -9,13 +9,13 @@ workaround now fails on libvirt 12.9". Sphinx-free: the site's Atom feeds are wr
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import Ledger, Status, load_ledger
 
 PUBLISHED_DIR = "published"
@@ -40,9 +40,7 @@ def archive_published_ledger(ledger: Path, now: datetime | None = None) -> Path 
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{stamp}.json"
-    temporary = folder / f".{stamp}.json.tmp"
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    write_atomic(target, data)
     return target
 
 

@@ -21,6 +21,7 @@ from relnotes.core.model import (
     parse_jira_keys,
     parse_kind,
     parse_release,
+    parse_releases,
     parse_retirement,
     parse_topics,
     split_list,
@@ -85,9 +86,10 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         topic_list = parse_topics(options.get("topics"), topics)
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
         jira = parse_jira_keys(options.get("jira"))
-        fixed_in = parse_release("fixed-in", options.get("fixed-in"))
+        fixed_text = (options.get("fixed-in") or "").strip()
+        fixed_in = parse_release(fixed_text, "fixed-in") if fixed_text else ""
         retired = parse_retirement(options.get("retired"))
-        named = split_list(options["releases"])
+        named = parse_releases(options["releases"])
         for name, value in [*(("releases", r) for r in named), ("fixed-in", fixed_in)]:
             if releases and value and value not in releases:
                 raise RecordError(name, f"{value!r} is not one of the site's releases "
@@ -96,7 +98,7 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(
         id=issue_id, component=component,
-        releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
+        releases=named, kind=kind, bz=bz, topics=topic_list,
         see_also=see_also, jira=jira, fixed_in=fixed_in, retired=retired,
     )
 

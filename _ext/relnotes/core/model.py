@@ -10,13 +10,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-ISSUE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Every rule is applied with fullmatch: "$" alone lets a trailing newline through.
+ISSUE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: What ``relnotes new`` writes as the title when none is given; ``relnotes check`` reports a
 #: title that starts so until the writer replaces it.
 PLACEHOLDER_TITLE_PREFIX = "TITLE:"
 PLACEHOLDER_TITLE = f"{PLACEHOLDER_TITLE_PREFIX} the symptom, as a reader would search for it"
-BZ_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
-JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,8}$")
+BZ_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,8}")
+#: A release as readers name it ("RHEL 5.6", "9", "1.0-rc1"): one line of printable text
+#: without a comma (it separates releases); escaped wherever it is shown.
+RELEASE = re.compile(r"[^\s,](?:[^,]{0,62}[^\s,])?")
+
+
+#: An id or a component becomes a file name and a URL: far below any file system's limit.
+MAX_ID_LENGTH = 100
 
 
 class Kind(enum.Enum):
@@ -117,14 +125,14 @@ def split_list(value: str | None) -> tuple[str, ...]:
 
 
 def parse_issue_id(value: str) -> str:
-    if not ISSUE_ID.match(value):
+    if len(value) > MAX_ID_LENGTH or not ISSUE_ID.fullmatch(value):
         raise RecordError("id", f"{value!r} is not a lowercase slug (letters, digits, '-')")
     return value
 
 
 def parse_component(value: str) -> str:
     """A component name is a slug: it becomes a page name, an index group and HTML."""
-    if not ISSUE_ID.match(value):
+    if len(value) > MAX_ID_LENGTH or not ISSUE_ID.fullmatch(value):
         raise RecordError("component", f"{value!r} is not a lowercase slug (letters, digits, '-')")
     return value
 
@@ -133,7 +141,7 @@ def parse_bz_numbers(value: str | None) -> tuple[int, ...]:
     numbers = []
     for item in split_list(value):
         bare = item.removeprefix("BZ#").removeprefix("bz#")
-        if not BZ_NUMBER.match(bare):
+        if not BZ_NUMBER.fullmatch(bare):
             raise RecordError("bz", f"{item!r} is not a Bugzilla number")
         numbers.append(int(bare))
     return tuple(numbers)
@@ -142,20 +150,12 @@ def parse_bz_numbers(value: str | None) -> tuple[int, ...]:
 def parse_jira_keys(value: str | None) -> tuple[str, ...]:
     keys = split_list(value)
     for key in keys:
-        if not JIRA_KEY.match(key):
+        if not JIRA_KEY.fullmatch(key):
             raise RecordError("jira", f"{key!r} is not a Jira issue key such as RHEL-1234")
     return keys
 
 
-def parse_release(field_name: str, value: str | None) -> str:
-    """One release name (``fixed-in``): one line, no comma (commas separate releases)."""
-    text = (value or "").strip()
-    if "," in text or "\n" in text:
-        raise RecordError(field_name, f"{text!r} is not one release name")
-    return text
-
-
-_RETIRED = re.compile(r"^(\d{4}-\d{2}-\d{2}):\s*(\S.*)$")
+_RETIRED = re.compile(r"(\d{4}-\d{2}-\d{2}):\s*(\S.*)")
 
 
 def parse_retirement(value: str | None) -> Retirement | None:
@@ -163,7 +163,7 @@ def parse_retirement(value: str | None) -> Retirement | None:
     text = (value or "").strip()
     if not text:
         return None
-    match = _RETIRED.match(text)
+    match = _RETIRED.fullmatch(text)
     if not match:
         raise RecordError("retired", f"{text!r} is not 'YYYY-MM-DD: why it is retired'")
     try:
@@ -171,6 +171,19 @@ def parse_retirement(value: str | None) -> Retirement | None:
     except ValueError:
         raise RecordError("retired", f"{match.group(1)!r} is not a date") from None
     return Retirement(match.group(1), match.group(2).strip())
+
+
+def parse_release(value: str, field_name: str = "releases") -> str:
+    """One release, exactly as given (a command-line value is not stripped first)."""
+    if not RELEASE.fullmatch(value) or not value.isprintable():
+        raise RecordError(field_name, f"{value!r} is not a release name (one line of "
+                                      "printable text, no comma, at most 64 characters)")
+    return value
+
+
+def parse_releases(value: str | None) -> tuple[str, ...]:
+    """A page's comma-separated ``:releases:`` field."""
+    return tuple(parse_release(release) for release in split_list(value))
 
 
 def parse_kind(value: str | None) -> Kind:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from relnotes.core.terminal import printable
 from relnotes.importing.bugzilla_api import API_KEY_VARIABLE, DEFAULT_TIMEOUT
 from relnotes.importing.jira_api import TOKEN_VARIABLE
 
@@ -100,21 +101,21 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None,
     try:
         check_site(args.into)
     except BadInput as error:  # as every command outside a site: one line, exit 2
-        print(f"relnotes import: {error}", file=err)
+        print(printable(f"relnotes import: {error}"), file=err)
         return EXIT_NOT_A_SITE
     try:
         imported = _read(args)
         if not imported.notes:
             for line in imported.skipped:
-                print(f"skipped: {line}", file=err)
+                print(printable(f"skipped: {line}"), file=err)
             for line in imported.faults:
-                print(f"fault: {line}", file=err)
+                print(printable(f"fault: {line}"), file=err)
             raise BadInput(_input_name(args), "nothing to import"
                            + (f" ({len(imported.skipped)} skipped)" if imported.skipped else ""))
         planned = plan(imported, args.into, update=args.update)
         write(planned)
     except BadInput as error:
-        print(f"relnotes import: {error}", file=err)
+        print(printable(f"relnotes import: {error}"), file=err)
         print("relnotes import: nothing written", file=err)
         return EXIT_BAD_INPUT
     _report(imported, planned, args.update, out)
@@ -183,22 +184,22 @@ def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> Non
     for note, issue_id in planned.mapping:
         tickets = [*(f"BZ#{n}" for n in note.bz), *note.jira]
         cited = f" [{', '.join(tickets)}]" if tickets else ""
-        print(f"{note.origin} -> {issue_id}{cited}", file=out)
+        print(printable(f"{note.origin} -> {issue_id}{cited}"), file=out)
     for line in [*imported.skipped, *planned.skipped]:
-        print(f"skipped: {line}", file=out)
+        print(printable(f"skipped: {line}"), file=out)
     for line in imported.faults:
-        print(f"fault (not imported; fix the ticket, or --strict to stop on it): {line}",
-              file=out)
+        print(printable(f"fault (not imported; fix the ticket, or --strict to stop on it): "
+                        f"{line}"), file=out)
     for line in imported.needs_editing:
-        print(f"needs editing: {line}", file=out)
+        print(printable(f"needs editing: {line}"), file=out)
     for action in (Action.CHANGED, Action.KEPT):
         for planned_file in planned.by_action(action):
-            print(f"not written: {planned_file.path}: {action.value}", file=out)
+            print(printable(f"not written: {planned_file.path}: {action.value}"), file=out)
             if update and action is Action.KEPT:
-                out.write(planned_file.diff())
+                out.write(printable(planned_file.diff()))
     for path in planned.dropped:
-        print(f"no longer imported: {path} (left in place; remove it by hand if unused)",
-              file=out)
+        print(printable(f"no longer imported: {path} (left in place; remove it by hand if "
+                        "unused)"), file=out)
     counts = {action: len(planned.by_action(action)) for action in Action}
     bz = {n for note, _ in planned.mapping for n in note.bz}
     snippets = sum(len(note.snippets()) for note, _ in planned.mapping)

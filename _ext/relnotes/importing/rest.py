@@ -37,6 +37,8 @@ def load_json(data: bytes, where: str) -> Any:
     except json.JSONDecodeError as error:
         raise BadInput(where, f"not JSON: {error.msg} (column {error.colno})",
                        error.lineno) from None
+    except RecursionError:
+        raise BadInput(where, "not a response: nested too deeply") from None
 
 
 def server_url(url: str, *, what: str, credential: str | None,
@@ -87,6 +89,8 @@ def get_json(url: str, shown: str, headers: Mapping[str, str], timeout: float,
         return json.loads(decode(data, shown))
     except json.JSONDecodeError as error:
         raise BadInput(shown, f"the server's answer is not JSON: {error.msg}") from None
+    except RecursionError:
+        raise BadInput(shown, "the server's answer is nested too deeply") from None
 
 
 def _error_message(error: urllib.error.HTTPError) -> str:
@@ -94,7 +98,7 @@ def _error_message(error: urllib.error.HTTPError) -> str:
     ``errorMessages``); show it when there is one."""
     try:
         body = json.loads(error.read(65536).decode("utf-8"))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RecursionError):
         return ""
     if not isinstance(body, dict):
         return ""

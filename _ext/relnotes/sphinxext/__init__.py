@@ -14,6 +14,7 @@ from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.collector import setup_collector
 from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
+from relnotes.sphinxext.confinement import setup_confinement
 from relnotes.sphinxext.domain import setup_domain
 from relnotes.sphinxext.export import setup_export
 from relnotes.sphinxext.feed import setup_feed
@@ -45,6 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
     setup_domain(app)
     setup_page_check(app)
+    setup_confinement(app)
     setup_issue_directives(app)
     setup_snippets(app)
     setup_spec_check(app)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
-from relnotes.core.filemode import make_plain
+from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import LedgerError
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.verification import current_ledger, snippet_record, views_by_snippet
@@ -56,26 +54,8 @@ def issues_document(app: Sphinx) -> dict[str, Any]:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically, and only when the content differs (unchanged files keep their mtime).
-
-    Readers never see a half-written file: it is written beside the target, then renamed.
-    """
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        make_plain(handle)  # mkstemp makes it 0600
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return True
+    """Write atomically, and only when the content differs (unchanged files keep their mtime)."""
+    return write_atomic(path, text, only_if_changed=True)
 
 
 def write_issues_json(app: Sphinx, exception: Exception | None) -> None:
