@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from relnotes.core import atomic
 from relnotes.core import ledger as ledger_module
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
@@ -141,7 +142,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(ledger_module.os, "replace", crash)
+    monkeypatch.setattr(atomic.os, "replace", crash)
     second = Ledger()
     second.add(record("kvm/other.xml"))
     with pytest.raises(OSError, match="disk full"):

@@ -53,7 +53,7 @@ def test_the_overview_lists_every_issue_with_its_summary_per_target(app: Sphinx)
     assert row["data-statuses"] == "fails|not-verified|stale|verified"
     # The issue and its facts in one cell, then a column per version, named by its versions.
     assert row.select_one("th a").get_text() == "Snippet issue"
-    assert row.select_one("th .rn-overview-facts").get_text() == "comp · Known issue · R"
+    assert row.select_one("th .rn-overview-facts").get_text() == "comp · Known Issue · R"
     headings = [th.get_text() for th in overview.select("table.rn-overview-table thead th")]
     assert headings == ["Issue", "libvirt 9.0 / QEMU 7.2", "libvirt 11.3 / QEMU 10.0"]
     cells = [(td["data-version"], td["data-statuses"], td.get_text(" ", strip=True))

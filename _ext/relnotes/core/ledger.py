@@ -15,15 +15,15 @@ import enum
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.atomic import write_atomic
+from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.environment import Environment
-from relnotes.core.filemode import make_plain
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
@@ -56,6 +56,8 @@ RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VE
             Status.MUTANT_SURVIVED)
 # A record stamped later than this past the reader's clock is an error, not a winner.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+#: Thousands of records with their logs are a few MiB; a ledger is never near this.
+LEDGER_SIZE_LIMIT = 256 * 2**20
 
 
 class LayerStatus(enum.Enum):
@@ -235,6 +237,7 @@ class Record:
         verified_at = datetime.fromisoformat(str(data["verified_at"]).replace("Z", "+00:00"))
         if verified_at.tzinfo is None:
             raise ValueError("verified_at has no time zone")
+        verified_at = verified_at.astimezone(UTC)  # OverflowError when out of range in UTC
         record = cls(
             snippet=str(data["snippet"]), sha256=str(data["sha256"]),
             inputs_sha256=str(data.get("inputs_sha256", "")), result=result,
@@ -392,12 +395,12 @@ def sha256_of(path: Path) -> str:
 
 def load_ledger(path: Path) -> Ledger:
     """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Ledger()
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+    try:
+        raw = read_bounded(path, LEDGER_SIZE_LIMIT, what="ledger")
+    except InputFileError as error:
+        raise LedgerError(str(error)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -422,10 +425,14 @@ def load_ledger(path: Path) -> Ledger:
         try:
             _check_record_shape(item)
             record = Record.from_json(item)
+            # A date without its zone, or one that leaves datetime's range once in UTC.
+            in_future = record.verified_at > latest
+        except OverflowError as error:  # a date beyond datetime's range, a number beyond int's
+            raise LedgerError(f"{path}: records[{index}]: out of range: {error}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
             raise LedgerError(f"{path}: records[{index}]: {what}") from None
-        if record.verified_at > latest:
+        if in_future:
             raise LedgerError(
                 f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
                 f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
@@ -433,8 +440,8 @@ def load_ledger(path: Path) -> Ledger:
         ledger.add(record)
     try:
         ledger.sequence = max(ledger.sequence, int(data.get("sequence", 0)))
-    except (TypeError, ValueError):
-        raise LedgerError(f"{path}: sequence: not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise LedgerError(f"{path}: sequence: not a whole number") from None
     return ledger
 
 
@@ -462,19 +469,7 @@ def _check_record_shape(item: Any) -> None:
 
 def write_ledger(ledger: Ledger, path: Path) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        make_plain(fd)  # mkstemp makes it 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(ledger.to_json(), stream, indent=1, sort_keys=True)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(ledger.to_json(), indent=1, sort_keys=True) + "\n")
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:

@@ -195,8 +195,12 @@ def run_mutant(mutant: Mutant, *, check: Check, daemon: Daemon, target: str, con
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
         identity: IdentityProbe | None = None, stop: threading.Event | None = None,
-        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT, mutate: bool = True) -> RunResult:
+        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT, mutate: bool = True,
+        ledger_name: str = LEDGER_NAME) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    The ledger read and written is ``out / ledger_name`` (the CLI passes the site's ledger, so
+    verify, build and publish read one file); the JUnit report goes beside it.
 
     With ``identity``, a target whose checks can all be reused on its current image starts
     no daemon (see relnotes.engine.reuse). A target that cannot be verified at all does not
@@ -215,7 +219,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     # started (its health probe) or removed on an interrupt; errors are reported where they
     # matter.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
-    ledger_path = out / LEDGER_NAME
+    ledger_path = out / ledger_name
     ledger = load_ledger(ledger_path)
     stamp = new_run(ledger)
     total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))

@@ -12,7 +12,7 @@ from relnotes.core.located_toml import parse_toml
 from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT, PathError, check_size, confine
 from relnotes.core.targets import TARGET_NAMES
 
-from ._files import SPEC_SUFFIX, orphan_specs, snippet_files, snippet_key, spec_path
+from ._files import SPEC_SUFFIX, linked_folders, orphan_specs, snippet_files, snippet_key, spec_path
 from ._model import (
     DECLARABLE_LAYERS,
     DEFAULT_GUEST,
@@ -81,6 +81,8 @@ def pending_reason(snippet_file: Path) -> str | None:
 
 def load_specs(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> dict[str, Spec]:
     """Every snippet's spec, keyed by snippet key; orphans and cross-references checked."""
+    for link in linked_folders(snippets_dir):
+        raise _linked(link)
     specs = {snippet_key(p, snippets_dir): load_spec(p, snippets_dir, size_limit)
              for p in snippet_files(snippets_dir)}
     for orphan in orphan_specs(snippets_dir):
@@ -111,6 +113,7 @@ def spec_problems(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIM
         except SpecError as error:
             problems.append(error)
     problems += [_orphan(orphan) for orphan in orphan_specs(snippets_dir)]
+    problems += [_linked(link) for link in linked_folders(snippets_dir)]
     unloadable = {snippet_key(p.file.with_name(p.file.name.removesuffix(SPEC_SUFFIX)), snippets_dir)
                   for p in problems if p.file.name.endswith(SPEC_SUFFIX)}
     problems += reference_problems(specs, snippets_dir, unloadable)
@@ -120,6 +123,11 @@ def spec_problems(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIM
 def spec_problem_message(error: SpecError) -> str:
     """How a spec problem reads where it is reported: the place is the warning's location."""
     return f"check spec: {error.what}"
+
+
+def _linked(folder: Path) -> SpecError:
+    return SpecError(folder, None, "a folder of snippets that is a symbolic link: its snippets "
+                     "would be neither verified nor shown; move them into the snippets folder", 1)
 
 
 def _orphan(file: Path) -> SpecError:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
+from typing import cast
 
 import libvirt
 
@@ -23,6 +24,7 @@ from relnotes.engine.connection import (
 )
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
+from relnotes.engine.deadline import Deadlined
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
 from relnotes.engine.privilege import audit_command
 from relnotes.engine.xmledit import XmlError, apply_fragment, parse, serialize
@@ -31,6 +33,9 @@ from ._effects import Effects
 from ._outcome import Aborted, Outcome
 from ._session import PLACEHOLDER, Session
 from ._steps import Steps
+
+#: The longest a check's cleanup may take, every removal and the close included.
+CLEANUP_TIMEOUT = 30.0
 
 
 class Procedure:
@@ -51,8 +56,9 @@ class Procedure:
     def run(self) -> Outcome:
         start = time.monotonic()
         try:
-            self.session.connection = open_connection(
-                self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining()))
+            self.session.connection = cast(libvirt.virConnect, Deadlined(
+                open_connection(self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining())),
+                self.session.call_timeout))
             for name in self.session.domain_names():
                 self.session.remove_domain(name)
             try:
@@ -132,25 +138,43 @@ class Procedure:
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
-        work directory, once the work running alongside the check has finished."""
-        wait(self.session.jobs)  # their failures were reported where they mattered
+        work directory, once the work running alongside the check has finished.
+
+        Bounded as a whole (``CLEANUP_TIMEOUT``; each libvirt call by its own deadline): what
+        has not finished by then is abandoned with the connection, and the daemon is not used
+        again (its container is removed at the end of the run, which ends what was left)."""
+        self.session.cleaning = True  # libvirt calls get the cleanup's allowance from here on
+        wait(self.session.jobs, timeout=CLEANUP_TIMEOUT)  # failures reported where they mattered
         tasks: list[Callable[[], object]] = [
             partial(self.session.daemon.exec, ["rm", "-rf", self.session.work], timeout=30)]
         if self.session.ran_published and self.lost is None:
             tasks.append(self.audit_published)  # the work dir is not its business
-        if self.session.connection is not None:
+        if self.session.connection is not None and self.lost is None:
             tasks += [partial(self.session.remove_domain, name)
                       for name in sorted(self.session.domain_names())]
-        with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
-            futures = [pool.submit(task) for task in tasks]
+        pool = ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="cleanup")
+        futures = [pool.submit(task) for task in tasks]
+        pool.shutdown(wait=False)  # never waits past the deadline below
+        _, late = wait(futures, timeout=CLEANUP_TIMEOUT)
         for future in futures:
-            if future.exception() is not None:
-                error = future.exception()
+            if future in late:
+                continue
+            if (error := future.exception()) is not None:
                 self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
-        try:
+                if isinstance(error, DaemonUnresponsiveError) and self.lost is None:
+                    self.lost = f"the libvirt daemon stopped answering during cleanup ({error})"
+        if late:
+            detail = (f"cleanup did not finish within {CLEANUP_TIMEOUT:g} s: abandoned, with "
+                      "the connection; the daemon is not used again")
+            self.session.outcome.log.append(f"cleanup: {detail}")
+            self.lost = self.lost or detail
+            return  # a call may still hold the connection: closing it under that call is unsafe
+        if getattr(self.session.connection, "abandoned", False):
+            return  # an abandoned call may still be running on it: left to the container's end
+        try:  # last, once nothing else uses it; under its own deadline
             if self.session.connection is not None:
                 self.session.connection.close()
-        except libvirt.libvirtError as error:
+        except (libvirt.libvirtError, DaemonUnresponsiveError) as error:
             self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
 
     def execute(self) -> None:
