@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from relnotes.core.ledger import (
     sha256_of,
     write_ledger,
 )
+from relnotes.core.plan import plan_loadable_checks
 from relnotes.engine.drift import Drift, compare, markdown_report, not_needed, text_report
 
 OLD_ENV = Environment("trixie-backports", "12.9.0", "11.1.3", "kvm", "sha256:a")
@@ -65,22 +67,40 @@ def test_a_failure_that_now_passes_became_passing_and_needs_no_attention() -> No
     assert not report.needs_attention
 
 
-def test_a_control_that_already_shows_the_effect_means_not_needed() -> None:
-    new = record("kvm/a.xml", Status.FAILED, at=LATER, reason="control: ...")
-    new = Record(new.snippet, new.sha256, new.inputs_sha256, new.result, new.reason,
-                 {"effect": Layer(LayerStatus.PASSED, "pci-ids = '8086:100e'"),
-                  "control": Layer(LayerStatus.FAILED, "without the change, pci-ids = "
-                                   "'8086:100e': lacks 8086:100e")},
-                 new.environment, new.verified_at, 1.0)
+def test_a_passing_snippet_now_indistinct_is_no_longer_shown_to_work_and_needs_attention(
+        ) -> None:
+    new = record("kvm/a.xml", Status.INDISTINCT, at=LATER, reason="the control shows it too")
+    new = replace(new, layers={
+        "effect": Layer(LayerStatus.PASSED, "pci-ids = '8086:100e'"),
+        "control": Layer(LayerStatus.FAILED, "without the change, pci-ids = '8086:100e'")})
     assert not_needed(new)
-    [change] = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new)).changes
-    assert (change.drift, change.after) == (Drift.NOT_NEEDED, "not-needed")
-    assert change.detail.startswith("the unchanged guest already shows the effect: without")
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new))
+    [change] = report.changes
+    assert (change.drift, change.after) == (Drift.NOT_SHOWN, "indistinct")
+    assert change.detail.startswith("not needed: the unchanged guest already shows the effect")
+    assert report.needs_attention and change.needs_attention
 
 
-def test_a_failed_effect_is_never_read_as_not_needed() -> None:
-    assert not not_needed(record("kvm/a.xml", Status.FAILED, control=LayerStatus.FAILED))
-    assert not not_needed(record("kvm/a.xml", Status.PASSED, control=None))
+def test_a_failed_record_whose_control_layer_failed_is_a_failure_never_not_needed() -> None:
+    # the control could not be observed at all (the guest was not running): still a failure
+    failed = record("kvm/a.xml", Status.FAILED, at=LATER, control=LayerStatus.FAILED,
+                    reason="control: guest not running")
+    failed = replace(failed, layers={**failed.layers,
+                                     "effect": Layer(LayerStatus.PASSED, "seen")})
+    assert not not_needed(failed)
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(failed))
+    [change] = report.changes
+    assert (change.drift, change.after, change.needs_attention) == (
+        Drift.FAILING, "failed", True)
+
+
+@pytest.mark.parametrize("after", [
+    Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED,
+    Status.BASELINE_CHANGED, Status.MUTANT_SURVIVED])
+def test_every_move_from_green_to_not_green_needs_attention(after: Status) -> None:
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)),
+                     ledger(record("kvm/a.xml", after, at=LATER, reason="r")))
+    assert report.needs_attention, after
 
 
 def test_a_snippet_whose_bytes_changed_became_stale() -> None:
@@ -91,7 +111,7 @@ def test_a_snippet_whose_bytes_changed_became_stale() -> None:
     new = ledger(record("kvm/a.xml", Status.PASSED, sha="s1", at=LATER))
     [change] = compare(old, new, current={"kvm/a.xml": "s2"}).changes
     assert (change.drift, change.before, change.after) == (Drift.STALE, "passed", "stale")
-    assert change.detail == "the snippet changed since it was verified"
+    assert change.detail == "the snippet changed since it was verified on 2026-11-08"
 
 
 def test_a_result_the_new_run_lacks_is_no_longer_verified() -> None:
@@ -182,6 +202,11 @@ def test_cli_refuses_an_unknown_target(tmp_path: Path,
 
 
 
+def current_inputs(snippets: Path) -> dict[str, str]:
+    [check] = plan_loadable_checks(snippets)
+    return check.inputs("trixie-backports")
+
+
 def test_cli_judges_staleness_by_the_snippets_current_bytes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     snippets = tmp_path / "snippets"
@@ -189,12 +214,34 @@ def test_cli_judges_staleness_by_the_snippets_current_bytes(
     (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
     (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
     current = sha256_of(snippets / "kvm/a.xml")
-    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.PASSED, sha=current))
-    new = write(tmp_path / "new.json",
-                record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER))
+    inputs = current_inputs(snippets)
+    old = write(tmp_path / "old.json",
+                replace(record("kvm/a.xml", Status.PASSED, sha=current), inputs=inputs))
+    new = write(tmp_path / "new.json", replace(
+        record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER), inputs=inputs))
     assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
     assert "kvm/a.xml: passed -> stale;" in capsys.readouterr().out
     # once the snippet changes again, the old record is stale too: both are, so no drift
     (snippets / "kvm/a.xml").write_text("<sound model='ich6'/>\n")
     assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 0
     assert "no drift" in capsys.readouterr().out
+
+
+def test_cli_judges_staleness_by_every_input_of_the_check_as_the_site_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snippets = tmp_path / "snippets"
+    (snippets / "kvm").mkdir(parents=True)
+    (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
+    (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
+    current = sha256_of(snippets / "kvm/a.xml")
+    inputs = current_inputs(snippets)
+    old = write(tmp_path / "old.json",
+                replace(record("kvm/a.xml", Status.PASSED, sha=current), inputs=inputs))
+    # the new run verified the same bytes, but with a check spec that is not the current one
+    other = {name: ("0" * 64 if name.startswith("spec") else digest)
+             for name, digest in inputs.items()}
+    new = write(tmp_path / "new.json", replace(
+        record("kvm/a.xml", Status.PASSED, sha=current, at=LATER), inputs=other))
+    assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
+    out = capsys.readouterr().out
+    assert "kvm/a.xml: passed -> stale; spec" in out

@@ -51,9 +51,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
-                    "became failing, stale, not needed, passing.",
-        epilog="Exit codes: 0 nothing needs attention, 1 something became failing or stale or "
-               "is no longer verified, 2 a ledger is missing or malformed or a target unknown.")
+                    "stopped being green (failed, indistinct, baseline changed, conflicting...), "
+                    "became stale (the snippet or any input of its check changed) or is no "
+                    "longer verified, and what became passing.",
+        epilog="Exit codes: 0 nothing needs attention, 1 a green result became anything not "
+               "green, or a result became stale or missing, 2 a ledger is missing or "
+               "malformed or a target unknown.")
     diff.add_argument("old", type=Path, help="the earlier ledger (e.g. the published one)")
     diff.add_argument("new", type=Path, help="the ledger of the new run")
     diff.add_argument("--target", action="append", dest="targets", metavar="TARGET",
@@ -146,6 +149,7 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.plan import Check, plan_loadable_checks
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
     if problem := _unknown_target(args.targets):
@@ -162,9 +166,18 @@ def _diff(args: argparse.Namespace) -> int:
         return 2
     snippets_dir = args.snippets_dir or args.settings.snippets_dir
     current = None
+    checks: dict[str, Check] = {}
     if snippets_dir.is_dir():
         current = {snippet_key(p, snippets_dir): sha256_of(p) for p in snippet_files(snippets_dir)}
-    report = compare(old, new, current=current, targets=args.targets)
+        # Stale as the site judges it: by every input of the check, not only the bytes.
+        checks = {member.snippet: check for check in plan_loadable_checks(
+            snippets_dir, args.settings.snippet_size_limit) for member in check.members}
+
+    def inputs(snippet: str, target: str) -> dict[str, str] | None:
+        check = checks.get(snippet)
+        return check.inputs(target) if check is not None else None
+
+    report = compare(old, new, current=current, targets=args.targets, inputs=inputs)
     print(text_report(report), end="")
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)

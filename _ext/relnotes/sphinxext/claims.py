@@ -17,6 +17,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from relnotes.core.ledger import SnippetStatus, Status
+from relnotes.core.results import meaning
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -65,26 +66,12 @@ class VerifiedRole(SphinxRole):
         return [node], []
 
 
-# What each status lets a sentence claim, for a target's environment.
-_PHRASES = {
-    Status.PASSED: "verified on {label}",
-    Status.EXPECTED_FAILURE: "known to fail on {label}",
-    Status.FAILED: "failing on {label}",
-    Status.NOT_VERIFIABLE: "not verifiable on {target}",
-    Status.INDISTINCT: "run on {label} without an effect distinguishable from an unchanged guest",
-    Status.UNCONTROLLED: "observed on {label} without a control",
-    Status.UNCHECKED: "run without error on {label}, its effect not checked",
-    Status.STALE: "changed since it was verified on {target}",
-    Status.MISSING: "not verified on {target}",
-}
-
-
 def claim_sentence(statuses: Sequence[SnippetStatus]) -> str:
     """The statuses as one sentence part, targets with the same status joined by "and"."""
     groups: dict[Status, list[str]] = {}
     for status in statuses:
         label = status.environment_label or status.target
-        text = _PHRASES[status.status].format(label=label, target=status.target)
+        text = meaning(status.status).claim % {"environment": label, "target": status.target}
         groups.setdefault(status.status, []).append(text)
     parts = []
     for texts in groups.values():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from relnotes.core.ledger import Status
+from relnotes.core.results import is_publishable
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.verification import (
@@ -24,10 +24,6 @@ from relnotes.sphinxext.verification import (
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
-
-# Accepted because each was observed, or declared with a reason the site shows.
-PUBLISHABLE = frozenset({Status.PASSED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE})
-
 
 def refuse(app: Sphinx, message: str) -> None:
     """Fail the build: an error no ``suppress_warnings`` entry can filter (it has no type) and
@@ -60,7 +56,7 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
                 )
                 continue  # a stub's ledger records, if any, are not about a check it has
             for status in view.statuses:
-                if status.status not in PUBLISHABLE:
+                if not is_publishable(status.status):
                     logger.warning(
                         "snippet %r is not publishable: %s", view.key, status_text(status),
                         location=(docname, located.lineno), type=WARNING_TYPE,
