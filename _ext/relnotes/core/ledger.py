@@ -288,7 +288,7 @@ class Ledger:
             elif record.inputs_sha256 != latest.inputs_sha256:
                 continue
             found.append(record)
-        return sorted(found, key=_order)
+        return sorted(found, key=lambda r: (*_order(r), provenance(r)))
 
     def conflicts(self) -> list[list[Record]]:
         """The records that disagree, per (snippet, target), for the latest inputs."""
@@ -349,7 +349,9 @@ class Ledger:
         return merged
 
     def to_json(self) -> dict[str, Any]:
-        ordered = sorted(self.all_records(), key=lambda r: (r.snippet, r.target, *_order(r)))
+        # one record per machine, so (key, order, machine) sorts them whatever the merge order
+        ordered = sorted(self.all_records(),
+                         key=lambda r: (r.snippet, r.target, *_order(r), provenance(r)))
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
 
