@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -90,3 +91,49 @@ def test_merge_refuses_a_broken_ledger(tmp_path: Path,
     assert main(["verify", "merge", str(tmp_path / "bad.json"), "-o", str(tmp_path / "out.json")]) == 2
     assert "bad.json: records[0]: missing field" in capsys.readouterr().err
     assert not (tmp_path / "out.json").exists()
+
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken-ledgers"
+
+
+def test_merge_refuses_records_of_the_same_inputs_that_disagree_naming_both(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_lived, runner_ledger = BROKEN / "conflict-long-lived.json", BROKEN / "conflict-ci-runner.json"
+    for order in ((long_lived, runner_ledger), (runner_ledger, long_lived)):
+        out = tmp_path / "merged.json"
+        assert main(["verify", "merge", *map(str, order), "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert (f"error: kvm/a.xml on bookworm: {long_lived}: records[0]: passed on machine "
+                "laptop0000000000, run 0a1b2c3d4e5f6071, started 2026-09-02 00:00 UTC; "
+                f"{runner_ledger}: records[0]: failed on machine runner0000000000") in err
+        assert "re-run the check on one machine (relnotes verify --target bookworm --force)" in err
+        assert not out.exists()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("future.json", r"future\.json: records\[0\]: kvm/a\.xml on bookworm is dated "
+                    r"2099-01-01T00:00:00\+00:00, in the future .* re-run the check"),
+    ("sequence-beyond.json", r"sequence-beyond\.json: records\[0\]: kvm/a\.xml on bookworm claims "
+                             r"run 9000, beyond the ledger's last run \(3\).*re-run the check"),
+])
+def test_merge_refuses_a_record_from_the_future_or_beyond_its_ledgers_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
+    out = tmp_path / "merged.json"
+    assert main(["verify", "merge", str(BROKEN / name), "-o", str(out)]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_the_same_machines_later_run_is_not_a_conflict(tmp_path: Path) -> None:
+    from relnotes.core.ledger import write_ledger
+
+    env = Environment("bookworm", "1", "2", "kvm", "i")
+    for name, result, at in (("old", Status.PASSED, T0), ("new", Status.FAILED, T0 + timedelta(1))):
+        ledger = Ledger()
+        ledger.add(Record("kvm/a.xml", "s", "i", result, None, {}, env, at, 1.0, run_id=name,
+                          machine="m"))
+        write_ledger(ledger, tmp_path / f"{name}.json")
+    assert main(["verify", "merge", str(tmp_path / "new.json"), str(tmp_path / "old.json"),
+                 "-o", str(tmp_path / "merged.json")]) == 0
+    merged = load_ledger(tmp_path / "merged.json")
+    assert merged.status("kvm/a.xml", "s", "bookworm").status is Status.FAILED

@@ -42,9 +42,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     merge = actions.add_parser(
         "merge", help="merge ledgers from several runs or machines",
-        description="Merge ledgers into one; a later run's record wins. Records of a target "
-                    "the harness does not know are left out, with a warning.",
-        epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
+        description="Merge ledgers into one: per snippet and target, each machine's latest "
+                    "run (by its start time) stands; runs of the same inputs on different "
+                    "machines that disagree are conflicting. Records of a target the harness "
+                    "does not know are left out, with a warning.",
+        epilog="Exit codes: 0 merged, 2 a ledger cannot be read (malformed, a record dated in "
+               "the future or numbered beyond its ledger's last run) or records conflict: "
+               "each is named with where it was read, and nothing is written.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     merge.set_defaults(run=_merge)
@@ -143,6 +147,12 @@ def _merge(args: argparse.Namespace) -> int:
         return 2
     for warning in merged.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if merged.conflicts:
+        for conflict in merged.conflicts:
+            print(f"error: {conflict}", file=sys.stderr)
+        print(f"error: {len(merged.conflicts)} conflicting result(s); {args.output} not "
+              "written", file=sys.stderr)
+        return 2
     write_ledger(merged.ledger, args.output)
     print(f"merged {len(args.ledgers)} ledgers: {len(merged.ledger.records)} records -> {args.output}")
     return 0
