@@ -156,8 +156,8 @@ def test_a_verification_run_skips_stubs_records_nothing_and_counts_them(
                         lambda target: contextlib.nullcontext(_Daemon()), log=lambda _: None)
     assert result.ok and result.records == []
     assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, 0 indistinct, "
-                                "0 uncontrolled, 0 unchecked, "
-                                "1 pending (no check written yet)")
+                                "0 uncontrolled, 0 unchecked, 0 baseline-changed, "
+                                "0 mutant-survived, 1 pending (no check written yet)")
     assert json.loads((out / "ledger.json").read_text())["records"] == []
 
 

@@ -24,7 +24,7 @@ from relnotes.core.issue_fields import (
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.pages import Directive, read_page, toctree_entries
+from relnotes.core.pages import CODE_BLOCK_MESSAGE, Directive, read_page, toctree_entries
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
     SnippetPathError,
@@ -86,6 +86,9 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
             continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
+        if any(directive.name == "rn:issue" for directive in page.directives):
+            problems.update(Problem(file, line, CODE_BLOCK_MESSAGE, "code_block")
+                            for line in page.code_blocks)
         for role in page.roles:
             if role.name == "rn:issue" and role.linked:
                 site.references.append((file, role.line, role.target))

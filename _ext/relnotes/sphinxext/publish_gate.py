@@ -85,9 +85,14 @@ def check_publishable(app: Sphinx, exception: Exception | None) -> None:
         if refusal.status is not None:
             refused.append(f"{app.env.doc2path(refusal.docname)}:{refusal.lineno}: "
                            f"{refusal.key}: {text}")
-    if refused:
-        refuse(app, f"{len(refused)} shown snippet result(s) not publishable:\n"
-               + "\n".join(refused))
+    code = [f"{app.env.doc2path(docname)}:{line}: a code block that is not a snippet (show "
+            "it with {rn:snippet}, or mark quoted output with {rn:output})"
+            for docname, lines in sorted(relnotes_domain(app.env).data["unmarked_code"].items())
+            for line in lines]
+    if refused or code:
+        counts = ([f"{len(refused)} shown snippet result(s) not publishable"] if refused else [])
+        counts += [f"{len(code)} code block(s) on issue pages not snippets"] if code else []
+        refuse(app, f"{'; '.join(counts)}:\n" + "\n".join(refused + code))
 
 
 def setup_publish_gate(app: Sphinx) -> None:

@@ -20,4 +20,5 @@ class Subtype(enum.StrEnum):
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
+    CODE_BLOCK = "code_block"  # an issue page shows code that is not a snippet
     CATALOG = "catalog"
