@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from relnotes.core.claims import CATALOG_MESSAGE, MESSAGE, catalog_claims, catalogs, plain_claims
 from relnotes.core.issue_fields import (
     FieldProblem,
     duplicate_id_message,
@@ -38,6 +39,7 @@ from relnotes.core.spec import spec_problems as core_spec_problems
 
 PAGE_SUFFIX = ".md"
 ROOT_DOC = "index"
+LOCALE_DIR = "locale"  # the page catalogs, as the site's conf.py names them (locale_dirs)
 NOT_INCLUDED_MESSAGE = "document isn't included in any toctree"
 
 
@@ -79,13 +81,16 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     unreadable: set[str] = set()
     for docname, file in pages.items():
         try:
-            page = read_page(file.read_text(encoding="utf-8"))
+            text = file.read_text(encoding="utf-8")
+            page = read_page(text)
         except UnicodeDecodeError as error:
             problems.add(Problem(file, 1, f"not UTF-8 text ({error.reason})", "page"))
             unreadable.add(docname)  # left out of the build, so in no toctree either
             continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
+        problems.update(Problem(file, line, MESSAGE.format(phrase=phrase), "claim")
+                        for line, phrase in plain_claims(text))
         if any(directive.name == "rn:issue" for directive in page.directives):
             problems.update(Problem(file, line, CODE_BLOCK_MESSAGE, "code_block")
                             for line in page.code_blocks)
@@ -108,6 +113,9 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
+    for catalog in catalogs(source_dir / LOCALE_DIR):
+        problems.update(Problem(catalog, line, CATALOG_MESSAGE.format(phrase=phrase), "claim")
+                        for line, phrase in catalog_claims(catalog))
     return sorted(problems)
 
 
