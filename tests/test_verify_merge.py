@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,13 +13,27 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from relnotes.cli import main
+from relnotes.core import ledger_stream
 from relnotes.core.environment import Environment
-from relnotes.core.ledger import Layer, LayerStatus, Ledger, Record, Status, load_ledger
+from relnotes.core.ledger import (
+    Layer,
+    LayerStatus,
+    Ledger,
+    Record,
+    Status,
+    load_ledger,
+    write_ledger,
+)
+from relnotes.core.ledger_stream import merge_streams
 from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container.targets import TARGETS
 from relnotes.engine.merging import merge_declared
+
+from tests.test_results import ledgers
 
 SNIPPETS = Path(__file__).parent.parent / "snippets"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -68,8 +83,6 @@ def test_merging_per_target_ledgers_gives_the_ledger_of_one_run_over_all_targets
 
 def test_a_ledger_from_an_unknown_target_is_left_out_with_a_warning(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from relnotes.core.ledger import write_ledger
-
     known = Ledger()
     foreign = Ledger()
     for ledger, target in ((known, "bullseye"), (foreign, "sid")):
@@ -125,8 +138,6 @@ def test_merge_refuses_a_record_from_the_future_or_beyond_its_ledgers_runs(
 
 
 def test_the_same_machines_later_run_is_not_a_conflict(tmp_path: Path) -> None:
-    from relnotes.core.ledger import write_ledger
-
     env = Environment("bookworm", "1", "2", "kvm", "i")
     for name, result, at in (("old", Status.PASSED, T0), ("new", Status.FAILED, T0 + timedelta(1))):
         ledger = Ledger()
@@ -137,3 +148,57 @@ def test_the_same_machines_later_run_is_not_a_conflict(tmp_path: Path) -> None:
                  "-o", str(tmp_path / "merged.json")]) == 0
     merged = load_ledger(tmp_path / "merged.json")
     assert merged.status("kvm/a.xml", "s", "bookworm").status is Status.FAILED
+
+
+# -- the streamed merge ---------------------------------------------------------------------
+
+
+
+
+@given(st.lists(ledgers, min_size=1, max_size=4), st.booleans(), st.integers(1, 300))
+def test_the_streamed_merge_writes_what_the_in_memory_merge_gives(
+        tmp_path_factory: pytest.TempPathFactory, parts: list[Ledger], shuffled: bool,
+        chunk: int) -> None:
+    """Whatever the files, the order of their records and where reads cut them."""
+    directory = tmp_path_factory.mktemp("stream")
+    paths = []
+    for number, part in enumerate(parts):
+        path = directory / f"{number}.json"
+        write_ledger(part, path)
+        if shuffled and number == 0:  # a hand-edited file: records out of order
+            data = json.loads(path.read_text())
+            data["records"].reverse()
+            path.write_text(json.dumps(data))
+        paths.append(path)
+    declared = ["bookworm"]  # the other generated target is left out with a warning
+    expected = merge_declared(paths, declared)
+    original, ledger_stream.CHUNK = ledger_stream.CHUNK, chunk
+    try:
+        streamed = merge_streams(paths, declared, directory / "out.json")
+    finally:
+        ledger_stream.CHUNK = original
+    assert streamed.conflicts == expected.conflicts
+    assert streamed.warnings == expected.warnings
+    if expected.conflicts:
+        assert not (directory / "out.json").exists()
+        return
+    write_ledger(expected.ledger, directory / "expected.json")
+    assert (directory / "out.json").read_bytes() == (directory / "expected.json").read_bytes()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"format": 2, "records": [{"snippet": "a"', r"bad\.json:1:\d+: not JSON"),
+    (b'{"format": 2, "records": [\xff]}', r"bad\.json:1: not UTF-8 \(byte 26\)"),
+    ('{"format": 9, "records": []}', r"unsupported ledger format 9"),
+    ('{"format": 2, "records": 5}', r"records: must be a list of records, not a number"),
+    ('{"format": 2, "records": [{}]}', r"bad\.json: records\[0\]: missing field"),
+])
+def test_the_streamed_merge_refuses_a_broken_ledger_at_its_place(
+        tmp_path: Path, content: str | bytes, message: str) -> None:
+    from relnotes.core.ledger import LedgerError
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(LedgerError, match=message):
+        merge_streams([bad], ["bookworm"], tmp_path / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]  # nothing half-written

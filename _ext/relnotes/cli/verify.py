@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.core.ledger import LedgerError, load_ledger, sha256_of, write_ledger
+from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
 from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 
@@ -138,10 +138,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from relnotes.engine.merging import merge_declared
+    from relnotes.core.ledger_stream import merge_streams
 
     try:
-        merged = merge_declared(args.ledgers, TARGET_NAMES)
+        # Streamed: many large ledgers merge in bounded memory; written only when it succeeds.
+        merged = merge_streams(args.ledgers, TARGET_NAMES, args.output)
     except LedgerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -153,8 +154,7 @@ def _merge(args: argparse.Namespace) -> int:
         print(f"error: {len(merged.conflicts)} conflicting result(s); {args.output} not "
               "written", file=sys.stderr)
         return 2
-    write_ledger(merged.ledger, args.output)
-    print(f"merged {len(args.ledgers)} ledgers: {len(merged.ledger.records)} records -> {args.output}")
+    print(f"merged {len(args.ledgers)} ledgers: {merged.records} records -> {args.output}")
     return 0
 
 

@@ -350,10 +350,27 @@ class Ledger:
 
     def to_json(self) -> dict[str, Any]:
         # one record per machine, so (key, order, machine) sorts them whatever the merge order
-        ordered = sorted(self.all_records(),
-                         key=lambda r: (r.snippet, r.target, *_order(r), provenance(r)))
+        ordered = sorted(self.all_records(), key=sort_key)
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
+
+
+def sort_key(record: Record) -> tuple[Any, ...]:
+    """The order records are written in: by (snippet, target), then run; one per machine."""
+    return (record.snippet, record.target, *_order(record), provenance(record))
+
+
+def conflict_locations(records: Iterable[Record], where: Mapping[int, str]) -> str:
+    """A located error for records that disagree: each with where it was read, and the fix."""
+    records = list(records)
+    first = records[0]
+    return (f"{first.snippet} on {first.target}: " + "; ".join(
+        f"{where.get(id(record), '?')}: {record.result.value} on {provenance(record)}, run "
+        f"{record.run_id or '?'}, started {record.verified_at:%Y-%m-%d %H:%M} UTC"
+        for record in records)
+        + ": runs of the same inputs disagree and neither is provably newer (different "
+        "machines); re-run the check on one machine (relnotes verify --target "
+        f"{first.target} --force) and merge its ledger instead of these")
 
 
 def conflict_text(records: Iterable[Record]) -> str:
@@ -405,34 +422,50 @@ def load_ledger(path: Path, located: dict[int, str] | None = None) -> Ledger:
     if not isinstance(items, list):
         raise LedgerError(f"{path}: records: must be a list of records, not "
                           f"{_json_type(items)}")
+    declared = declared_sequence(path, data.get("sequence"))
     ledger = Ledger()
     latest = now() + CLOCK_TOLERANCE
-    declared = data.get("sequence")
-    if declared is not None and (isinstance(declared, bool) or not isinstance(declared, int)):
-        raise LedgerError(f"{path}: sequence: not a number")
     for index, item in enumerate(items):
-        try:
-            _check_record_shape(item)
-            record = Record.from_json(item)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-            raise LedgerError(f"{path}: records[{index}]: {what}") from None
-        if record.verified_at > latest:
-            raise LedgerError(
-                f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
-                f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
-                "that ran it?); re-run the check rather than trust it")
+        record = read_record(path, index, item, latest)
         if declared is not None and record.run_sequence > declared:
-            raise LedgerError(
-                f"{path}: records[{index}]: {record.snippet} on {record.target} claims run "
-                f"{record.run_sequence}, beyond the ledger's last run ({declared}): the record "
-                "was edited or copied from another ledger; re-run the check (relnotes verify) "
-                "rather than trust it")
+            raise beyond_error(path, index, record, declared)
         if located is not None:
             located[id(record)] = f"{path}: records[{index}]"
         ledger.add(record)
     ledger.sequence = max(ledger.sequence, declared or 0)
     return ledger
+
+
+def declared_sequence(path: Path, declared: Any) -> int | None:
+    """The ledger's own number of its last run (None in ledgers that state none)."""
+    if declared is not None and (isinstance(declared, bool) or not isinstance(declared, int)):
+        raise LedgerError(f"{path}: sequence: not a number")
+    return declared
+
+
+def read_record(path: Path, index: int, item: Any, latest: datetime) -> Record:
+    """One record of a ledger file, checked: its shape, its fields, its date (``latest``:
+    the reader's clock plus the tolerance)."""
+    try:
+        _check_record_shape(item)
+        record = Record.from_json(item)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        raise LedgerError(f"{path}: records[{index}]: {what}") from None
+    if record.verified_at > latest:
+        raise LedgerError(
+            f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
+            f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
+            "that ran it?); re-run the check rather than trust it")
+    return record
+
+
+def beyond_error(path: Path, index: int, record: Record, declared: int) -> LedgerError:
+    return LedgerError(
+        f"{path}: records[{index}]: {record.snippet} on {record.target} claims run "
+        f"{record.run_sequence}, beyond the ledger's last run ({declared}): the record "
+        "was edited or copied from another ledger; re-run the check (relnotes verify) "
+        "rather than trust it")
 
 
 def _json_type(value: Any) -> str:
