@@ -20,11 +20,11 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from relnotes.core.environment import Environment
 from relnotes.core.filemode import make_plain
@@ -490,21 +490,51 @@ def _check_record_shape(item: Any) -> None:
             raise ValueError(f"{name}: must be a string, not {_json_type(item[name])}")
 
 
-def write_ledger(ledger: Ledger, path: Path) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
+class RecordWriter:
+    """Writes a ledger's JSON record by record, one record a line, in ``sort_key`` order:
+    ``write_ledger`` and the streamed merge both write with it, so they write the same bytes
+    (and json's C encoder, which an indented dump cannot use, keeps a large merge fast)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.count = 0
+        stream.write(f'{{"format": {FORMAT}, "records": [')
+
+    def write(self, record: Record) -> None:
+        self.stream.write(("\n" if self.count == 0 else ",\n")
+                          + json.dumps(record.to_json(), sort_keys=True))
+        self.count += 1
+
+    def close(self, sequence: int) -> None:
+        self.stream.write(("]" if self.count == 0 else "\n]") + f', "sequence": {sequence}}}\n')
+
+
+def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write ``path`` through ``write``: a reader sees the old file or the new one, never half
+    of one, and a failure (an exception from ``write``) leaves the old one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         make_plain(fd)  # mkstemp makes it 0600
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(ledger.to_json(), stream, indent=1, sort_keys=True)
-            stream.write("\n")
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_ledger(ledger: Ledger, path: Path) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    def write(stream: TextIO) -> None:
+        writer = RecordWriter(stream)
+        for record in sorted(ledger.all_records(), key=sort_key):
+            writer.write(record)
+        writer.close(ledger.sequence)
+
+    write_atomically(path, write)
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:

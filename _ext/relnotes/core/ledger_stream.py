@@ -15,16 +15,13 @@ import contextlib
 import heapq
 import itertools
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
-from relnotes.core.filemode import make_plain
 from relnotes.core.ledger import (
     CLOCK_TOLERANCE,
     FORMAT,
@@ -32,6 +29,7 @@ from relnotes.core.ledger import (
     Ledger,
     LedgerError,
     Record,
+    RecordWriter,
     beyond_error,
     conflict_locations,
     declared_sequence,
@@ -39,6 +37,7 @@ from relnotes.core.ledger import (
     now,
     read_record,
     sort_key,
+    write_atomically,
 )
 
 CHUNK = 1 << 20  # characters read at a time from each file
@@ -221,16 +220,6 @@ def _whole(path: Path, number: int) -> tuple[int, list[Item]]:
     return ledger.sequence, sorted(items, key=lambda item: item[0])
 
 
-def _write_header(stream: Any) -> None:
-    stream.write('{\n "format": ' + str(FORMAT) + ',\n "records": [')
-
-
-def _record_text(record: Record) -> str:
-    # As json.dump(..., indent=1, sort_keys=True) writes it two levels deep.
-    return "\n".join("  " + line for line in json.dumps(
-        record.to_json(), indent=1, sort_keys=True).splitlines())
-
-
 def merge_streams(paths: Iterable[Path], declared: Collection[str], output: Path
                   ) -> StreamMerged:
     """Merge ledger files into ``output`` (written atomically, and only without conflicts);
@@ -242,6 +231,10 @@ def merge_streams(paths: Iterable[Path], declared: Collection[str], output: Path
             return _merge(paths, declared, output, whole)
         except _Unsorted as unsorted:
             whole.add(unsorted.path)  # read it whole this time; the output is not written
+
+
+class _Conflicts(Exception):
+    """Raised from the writer to leave the output unwritten: the conflicts are reported."""
 
 
 def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
@@ -267,46 +260,37 @@ def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: se
             reader = _Reader(path, stream, number)
             readers.append(reader)
             sources.append(reader.records(latest))
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-        try:
-            make_plain(fd)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                _write_header(out)
-                first = True
-                for key, group in itertools.groupby(heapq.merge(*sources, key=lambda i: i[0]),
-                                                    key=lambda item: item[0]):
-                    items = list(group)
-                    merged.sequence = max(merged.sequence,
-                                          *(record.run_sequence for *_rest, record in items))
-                    if key[1] not in declared:
-                        left_out.update((number, key[1]) for _k, number, _i, _r in items)
-                        continue
-                    ledger = Ledger()
-                    for _key, _number, _index, record in items:
-                        ledger.add(record)
+
+        def write(stream: TextIO) -> None:
+            writer = RecordWriter(stream)
+            for key, group in itertools.groupby(heapq.merge(*sources, key=lambda i: i[0]),
+                                                key=lambda item: item[0]):
+                items = list(group)
+                merged.sequence = max(merged.sequence,
+                                      *(record.run_sequence for *_rest, record in items))
+                if key[1] not in declared:
+                    left_out.update((number, key[1]) for _k, number, _i, _r in items)
+                    continue
+                ledger = Ledger()
+                for *_rest, record in items:
+                    ledger.add(record)
+                if len(ledger.standing[key]) > 1:
                     where = {id(record): f"{paths[number]}: records[{index}]"
                              for _k, number, index, record in items}
-                    for records in ledger.conflicts():
-                        merged.conflicts.append(conflict_locations(records, where))
-                    for record in sorted(ledger.all_records(), key=sort_key):
-                        out.write(("\n" if first else ",\n") + _record_text(record))
-                        first = False
-                        merged.records += 1
-                for reader in readers:
-                    reader.check_sequence()
-                    merged.sequence = max(merged.sequence, reader.declared or 0)
-                out.write(("]" if first else "\n ]") + ',\n "sequence": '
-                          + str(merged.sequence) + "\n}\n")
-                out.flush()
-                os.fsync(out.fileno())
+                    merged.conflicts += [conflict_locations(records, where)
+                                         for records in ledger.conflicts()]
+                for record in sorted(ledger.all_records(), key=sort_key):
+                    writer.write(record)
+            for reader in readers:
+                reader.check_sequence()
+                merged.sequence = max(merged.sequence, reader.declared or 0)
+            writer.close(merged.sequence)
+            merged.records = writer.count
             if merged.conflicts:
-                Path(temporary).unlink()
-            else:
-                os.replace(temporary, output)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+                raise _Conflicts
+
+        with contextlib.suppress(_Conflicts):
+            write_atomically(output, write)
     known = ", ".join(declared)
     for (number, target), count in sorted(left_out.items()):
         merged.warnings.append(
