@@ -238,3 +238,17 @@ def test_a_conflict_is_shown_with_both_records() -> None:
         "runs of the same inputs disagree: failed on machine m2 (libvirt 9.0.0 / QEMU 7.2.0 "
         "(KVM), run b, 2026-09-02 00:00 UTC); passed on machine m1 (libvirt 9.0.0 / QEMU 7.2.0 "
         "(KVM), run a, 2026-11-01 00:00 UTC)")
+
+
+@given(ledgers, trees)
+def test_issues_json_says_green_exactly_where_the_gate_publishes(
+        ledger: Ledger, tree: dict[str, str]) -> None:
+    from relnotes.sphinxext.verification import snippet_record
+
+    for key, view in views_of(ledger, tree).items():
+        shown = snippet_record(view, None)["status"]
+        refused = {r.status.target for r in refusals({"p": [Located(key, 1)]}, {key: view})
+                   if r.status}
+        assert {target for target, cell in shown.items() if not cell["green"]} == refused
+        assert all(cell["group"] == group_of(Status(cell["status"])).name
+                   for cell in shown.values())

@@ -330,6 +330,9 @@ def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any
         "status": {
             status.target: {
                 "status": status.status.value,
+                # the results table's answers, so readers of the file need no list of their own
+                "group": meaning(status.status).group.name,
+                "green": meaning(status.status).green and view.pending is None,
                 "reason": status.reason,
                 "observation": status.observation,
                 "adaptation": status.adaptation,
