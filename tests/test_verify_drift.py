@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -245,3 +247,34 @@ def test_cli_judges_staleness_by_every_input_of_the_check_as_the_site_does(
     assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
     out = capsys.readouterr().out
     assert "kvm/a.xml: passed -> stale; spec" in out
+
+
+@pytest.mark.libvirt
+def test_a_real_run_whose_snippet_stopped_working_makes_diff_exit_1(tmp_path: Path) -> None:
+    """Two real verification runs on one target: the published one passes, the next one
+    (the snippet broken since) fails; the drift job sees it and exits 1."""
+    site = tmp_path / "site"
+    assert main(["init", str(site)]) == 0
+    settings = site / "relnotes.toml"
+    settings.write_text(re.sub(r"(?m)^targets = .*$", 'targets = ["bookworm"]',
+                               settings.read_text()))
+    ledger = site / "_build" / "verification" / "ledger.json"
+
+    def verify() -> int:
+        done = subprocess.run([sys.executable, "-m", "relnotes.cli", "verify", "--force"],
+                              cwd=site, capture_output=True, text=True, timeout=900)
+        return done.returncode
+
+    assert verify() == 0
+    published = tmp_path / "published.json"
+    published.write_bytes(ledger.read_bytes())
+    [snippet] = [p for p in (site / "snippets").rglob("*.xml") if "_guests" not in p.parts]
+    snippet.write_text(snippet.read_text().replace("e1000", "rtl8139"))
+    assert verify() == 1
+    # Each ledger judged on its own records (the weekly job compares what was published with
+    # what the new run found), as with a snippets folder that is not there.
+    done = subprocess.run([sys.executable, "-m", "relnotes.cli", "verify", "diff",
+                           str(published), str(ledger), "--snippets-dir",
+                           str(tmp_path / "absent")], cwd=site, capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 became failing" in done.stdout and ": passed -> failed;" in done.stdout
