@@ -194,7 +194,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
 def test_summary_line() -> None:
     result = runner_module.RunResult()
     assert result.summary() == ("0 passed, 0 failed, 0 expected-failure, 0 not-verifiable, "
-                                "0 indistinct, 0 uncontrolled, 0 unchecked")
+                                "0 indistinct, 0 uncontrolled, 0 unchecked, "
+                                "0 baseline-changed, 0 mutant-survived")
 
 
 def test_cli_merge(tmp_path: Path) -> None:
@@ -205,8 +206,8 @@ def test_cli_merge(tmp_path: Path) -> None:
         outcome.record("effect", LayerStatus.PASSED if name == "b.json" else LayerStatus.FAILED,
                        "x")
         observe_all(outcome)
-        # b.json's run read a ledger a.json's run had written: it comes later
-        for record in records(outcome, ENV, Run((hours == 1 and 2) or 1, name)):
+        # b.json's run started later on the same machine: its result replaces a.json's
+        for record in records(outcome, ENV, Run((hours == 1 and 2) or 1, name, "m1")):
             ledger.add(record)
         write_ledger(ledger, tmp_path / name)
     done = subprocess.run(
