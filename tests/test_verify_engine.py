@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -356,3 +357,10 @@ def test_a_run_with_nothing_changed_starts_no_daemon(tmp_path: Path) -> None:
                           identity=lambda _target: ImageIdentity("other-image", ENV.accelerator),
                           log=lambda _line: None)
     assert started == ["bookworm"]
+
+
+def test_every_run_names_this_machine_by_a_stable_digest_that_reveals_nothing() -> None:
+    first, second = runner_module.new_run(Ledger()), runner_module.new_run(Ledger())
+    assert first.machine == second.machine and first.id != second.id
+    assert len(first.machine) == 16 and int(first.machine, 16) >= 0
+    assert socket.gethostname() not in first.machine
