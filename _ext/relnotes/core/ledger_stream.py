@@ -271,6 +271,9 @@ def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: se
                 if key[1] not in declared:
                     left_out.update((number, key[1]) for _k, number, _i, _r in items)
                     continue
+                if len(items) == 1:  # most keys: one record, nothing to resolve
+                    writer.write(items[0][3])
+                    continue
                 ledger = Ledger()
                 for *_rest, record in items:
                     ledger.add(record)
