@@ -252,3 +252,13 @@ def test_issues_json_says_green_exactly_where_the_gate_publishes(
         assert {target for target, cell in shown.items() if not cell["green"]} == refused
         assert all(cell["group"] == group_of(Status(cell["status"])).name
                    for cell in shown.values())
+
+
+def test_every_group_and_every_state_has_its_colours_in_light_and_dark() -> None:
+    from pathlib import Path
+
+    css = (Path(__file__).parent.parent / "_ext/relnotes/sphinxext/static/relnotes.css"
+           ).read_text(encoding="utf-8")
+    for name in [f"rn-summary-{group.name}" for group in GROUPS] + [
+            f"rn-badge-{status.value}" for status in Status]:
+        assert css.count(f".{name}") >= 3, name  # light, dark, and dark by preference
