@@ -127,15 +127,15 @@ TABLE: tuple[Meaning, ...] = (
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
             recorded=True),
     Meaning(_.BASELINE_CHANGED, EFFECT_NOT_SHOWN,
-            "Ran on %(environment)s%(when)s; the unchanged guest no longer behaves as the "
-            "check expects",
-            "run on %(environment)s, where the unchanged guest no longer behaves as the "
-            "check expects",
+            "Ran on %(environment)s%(when)s; the baseline changed: the guest without the "
+            "snippet is not what the check states",
+            "run on %(environment)s, where the guest without it is not what its check states "
+            "(the baseline changed)",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
             recorded=True),
     Meaning(_.MUTANT_SURVIVED, EFFECT_NOT_SHOWN,
-            "Passed on %(environment)s%(when)s, but also without a part of the snippet",
-            "passed on %(environment)s, but also without a part of the snippet",
+            "Effect observed on %(environment)s%(when)s; not every part shown needed",
+            "observed on %(environment)s, but not with every part shown needed",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
             recorded=True),
     Meaning(_.CONFLICTING, CONFLICTING, "Conflicting results on %(target)s",
