@@ -8,7 +8,9 @@ TOX_ENVS ?= lint,py,docs,browser,libvirt,publish
 
 .PHONY: html test publish doctest lint clean host-deps gettext
 
-# The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt.
+# The docs venv: sphinx and its extensions, pinned by requirements/constraints.txt, and relnotes
+# without extras: building the site needs no libvirt binding (nor libvirt-dev to build one), so
+# `make html` works on a fresh machine before `make test` installs the host's packages.
 $(STAMP): requirements/docs.in requirements/constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.spawning import Spawned
 
 # Property tests: at least 200 generated examples per property in CI (CI=true), fewer while
 # developing; no deadline (a shared CI machine's pauses are not failures).
@@ -25,3 +28,16 @@ ROOTS = Path(__file__).parent / "roots"
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return ROOTS
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawned]:
+    """Start processes with ``spawn(argv, **popen_options)``; they are cleaned up after the
+    test, passed or failed (a failed test's left-overs are named in its report)."""
+    spawned = Spawned()
+    try:
+        yield spawned
+    finally:
+        left = spawned.clean_up()
+        if left:
+            print(f"cleaned up after the test: {', '.join(left)}")

@@ -42,6 +42,13 @@ EXPECTED = {
     ("snippets/c/bad/unknown-key.xml.check.toml:3", "spec", "unknown key 'severity'"),
     ("snippets/c/bad/wrong-driver.xml.check.toml:2", "spec",
      "verified_by: 'c/bad/gone.virsh' is not a snippet with its own check"),
+    # The writer's loop: what relnotes new leaves to write, one bug on two pages, bad XML.
+    ("source/issues/placeholder.md:1", "placeholder", "the title is still relnotes new's placeholder"),
+    ("source/issues/placeholder.md:9", "placeholder", "section 'Symptom' is empty"),
+    ("source/issues/ok.md:3", "duplicate_bz", "BZ#100001 is also on source/issues/twice.md"),
+    ("source/issues/twice.md:3", "duplicate_bz", "BZ#100001 is also on source/issues/ok.md"),
+    ("snippets/c/bad/malformed.xml:3", "snippet",
+     "not well-formed XML: Opening and ending tag mismatch: interface line 1 and interfac"),
 }
 
 LINE = re.compile(r"^(?P<where>\S+:\d+): (?P<message>.*) \[relnotes\.(?P<subtype>\w+)\]$")
@@ -71,6 +78,7 @@ def test_the_real_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_missing_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "relnotes.toml").write_text("")
     assert main(["--site", str(tmp_path), "check"]) == 2
     assert "source: no such folder" in capsys.readouterr().err
 
@@ -95,9 +103,9 @@ def test_check_and_the_build_report_the_same_page_problems_at_the_same_places(
                      text.replace(f"{site}/", ""))
         if m:
             built.add((f"{m[1]}:{m[2]}", m[3]))
-    # 13 page problems, and 3 spec problems (a missing spec is check's alone: a preview
-    # build may show a snippet that has no check yet).
-    assert len(built) == 16
+    # 14 page problems (a placeholder title among them), and 3 spec problems (a missing spec
+    # is check's alone: a preview build may show a snippet that has no check yet).
+    assert len(built) == 17
     # The build places a role's reference at its paragraph; check at the role's own line.
     role = ("source/issues/references.md:10", "unknown issue id 'missing-issue'")
     assert role in built
@@ -156,3 +164,11 @@ def test_a_page_in_no_toctree_fails_check_as_it_fails_the_build(
     (site / "source" / "stray.md").unlink()
     # The new site's index includes every component page, so a new one is in a toctree.
     assert run_check(site, capsys) == (0, [])
+
+
+def test_a_section_is_empty_without_content_of_its_own_or_of_a_subsection() -> None:
+    page = read_page("# T\n\n## A\n\n% a comment\n\n(target)=\n## B\n\n### B1\n\nText.\n\n"
+                     "## C\n\n<!-- a comment -->\n\n## D\n\n```{rn:snippet} c/x.xml\n```\n")
+    assert [(h.text, h.line, h.has_content) for h in page.headings] == [
+        ("T", 1, True), ("A", 3, False), ("B", 8, True), ("B1", 10, True), ("C", 14, False),
+        ("D", 18, True)]

@@ -33,7 +33,30 @@ def test_new_writes_a_page_that_relnotes_check_accepts(
                            ":bz: 123456, 234567, 345678\n:component: example\n:releases: 1.1, 1.2\n"
                            ":kind: limitation\n```\n")
     capsys.readouterr()
+    # Until the writer fills them in, check names the scaffold's empty sections...
+    assert main(["--site", str(site), "check"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "source/issues/example-slow-boot.md:10: section 'Symptom' is empty: write it, or remove "
+        "its heading [relnotes.placeholder]",
+        "source/issues/example-slow-boot.md:14: section 'Workaround' is empty: write it, or "
+        "remove its heading [relnotes.placeholder]",
+        "2 problems"]
+    # ...and accepts the page once they are written.
+    page = site / "source" / "issues" / "example-slow-boot.md"
+    page.write_text(page.read_text().replace("## Workaround", "Guests take minutes to boot.\n\n"
+                                             "## Workaround\n\nNone is known."))
     assert main(["--site", str(site), "check"]) == 0
+
+
+def test_without_a_title_the_placeholder_is_reported_by_check(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert new(site, "example-untitled", "--component", "example", "--kind", "limitation",
+               "--release", "1.1") == 0
+    capsys.readouterr()
+    assert main(["--site", str(site), "check"]) == 1
+    assert ("source/issues/example-untitled.md:1: the title is still relnotes new's placeholder: "
+            "write the symptom, as a reader would search for it [relnotes.placeholder]"
+            in capsys.readouterr().out.splitlines())
 
 
 @pytest.mark.parametrize("kind", [kind.value for kind in Kind])

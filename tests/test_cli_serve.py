@@ -1,4 +1,5 @@
-"""``relnotes serve``: a live preview on loopback that rebuilds after an edit and stops on Ctrl-C."""
+"""``relnotes serve``: a live preview on loopback that rebuilds after an edit or a new ledger and
+stops on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from pathlib import Path
 import psutil
 import pytest
 from relnotes.cli import main
+from relnotes.core.ledger import write_ledger
+from relnotes.core.settings import load_settings
+
+from tests.ledgers import passing_ledger
+from tests.spawning import Spawned
 
 pytest.importorskip("sphinx_autobuild", reason="relnotes serve needs the 'serve' extra")
 
@@ -49,45 +55,47 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, log: Path
 
 @pytest.mark.parametrize("interrupt", ["terminal", "relnotes-only"])
 def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(
-        tmp_path: Path, interrupt: str) -> None:
+        tmp_path: Path, interrupt: str, spawn: Spawned) -> None:
     site = tmp_path / "mysite"
     assert main(["init", str(site)]) == 0
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(
+        server = spawn(
             [sys.executable, "-m", "relnotes.cli", "--site", str(site), "serve", "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: "mysite" in (fetch(f"{base}/index.html") or ""), START_TIMEOUT,
-                 "the index was not served", log)
-        tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
-        listening = [c.laddr for p in tree for c in p.net_connections("inet")
-                     if c.status == psutil.CONN_LISTEN]
-        assert listening and {address.ip for address in listening} == {"127.0.0.1"}
+    # spawn removes the server's session however the test ends.
+    wait_for(lambda: "mysite" in (fetch(f"{base}/index.html") or ""), START_TIMEOUT,
+             "the index was not served", log)
+    tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    listening = [c.laddr for p in tree for c in p.net_connections("inet")
+                 if c.status == psutil.CONN_LISTEN]
+    assert listening and {address.ip for address in listening} == {"127.0.0.1"}
 
-        page = site / "source" / "issues" / "example-nic-model.md"
-        page.write_text(page.read_text() + "\nA sentence added while serving: quokka.\n")
-        wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
-                 REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
+    page = site / "source" / "issues" / "example-nic-model.md"
+    page.write_text(page.read_text() + "\nA sentence added while serving: quokka.\n")
+    wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
+             REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
+    # A verify run's new ledger: the page's badges follow it without an edit of the page.
+    assert "rn-badge-passed" not in (fetch(f"{base}/issues/example-nic-model.html") or "")
+    write_ledger(passing_ledger(site), load_settings(site).ledger)
+    wait_for(lambda: "rn-badge-passed" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
+             REBUILD_TIMEOUT, "the page was not rebuilt after the ledger changed", log)
 
-        if interrupt == "terminal":
-            os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
-        else:
-            server.send_signal(signal.SIGINT)  # relnotes passes it on to the server it started
-        assert server.wait(timeout=STOP_TIMEOUT) == 130
-        _, alive = psutil.wait_procs(tree, timeout=STOP_TIMEOUT)  # a build it ran, too
-        assert alive == []
-        assert fetch(f"{base}/index.html") is None
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
-            server.wait()
+    if interrupt == "terminal":
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
+    else:
+        server.send_signal(signal.SIGINT)  # relnotes passes it on to the server it started
+    assert server.wait(timeout=STOP_TIMEOUT) == 130
+    _, alive = psutil.wait_procs(tree, timeout=STOP_TIMEOUT)  # a build it ran, too
+    assert alive == []
+    assert fetch(f"{base}/index.html") is None
 
 
 def test_serve_without_a_pages_folder_is_bad_input(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "conf.py").write_text("")
     assert main(["--site", str(tmp_path), "serve", "--port", str(free_port())]) == 2
     assert "no such folder" in capsys.readouterr().err

@@ -18,13 +18,17 @@ from relnotes.engine.container.podman import run_podman
 from relnotes.engine.container.reaper import OWNER_LABEL, SOCKET_DIR_PREFIX, Owner, daemon_containers
 from test_container_daemon import host_qemu_pids
 
+from tests.spawning import Spawned
+
 pytestmark = pytest.mark.libvirt
 
 EXT = Path(__file__).resolve().parents[1] / "_ext"
 
-# A run that starts a daemon and a guest, reports them, then ends as told.
+# A run that starts a daemon and a guest, reports them, then ends as told. It answers Ctrl-C
+# whatever SIGINT disposition it inherited (a non-interactive shell passes it on ignored).
 CHILD = """
-import json, sys, time
+import json, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from relnotes.engine.container import minimal_domain_xml, running_daemon
 mode, guest = sys.argv[1:]
 with running_daemon("trixie") as daemon:
@@ -38,8 +42,8 @@ with running_daemon("trixie") as daemon:
 """
 
 
-def start_child(mode: str, guest: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+def start_child(spawn: Spawned, mode: str, guest: str) -> subprocess.Popen[str]:
+    return spawn(
         [sys.executable, "-c", CHILD, mode, guest],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -87,9 +91,9 @@ def gone(info: dict[str, str], guest: str) -> bool:
 
 
 @pytest.mark.parametrize("ending", ["exit", "raise", "sigint"])
-def test_the_run_cleans_up_after_itself(ending: str) -> None:
+def test_the_run_cleans_up_after_itself(ending: str, spawn: Spawned) -> None:
     guest = f"relnotes-leak-{uuid.uuid4().hex[:8]}"
-    child = start_child("wait" if ending == "sigint" else ending, guest)
+    child = start_child(spawn, "wait" if ending == "sigint" else ending, guest)
     assert child.stdout is not None
     info = json.loads(child.stdout.readline())
     if ending == "sigint":
@@ -104,8 +108,8 @@ def test_the_run_cleans_up_after_itself(ending: str) -> None:
     assert eventually(lambda: gone(info, guest)), traces(info, guest)
 
 
-def test_ctrl_c_while_the_daemon_is_starting_leaves_nothing() -> None:
-    child = start_child("exit", "unused")
+def test_ctrl_c_while_the_daemon_is_starting_leaves_nothing(spawn: Spawned) -> None:
+    child = start_child(spawn, "exit", "unused")
     ticks = int(Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[19])
     owner = Owner(child.pid, ticks)
 
@@ -122,9 +126,9 @@ def test_ctrl_c_while_the_daemon_is_starting_leaves_nothing() -> None:
     assert not list(Path("/tmp").glob(f"{SOCKET_DIR_PREFIX}{owner}-*"))
 
 
-def test_sigkilled_run_is_reaped_by_the_next_start() -> None:
+def test_sigkilled_run_is_reaped_by_the_next_start(spawn: Spawned) -> None:
     guest = f"relnotes-leak-{uuid.uuid4().hex[:8]}"
-    child = start_child("wait", guest)
+    child = start_child(spawn, "wait", guest)
     assert child.stdout is not None
     info = json.loads(child.stdout.readline())
     child.kill()

@@ -20,6 +20,8 @@ from relnotes.engine.container.errors import SocketCheckError
 from relnotes.engine.container.podman import run_podman
 from relnotes.engine.runner import run
 
+from tests.spawning import Spawned
+
 pytestmark = [pytest.mark.hostile, pytest.mark.libvirt]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,9 +232,9 @@ def slow_snippets(tmp_path: Path) -> Path:
     ([signal.SIGTERM], 143),
 ], ids=["ctrl-c", "ctrl-c-twice", "term"])
 def test_ctrl_c_stops_the_run_keeps_what_it_has_and_removes_everything(
-        tmp_path: Path, signals: list[signal.Signals], code: int) -> None:
+        tmp_path: Path, signals: list[signal.Signals], code: int, spawn: Spawned) -> None:
     out = tmp_path / "out"
-    process = subprocess.Popen(
+    process = spawn(
         [sys.executable, "-m", "relnotes.cli", "verify", "--force", "--accel", "tcg", "--jobs",
          "1", "--target", "bookworm", "--target", "trixie", "--snippets-dir",
          str(slow_snippets(tmp_path)), "--out", str(out)],

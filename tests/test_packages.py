@@ -84,3 +84,64 @@ def test_relnotes_verify_help_loads_no_sphinx() -> None:
 
 def test_the_probe_sees_sphinx_when_it_is_loaded() -> None:
     assert "sphinx.application" in sphinx_modules(loaded_modules("import relnotes.sphinxext"))
+
+
+def libvirt_modules(modules: list[str]) -> list[str]:
+    return [m for m in modules if m.split(".")[0] in {"libvirt", "libvirt_qemu", "libvirtmod"}]
+
+
+#: What runs without libvirt's binding (the verify extra): every command but running checks
+#: (``verify``) and the daemons (``container``), whose help still works.
+WITHOUT_LIBVIRT = """
+import contextlib, io, json, sys
+from pathlib import Path
+from relnotes.cli import main
+
+site = Path(sys.argv[1])
+runs = [["init", str(site)], ["--site", str(site), "check"],
+        ["--site", str(site), "new", "slow-boot", "--component", "example", "--kind",
+         "known-issue", "--title", "The guest boots slowly"],
+        ["--site", str(site), "verify", "merge", "-o", str(site / "merged.json"),
+         str(site / "empty.json")],
+        ["--site", str(site), "verify", "diff", str(site / "merged.json"),
+         str(site / "merged.json")],
+        ["import", "text", sys.argv[2], "--component", "example", "--into", str(site)],
+        ["--help"], *([name, "--help"] for name in ("init", "new", "check", "build", "publish",
+                                                    "serve", "verify", "container", "import"))]
+codes = []
+for argv in runs:
+    if site.is_dir():
+        (site / "empty.json").write_text('{"format": 2, "sequence": 0, "records": []}')
+    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()), \\
+            contextlib.redirect_stderr(io.StringIO()):
+        codes.append(main(argv))
+print(json.dumps(codes))
+import relnotes.sphinxext, relnotes.engine.container.pytest_plugin  # the build's, pytest's
+"""
+
+
+def test_no_command_but_verify_and_container_loads_libvirt(tmp_path: Path) -> None:
+    section = Path(__file__).parent / "data" / "rhel5-technical-notes-kvm.txt"
+    probe = WITHOUT_LIBVIRT + "\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "site"), str(section)],
+                          capture_output=True, text=True, check=True)
+    codes, loaded = (json.loads(line) for line in done.stdout.splitlines()[-2:])
+    assert codes == [0, 0, 0, 0, 0, 0]  # each ran (the --help runs exit through SystemExit)
+    assert "relnotes.cli.verify" in loaded and "relnotes.importing.writer" in loaded
+    assert "sphinx.application" in loaded and "relnotes.core.ledger_stream" in loaded
+    assert libvirt_modules(loaded) == []
+
+
+def test_the_probe_sees_libvirt_when_the_engine_is_loaded() -> None:
+    pytest.importorskip("libvirt")
+    assert "libvirt" in libvirt_modules(loaded_modules("import relnotes.engine.runner"))
+
+
+@pytest.mark.parametrize("package", ["relnotes", "relnotes.core", "relnotes.engine",
+                                     "relnotes.engine.container", "relnotes.engine.procedure",
+                                     "relnotes.importing", "relnotes.cli"])
+def test_a_package_init_imports_nothing_heavy(package: str) -> None:
+    loaded = loaded_modules(f"import {package}")
+    heavy = [m for m in loaded if m.split(".")[0] in {"libvirt", "libvirtmod", "lxml", "sphinx",
+                                                        "docutils", "markdown_it"}]
+    assert heavy == []

@@ -183,13 +183,61 @@ def sideways(page: Any) -> list[str]:
     return list(page.evaluate(SIDEWAYS))
 
 
+# Every element of the page that reaches past the viewport's left or right edge, but those
+# inside a code block (whose lines must not be wrapped: they are copied and run; the block
+# scrolls on its own) and those placed wholly off-screen (a closed drawer, a visually hidden
+# table head).
+WIDER_THAN_THE_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const e of document.querySelectorAll("body *")) {
+    if (e.closest("pre")) continue;
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= 0 || box.left >= width) continue;
+    if (box.left < -1 || box.right > width + 1) {
+      found.push(`${e.tagName}.${e.className} from ${Math.round(box.left)} to ${Math.round(box.right)}`);
+    }
+  }
+  return found;
+}"""
+
+#: A phone, a tablet (furo without its sidebars), a laptop.
+WIDTHS = (375, 768, 1280)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
-def test_nothing_scrolls_sideways_at_375_pixels(browser: Any, base_url: str, kind: str) -> None:
-    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 800})
+def test_no_element_is_wider_than_the_viewport_and_nothing_scrolls_sideways(
+        browser: Any, base_url: str, kind: str, width: int) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 800})
     try:
         page = context.new_page()
         page.goto(PAGE_TYPES[kind], wait_until="networkidle")
+        assert page.evaluate(WIDER_THAN_THE_VIEWPORT) == []
         assert sideways(page) == []
+    finally:
+        context.close()
+
+
+def test_the_overviews_counts_do_not_take_the_themes_indent(page: Any) -> None:
+    page.goto(PAGE_TYPES["overview"], wait_until="networkidle")
+    margins = page.evaluate("() => [...document.querySelectorAll('.rn-overview-counts > dd')]"
+                            ".map(dd => getComputedStyle(dd).marginLeft)")
+    assert margins and set(margins) == {"0px"}
+
+
+def test_the_layout_check_sees_an_element_wider_than_the_viewport(
+        browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(PAGE_TYPES["overview"], wait_until="networkidle")
+        # The overview's counts as they were: a max-content first column and furo's dd indent.
+        page.add_style_tag(content=".rn-overview-counts { grid-template-columns: max-content 1fr; }"
+                                   " .rn-overview-counts > dd { margin-left: 2rem !important; }"
+                                   " .rn-overview-counts dt { white-space: nowrap; }")
+        page.evaluate("() => { document.querySelector('.rn-overview-counts dt').textContent ="
+                      " 'Snippets on a-target-with-a-rather-long-name'; }")
+        assert any(found.startswith("DT.") for found in page.evaluate(WIDER_THAN_THE_VIEWPORT))
     finally:
         context.close()
 

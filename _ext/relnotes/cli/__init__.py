@@ -17,13 +17,16 @@ sets ``run``; subcommands import what they need (the engine, Sphinx) only when t
 from __future__ import annotations
 
 import argparse
-import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
 from relnotes.cli import build, check, container, init, new, serve, verify
+from relnotes.cli.extras import MissingExtraError
+from relnotes.cli.site import NotASiteError, require_site
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
 from relnotes.importing import cli as importing
@@ -53,18 +56,36 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def answer_ctrl_c() -> None:
+    """Make Ctrl-C (SIGINT) raise KeyboardInterrupt, whatever disposition was inherited.
+
+    A shell without job control (a CI script, ``cmd &`` in a script, some IDEs) starts its
+    children with SIGINT ignored, and Python then leaves it ignored: the command would go on
+    after Ctrl-C and never clean up. The processes this one starts get SIGINT's default back
+    at exec, since a handled signal is reset there.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    answer_ctrl_c()
     args = parser().parse_args(argv)  # exits 2 on a usage error
+    import logging  # after --help, which does not log
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # A progress line per check as it ends, in a CI log or a pipe as on a terminal.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)
     try:
+        # A command that works on a site says in one line when the folder is none.
+        if site_files := getattr(args, "site_files", ()):
+            require_site(args.site, site_files)
         # init makes a site, so there is no relnotes.toml to read yet.
         if getattr(args, "needs_settings", True):
             args.settings = load_settings(args.site)
         code: int = args.run(args)
-    except LocatedError as error:
+    except (LocatedError, MissingExtraError, NotASiteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from relnotes.cli.site import BUILDABLE
 from relnotes.core.settings import Settings
 
 
@@ -29,14 +30,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     build.add_argument("--strict", action="store_true",
                        help="nitpicky, and every warning an error (-nW --keep-going)")
     _common(build)
-    build.set_defaults(run=_build)
+    build.set_defaults(run=_build, site_files=BUILDABLE)
     publish = commands.add_parser(
         "publish", help="the gated build: publishes only a site whose every snippet is verified",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Exit codes: 0 published, 1 refused (a snippet not verified, or any warning); "
                "nothing is written to the output then.")
     _common(publish)
-    publish.set_defaults(run=_publish)
+    publish.set_defaults(run=_publish, site_files=BUILDABLE)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

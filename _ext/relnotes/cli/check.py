@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from relnotes.cli.site import ANY_SITE
+
 DEFAULT_SOURCE = "source"
 
 
@@ -20,7 +22,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--source", type=Path, default=Path(DEFAULT_SOURCE), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=ANY_SITE)
 
 
 def _run(args: argparse.Namespace) -> int:

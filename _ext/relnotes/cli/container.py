@@ -7,14 +7,16 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from relnotes.cli.extras import VERIFY, require
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.engine.container import state
-from relnotes.engine.container.daemon import DEFAULT_TIMEOUT, RunningDaemon, start_daemon
-from relnotes.engine.container.errors import ContainerError
-from relnotes.engine.container.podman import podman_argv
-from relnotes.engine.container.reaper import DETACHED, daemon_containers, reap_orphans, remove_tree
-from relnotes.engine.container.targets import TARGETS, get_target, parse_target_list
+from relnotes.core.targets import TARGET_NAMES
+
+# The harness needs libvirt's binding (the verify extra): it is imported when an action runs,
+# so that `relnotes --help` and every other subcommand work without it.
+if TYPE_CHECKING:
+    from relnotes.engine.container.daemon import RunningDaemon
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,15 +28,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                "failing), 2 usage error; shell: the command's own exit status.",
     )
     actions = parser.add_subparsers(required=True, metavar="ACTION")
-    targets = ", ".join(TARGETS)
+    targets = ", ".join(TARGET_NAMES)
 
     up = actions.add_parser("up", help="start daemons in the background and print their URIs")
     up.add_argument("--target", help=f"comma-separated, from {targets} (default: the site's targets)")
     up.add_argument(
         "--timeout",
         type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds to wait for each daemon to answer (default: %(default)s)",
+        default=None,
+        help="seconds to wait for each daemon to answer (default: the harness's)",
     )
     up.add_argument("--accel", choices=ACCELERATOR_CHOICES,
                     help="KVM when /dev/kvm is usable, else TCG (default: the site's accelerator)")
@@ -67,6 +69,9 @@ def _reporting(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
     """A harness error (podman missing, a build or a daemon failing) is one line and exit 1."""
 
     def run(args: argparse.Namespace) -> int:
+        require(VERIFY, "container")
+        from relnotes.engine.container.errors import ContainerError
+
         try:
             return action(args)
         except ContainerError as error:
@@ -77,6 +82,11 @@ def _reporting(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
 
 
 def _up(args: argparse.Namespace) -> int:
+    from relnotes.engine.container import state
+    from relnotes.engine.container.daemon import DEFAULT_TIMEOUT, start_daemon
+    from relnotes.engine.container.reaper import DETACHED, reap_orphans, remove_tree
+    from relnotes.engine.container.targets import parse_target_list
+
     targets = parse_target_list(args.target or ",".join(args.settings.targets))
     reap_orphans()
     path = state.state_file()
@@ -93,7 +103,8 @@ def _up(args: argparse.Namespace) -> int:
         socket_dir.mkdir(parents=True, mode=0o700)
         try:
             daemon = start_daemon(
-                target, socket_dir=socket_dir, owner=DETACHED, timeout=args.timeout,
+                target, socket_dir=socket_dir, owner=DETACHED,
+                timeout=args.timeout or DEFAULT_TIMEOUT,
                 accelerator=args.accel or args.settings.accelerator, rebuild=args.rebuild,
             )  # fmt: skip
         except BaseException:
@@ -106,6 +117,9 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
+    from relnotes.engine.container import state
+    from relnotes.engine.container.targets import parse_target_list
+
     path = state.state_file()
     daemons = state.load(path)
     names = [t.name for t in parse_target_list(args.target)] if args.target else list(daemons)
@@ -123,6 +137,8 @@ def _down(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from relnotes.engine.container import state
+
     daemons = state.load(state.state_file())
     alive = {name: daemon.is_alive() for name, daemon in daemons.items()}
     others = _other_containers()
@@ -146,6 +162,11 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _shell(args: argparse.Namespace) -> int:
+    from relnotes.engine.container import state
+    from relnotes.engine.container.errors import ContainerError
+    from relnotes.engine.container.podman import podman_argv
+    from relnotes.engine.container.targets import get_target
+
     daemons = state.load(state.state_file())
     if args.target:
         name = get_target(args.target).name
@@ -179,6 +200,8 @@ def _describe(daemon: RunningDaemon, status: str) -> str:
 
 def _other_containers() -> list[dict[str, str]]:
     """Daemon containers owned by running (or dead) test sessions rather than by ``up``."""
+    from relnotes.engine.container.reaper import daemon_containers
+
     found = []
     for container in daemon_containers():
         owner = container.owner

@@ -7,9 +7,11 @@ import os
 import shutil
 import sys
 import tempfile
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: Template files whose names a package cannot carry as they are.
 _RENAMED = {"gitignore": ".gitignore"}
@@ -66,6 +68,8 @@ def _create(target: Path, project: str) -> int:
     staging = Path(tempfile.mkdtemp(prefix=".relnotes-init.", dir=target))
     moved: list[Path] = []
     try:
+        from importlib import resources  # only here: `relnotes --help` does not load it
+
         count = _copy(resources.files("relnotes.cli") / "templates" / "site", staging, project)
         for entry in sorted(staging.iterdir()):
             os.rename(entry, target / entry.name)

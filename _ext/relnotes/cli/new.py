@@ -8,7 +8,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from relnotes.core.model import Kind, RecordError, parse_bz_numbers, parse_issue_id, parse_kind
+from relnotes.cli.site import ANY_SITE
+from relnotes.core.model import (
+    PLACEHOLDER_TITLE,
+    Kind,
+    RecordError,
+    parse_bz_numbers,
+    parse_issue_id,
+    parse_kind,
+)
 from relnotes.core.settings import Settings
 
 
@@ -34,7 +42,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--title", metavar="TEXT", help="the page title: the symptom, in one line")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=ANY_SITE)
 
 
 class Refused(ValueError):
@@ -102,7 +110,7 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
         raise Refused(f"issue id {issue_id!r} is already declared in {declared}")
     if any("," in release for release in args.release):
         raise Refused("--release: one release per option (a comma separates releases)")
-    lines = [f"# {args.title or 'TITLE: the symptom, as a reader would search for it'}", "",
+    lines = [f"# {args.title or PLACEHOLDER_TITLE}", "",
              f"```{{rn:issue}} {issue_id}"]
     if bz:
         lines.append(f":bz: {', '.join(map(str, bz))}")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from relnotes.cli.site import BUILDABLE
 
 HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
 STOP_TIMEOUT = 15.0  # seconds the server has to stop after Ctrl-C before it is killed
@@ -17,8 +20,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "serve", help="live preview on 127.0.0.1 that rebuilds on edits",
         description="Build the site into _build/preview and serve it on 127.0.0.1, rebuilding "
-                    "and reloading the browser whenever a page, a snippet, conf.py or "
-                    "relnotes.toml changes (sphinx-autobuild; pip install 'relnotes[serve]'). "
+                    "and reloading the browser whenever a page, a snippet, conf.py, "
+                    "relnotes.toml or the verification ledger changes (sphinx-autobuild; "
+                    "pip install 'relnotes[serve]'). "
                     "Stop with Ctrl-C.",
         epilog="Exit codes: 0 stopped, 1 the server failed, 2 usage error or sphinx-autobuild "
                "missing, 130 interrupted (Ctrl-C: the normal way to stop).",
@@ -27,20 +31,32 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="port on 127.0.0.1 (default: %(default)s; 0 picks a free one)")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, site_files=BUILDABLE)
 
 
-def command(root: Path, source: Path, snippets: Path, port: int) -> list[str]:
+def command(root: Path, source: Path, snippets: Path, port: int, ledger: Path) -> list[str]:
     build = root / "_build"
     return [
         sys.executable, "-m", "sphinx_autobuild", "--host", HOST, "--port", str(port),
         "-c", str(root), "-d", str(build / "preview-doctrees"),
-        # Snippets and the settings live beside the pages, not in them; the build output and
-        # the ledger's folder must not trigger rebuilds of themselves.
+        # Snippets, the settings and the ledger live beside the pages, not in them. A new
+        # ledger (relnotes verify) rewrites the pages whose badges it changes; the build
+        # output must not trigger rebuilds of itself.
         "--watch", str(snippets), "--watch", str(root / "relnotes.toml"),
-        "--watch", str(root / "conf.py"), "--ignore", str(build / "*"),
+        "--watch", str(root / "conf.py"), "--watch", str(ledger.parent),
+        *_ignore_outputs(build, ledger),
         str(root / source), str(build / "preview"),
     ]
+
+
+def _ignore_outputs(build: Path, ledger: Path) -> list[str]:
+    """Ignore everything under ``_build`` but the ledger (usually ``_build/verification/``);
+    its temporary files (it is written whole, then renamed) are ignored too."""
+    build, ledger = build.resolve(), ledger.resolve()
+    if not ledger.is_relative_to(build):
+        return ["--ignore", str(build / "*")]
+    kept = ledger.relative_to(build).as_posix()
+    return ["--re-ignore", f"^{re.escape(build.as_posix())}/(?!{re.escape(kept)}$)"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -54,7 +70,9 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     print(f"serving on http://{HOST}:{args.port}/ (Ctrl-C stops)", flush=True)
-    server = subprocess.Popen(command(settings.root, args.source, settings.snippets_dir, args.port))
+    settings.ledger.parent.mkdir(parents=True, exist_ok=True)  # watched before any verify run
+    server = subprocess.Popen(command(settings.root, args.source, settings.snippets_dir, args.port,
+                                      settings.ledger))
     try:
         return 0 if server.wait() == 0 else 1
     except KeyboardInterrupt:

@@ -8,9 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
+from relnotes.cli.extras import VERIFY, require
+from relnotes.cli.site import ANY_SITE, require_site
 from relnotes.core.environment import ACCELERATOR_CHOICES
-from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
-from relnotes.core.spec import SpecError, snippet_files, snippet_key
 from relnotes.core.targets import TARGET_NAMES
 
 
@@ -51,7 +51,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                "each is named with where it was read, and nothing is written.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    merge.set_defaults(run=_merge)
+    merge.set_defaults(run=_merge)  # ledgers anywhere: no site needed
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
@@ -82,6 +82,11 @@ def _unknown_target(names: list[str] | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.snippets_dir is None:  # the site's snippets: there must be a site
+        require_site(args.site, ANY_SITE)
+    require(VERIFY, "verify")
+    from relnotes.core.ledger import LedgerError
+    from relnotes.core.spec import SpecError
     from relnotes.engine.container import ContainerError, running_daemon
     from relnotes.engine.reuse import image_identity
     from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
@@ -138,6 +143,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError
     from relnotes.core.ledger_stream import merge_streams
 
     try:
@@ -159,7 +165,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
     from relnotes.core.plan import Check, plan_loadable_checks
+    from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
     if problem := _unknown_target(args.targets):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from relnotes.core.model import (
+    PLACEHOLDER_TITLE_PREFIX,
     Kind,
     RecordError,
     parse_bz_numbers,
@@ -94,6 +95,16 @@ def duplicate_id_message(issue_id: str, other_file: str) -> str:
 
 def unknown_issue_message(target: str) -> str:
     return UNKNOWN_ISSUE_TEMPLATE % {"target": target}
+
+
+def is_placeholder_title(title: str) -> bool:
+    """Whether an issue page's title is still the one ``relnotes new`` writes without --title."""
+    return title.startswith(PLACEHOLDER_TITLE_PREFIX)
+
+
+#: The build and ``relnotes check`` report a placeholder title in the same words.
+PLACEHOLDER_TITLE_MESSAGE = ("the title is still relnotes new's placeholder: write the symptom, "
+                             "as a reader would search for it")
 
 
 def unreachable_message(issue_id: str) -> str:

@@ -17,15 +17,17 @@ from pathlib import Path
 
 from relnotes.core.claims import CATALOG_MESSAGE, MESSAGE, catalog_claims, catalogs, plain_claims
 from relnotes.core.issue_fields import (
+    PLACEHOLDER_TITLE_MESSAGE,
     FieldProblem,
     duplicate_id_message,
+    is_placeholder_title,
     read_issue_fields,
     unknown_field_message,
     unknown_fields,
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.pages import CODE_BLOCK_MESSAGE, Directive, read_page, toctree_entries
+from relnotes.core.pages import CODE_BLOCK_MESSAGE, Directive, Page, read_page, toctree_entries
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
     SnippetPathError,
@@ -61,6 +63,7 @@ class _Issue:
     docname: str
     file: Path
     line: int
+    bz: tuple[int, ...] = ()
 
 
 @dataclass
@@ -92,6 +95,7 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
         problems.update(Problem(file, line, MESSAGE.format(phrase=phrase), "claim")
                         for line, phrase in plain_claims(text))
         if any(directive.name == "rn:issue" for directive in page.directives):
+            problems.update(_unwritten(page, file))
             problems.update(Problem(file, line, CODE_BLOCK_MESSAGE, "code_block")
                             for line in page.code_blocks)
         for role in page.roles:
@@ -110,13 +114,62 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
         if (docname not in site.included and docname != ROOT_DOC
                 and docname not in issue_pages | unreadable):
             problems.add(Problem(file, 1, NOT_INCLUDED_MESSAGE, "not_included"))
+    problems.update(_shared_bz(site, settings.root))
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
+    problems.update(xml_problems(settings.snippets_dir))
     for catalog in catalogs(source_dir / LOCALE_DIR):
         problems.update(Problem(catalog, line, CATALOG_MESSAGE.format(phrase=phrase), "claim")
                         for line, phrase in catalog_claims(catalog))
     return sorted(problems)
+
+
+def _unwritten(page: Page, file: Path) -> Iterator[Problem]:
+    """What ``relnotes new`` leaves for the writer: its placeholder title, sections with only
+    comments in them."""
+    for heading in page.headings:
+        if heading.level == 1 and is_placeholder_title(heading.text):
+            yield Problem(file, heading.line, PLACEHOLDER_TITLE_MESSAGE, "placeholder")
+        elif heading.level > 1 and not heading.has_content:
+            yield Problem(file, heading.line, f"section {heading.text!r} is empty: write it, "
+                          "or remove its heading", "placeholder")
+
+
+def _shared_bz(site: _Site, root: Path) -> Iterator[Problem]:
+    """A Bugzilla number on two issue pages: each is named at the other's record."""
+    pages: dict[int, list[_Issue]] = {}
+    for issue in site.issues.values():
+        for number in issue.bz:
+            pages.setdefault(number, []).append(issue)
+    for number, issues in pages.items():
+        for issue in issues:
+            others = ", ".join(_shown(other.file, root) for other in issues if other is not issue)
+            if others:
+                yield Problem(issue.file, issue.line, f"BZ#{number} is also on {others}: one "
+                              "issue page per Bugzilla number ({rn:bz} links to one page only)",
+                              "duplicate_bz")
+
+
+def _shown(file: Path, root: Path) -> str:
+    return str(file.relative_to(root) if file.is_relative_to(root) else file)
+
+
+def xml_problems(snippets_dir: Path) -> list[Problem]:
+    """Every ``.xml`` file of the snippets folder (guests included) that is not well-formed."""
+    from lxml import etree  # only here: check's other rules do not need it
+
+    if not snippets_dir.is_dir():
+        return []
+    problems = []
+    for path in sorted(snippets_dir.rglob("*.xml")):
+        try:
+            etree.fromstring(path.read_bytes(), etree.XMLParser(resolve_entities=False,
+                                                                no_network=True))
+        except etree.XMLSyntaxError as error:
+            problems.append(Problem(path, error.lineno or 1, f"not well-formed XML: {error.msg}",
+                                    "snippet"))
+    return problems
 
 
 def find_pages(source_dir: Path) -> dict[str, Path]:
@@ -156,12 +209,11 @@ def _issue_problems(directive: Directive, docname: str, file: Path, settings: Se
         return
     existing = site.issues.get(fields.id)
     if existing is not None and existing.docname != docname:
-        other = existing.file.relative_to(settings.root) if existing.file.is_relative_to(
-            settings.root) else existing.file
-        yield Problem(file, directive.line, duplicate_id_message(fields.id, str(other)),
+        other = _shown(existing.file, settings.root)
+        yield Problem(file, directive.line, duplicate_id_message(fields.id, other),
                       "duplicate_id")
         return
-    site.issues[fields.id] = _Issue(fields.id, docname, file, directive.line)
+    site.issues[fields.id] = _Issue(fields.id, docname, file, directive.line, fields.bz)
     # The build places a see-also reference at the directive, and so does this.
     site.references.extend((file, directive.line, target) for target in fields.see_also)
 

@@ -10,6 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 ISSUE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: What ``relnotes new`` writes as the title when none is given; ``relnotes check`` reports a
+#: title that starts so until the writer replaces it.
+PLACEHOLDER_TITLE_PREFIX = "TITLE:"
+PLACEHOLDER_TITLE = f"{PLACEHOLDER_TITLE_PREFIX} the symptom, as a reader would search for it"
 BZ_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 
 

@@ -62,11 +62,27 @@ class Role:
     linked: bool = True  # False for Sphinx's "!target": shown, never resolved
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the page itself (not one inside a directive), and whether anything but
+    comments and targets follows it before the next heading of its level or above."""
+
+    level: int
+    text: str
+    line: int
+    has_content: bool
+
+
 @dataclass
 class Page:
     directives: list[Directive] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     code_blocks: list[int] = field(default_factory=list)  # line of each code a reader may copy
+    headings: list[Heading] = field(default_factory=list)
+
+
+#: Top-level tokens that are not a section's content: MyST's ``%`` comments and ``(label)=``.
+_NOT_CONTENT = frozenset({"myst_line_comment", "myst_target"})
 
 
 @cache
@@ -78,13 +94,32 @@ def _parser() -> MarkdownIt:
 
 
 def read_page(text: str) -> Page:
-    page = Page()
-    _scan(text, 0, page)
+    tokens = _parser().parse(text)
+    page = Page(headings=_headings(tokens))
+    _scan(tokens, 0, page)
     return page
 
 
-def _scan(text: str, offset: int, page: Page) -> None:
-    for token in _parser().parse(text):
+def _headings(tokens: list[Token]) -> list[Heading]:
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        level = int(token.tag[1:])
+        has_content = False
+        for later in tokens[index + 3:]:  # after the heading's inline text and its close
+            if later.type == "heading_open" and int(later.tag[1:]) <= level:
+                break
+            if later.level == 0 and later.type not in _NOT_CONTENT and not (
+                    later.type == "html_block" and later.content.lstrip().startswith("<!--")):
+                has_content = True
+                break
+        found.append(Heading(level, tokens[index + 1].content, token.map[0] + 1, has_content))
+    return found
+
+
+def _scan(tokens: list[Token], offset: int, page: Page) -> None:
+    for token in tokens:
         if token.type in ("fence", "colon_fence") and token.map is not None:
             directive = _directive(token, offset)
             if directive is None:
@@ -95,7 +130,8 @@ def _scan(text: str, offset: int, page: Page) -> None:
             if directive.name in CODE_DIRECTIVES:
                 page.code_blocks.append(directive.line)
             if directive.name not in LITERAL_BODIES and directive.body:
-                _scan("\n".join(directive.body) + "\n", directive.body_line - 1, page)
+                _scan(_parser().parse("\n".join(directive.body) + "\n"), directive.body_line - 1,
+                      page)
         elif token.type == "code_block" and token.map is not None:  # indented
             page.code_blocks.append(offset + token.map[0] + 1)
         elif token.type == "inline" and token.map is not None:

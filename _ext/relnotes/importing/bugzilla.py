@@ -18,14 +18,9 @@ from typing import Any
 
 from relnotes.core.model import Kind
 from relnotes.importing.body import first_sentence, parse_body
+from relnotes.importing.bugzilla_api import API_KEY_VARIABLE, DEFAULT_TIMEOUT, FIELDS, PAGE_SIZE
 from relnotes.importing.document import BadInput, Imported, Note, check_component
 from relnotes.importing.inputs import MAX_BYTES, decode, split_lines
-
-API_KEY_VARIABLE = "BUGZILLA_API_KEY"
-FIELDS = ("id", "summary", "component", "product", "version", "status", "resolution",
-          "cf_doc_type", "cf_release_notes")
-PAGE_SIZE = 500
-DEFAULT_TIMEOUT = 30.0
 
 DOC_TYPES: Mapping[str, Kind] = {
     "Bug Fix": Kind.BUG_FIX,

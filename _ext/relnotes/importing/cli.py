@@ -7,25 +7,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from relnotes.importing.bugzilla import (
-    API_KEY_VARIABLE,
-    DEFAULT_TIMEOUT,
-    bugs_from_json,
-    fetch_bugs,
-    notes_from_bugs,
-    parse_kind_map,
-)
-from relnotes.importing.document import BadInput, Imported
-from relnotes.importing.inputs import read_bytes
-from relnotes.importing.section_text import parse_section
-from relnotes.importing.writer import Action, Plan, check_site, plan, write
+from relnotes.importing.bugzilla_api import API_KEY_VARIABLE, DEFAULT_TIMEOUT
+
+# The importer's parsing and writing are imported when it runs: `relnotes --help` and the
+# other subcommands do not pay for them.
+if TYPE_CHECKING:
+    from relnotes.importing.document import Imported
+    from relnotes.importing.writer import Plan
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
-_COUNTED = {Action.CREATE: "created", Action.UPDATE: "updated", Action.UNCHANGED: "unchanged",
-            Action.CHANGED: "changed but not written", Action.KEPT: "kept as edited"}
+EXIT_NOT_A_SITE = 2
 
 
 def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +27,7 @@ def add_import_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser = subparsers.add_parser(
         "import", help="bring existing release notes in (Bugzilla, a published section)",
         description="Import release notes into a site folder as issue pages and snippets.",
-        epilog="Exit codes: 0 imported, 1 bad input (nothing written).")
+        epilog="Exit codes: 0 imported, 1 bad input (nothing written), 2 --into is not a site.")
     configure_parser(parser)
     parser.set_defaults(run=run_import)
 
@@ -75,12 +69,19 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run_import(args: argparse.Namespace, out: TextIO | None = None,
                err: TextIO | None = None) -> int:
+    from relnotes.importing.document import BadInput
+    from relnotes.importing.writer import check_site, plan, write
+
     out = out or sys.stdout
     err = err or sys.stderr
     if args.into is None:
         args.into = getattr(args, "site", None) or Path(".")
     try:
         check_site(args.into)
+    except BadInput as error:  # as every command outside a site: one line, exit 2
+        print(f"relnotes import: {error}", file=err)
+        return EXIT_NOT_A_SITE
+    try:
         imported = _read(args)
         if not imported.notes:
             for line in imported.skipped:
@@ -102,6 +103,10 @@ def _input_name(args: argparse.Namespace) -> str:
 
 
 def _read(args: argparse.Namespace) -> Imported:
+    from relnotes.importing.bugzilla import bugs_from_json, fetch_bugs, notes_from_bugs, parse_kind_map
+    from relnotes.importing.inputs import read_bytes
+    from relnotes.importing.section_text import parse_section
+
     if args.source == "text":
         return parse_section(read_bytes(args.file), str(args.file), args.component, args.release)
     kind_map = parse_kind_map(args.kind_map)
@@ -118,6 +123,10 @@ def _read(args: argparse.Namespace) -> Imported:
 
 
 def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> None:
+    from relnotes.importing.writer import Action
+
+    counted = {Action.CREATE: "created", Action.UPDATE: "updated", Action.UNCHANGED: "unchanged",
+               Action.CHANGED: "changed but not written", Action.KEPT: "kept as edited"}
     for note, issue_id in planned.mapping:
         cited = f" [{', '.join(f'BZ#{n}' for n in note.bz)}]" if note.bz else ""
         print(f"{note.origin} -> {issue_id}{cited}", file=out)
@@ -135,7 +144,7 @@ def _report(imported: Imported, planned: Plan, update: bool, out: TextIO) -> Non
     bz = {n for note, _ in planned.mapping for n in note.bz}
     snippets = sum(len(note.snippets()) for note, _ in planned.mapping)
     print(f"{len(planned.mapping)} issues, {len(bz)} BZ numbers, {snippets} snippets: "
-          + ", ".join(f"{counts[a]} {_COUNTED[a]}" for a in Action), file=out)
+          + ", ".join(f"{counts[a]} {counted[a]}" for a in Action), file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

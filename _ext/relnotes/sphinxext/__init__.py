@@ -8,6 +8,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from relnotes.sphinxext.as_written import setup_as_written
 from relnotes.sphinxext.bzlinks import setup_bzlinks
 from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.code_blocks import setup_code_blocks
@@ -58,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_i18n(app)
     setup_hosting(app)
     setup_titles(app)
+    setup_as_written(app)
     app.connect("config-inited", _add_static_files, priority=800)
     app.add_js_file("relnotes.js")
     app.add_css_file("relnotes.css")

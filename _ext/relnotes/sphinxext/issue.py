@@ -9,10 +9,17 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.issue_fields import FIELDS, FieldProblem, read_issue_fields
+from relnotes.core.issue_fields import (
+    FIELDS,
+    PLACEHOLDER_TITLE_MESSAGE,
+    FieldProblem,
+    is_placeholder_title,
+    read_issue_fields,
+)
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
@@ -79,6 +86,24 @@ class IssueDirective(SphinxDirective):
         return [record, footer]
 
 
+
+class PlaceholderTitle(SphinxTransform):
+    """Warns of an issue page whose title is still ``relnotes new``'s placeholder, so that a
+    ``-W`` build (``relnotes publish``, ``build --strict``) does not ship "TITLE: ..."."""
+
+    default_priority = 500  # any read-time priority: the section and its title exist by then
+
+    def apply(self, **kwargs: object) -> None:
+        for record in self.document.findall(issue_record):
+            section = record.parent
+            if not isinstance(section, nodes.section):
+                continue
+            title = section.next_node(nodes.title)
+            if title is not None and is_placeholder_title(title.astext()):
+                logger.warning(PLACEHOLDER_TITLE_MESSAGE, location=title if title.line else record,
+                               type=WARNING_TYPE, subtype=Subtype.PLACEHOLDER)
+
+
 class IssueListDirective(SphinxDirective):
     """Lists a component's issues as a table; filled in when all pages have been read."""
 
@@ -100,6 +125,7 @@ def _skip(self: nodes.NodeVisitor, node: nodes.Element) -> None:
 def setup_issue_directives(app: Sphinx) -> None:
     app.add_directive_to_domain("rn", "issue", IssueDirective)
     app.add_directive_to_domain("rn", "issue-list", IssueListDirective)
+    app.add_transform(PlaceholderTitle)
     # These nodes are replaced before writing; a writer that still meets one (a
     # builder that never resolves, like "dummy") skips it.
     for node in (issue_record, issue_footer, issue_list):

@@ -196,7 +196,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
 
 def _counts_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
     """Counts by status at the top: snippets per group and target, and issues in all."""
-    out = ['<dl class="rn-overview-counts">']
+    # "simple": the theme's opt-out from its indented, coloured definition lists.
+    out = ['<dl class="rn-overview-counts simple">']
     issues = html.escape(_("Issues"))
     out.append(f"<dt>{issues}</dt><dd>{len(rows)}</dd>")
     for index, target in enumerate(targets):
