@@ -14,6 +14,7 @@ from lxml import etree
 from relnotes.cli import main
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
+    RECORDED,
     Layer,
     LayerStatus,
     Ledger,
@@ -23,6 +24,7 @@ from relnotes.core.ledger import (
     write_ledger,
 )
 from relnotes.core.plan import plan_loadable_checks
+from relnotes.core.results import is_green
 from relnotes.engine.drift import Drift, compare, markdown_report, not_needed, text_report
 
 OLD_ENV = Environment("trixie-backports", "12.9.0", "11.1.3", "kvm", "sha256:a")
@@ -278,3 +280,23 @@ def test_a_real_run_whose_snippet_stopped_working_makes_diff_exit_1(tmp_path: Pa
                            str(tmp_path / "absent")], cwd=site, capture_output=True, text=True)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 became failing" in done.stdout and ": passed -> failed;" in done.stdout
+
+
+GREEN = sorted((s for s in RECORDED if is_green(s)), key=lambda s: s.value)
+NOT_GREEN = sorted((s for s in RECORDED if not is_green(s)), key=lambda s: s.value)
+
+
+@pytest.mark.parametrize("before", GREEN, ids=lambda s: s.value)
+@pytest.mark.parametrize("after", NOT_GREEN, ids=lambda s: s.value)
+def test_the_cli_exits_1_on_every_change_from_green_to_not_green(
+        tmp_path: Path, before: Status, after: Status,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.json", record("kvm/a.xml", before, reason="r"))
+    # the control layer failed too, as when the control could not be observed at all
+    new = write(tmp_path / "new.json", record("kvm/a.xml", after, at=LATER, reason="r",
+                                              control=LayerStatus.FAILED))
+    code = main(["verify", "diff", str(old), str(new), "--snippets-dir", str(tmp_path / "no")])
+    assert code == 1, capsys.readouterr().out
+    # and back: not green to green needs no attention
+    assert main(["verify", "diff", str(new), str(old), "--snippets-dir",
+                 str(tmp_path / "no")]) == 0
