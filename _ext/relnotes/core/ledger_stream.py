@@ -48,7 +48,8 @@ Item = tuple[Key, int, int, Record]  # (snippet, target), file number, index in 
 
 
 class _Unsorted(Exception):
-    """A file's records are not in (snippet, target) order: it must be read whole."""
+    """A file's records are not in (snippet, target) order, or come before its format: it
+    must be read whole."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(str(path))
@@ -166,8 +167,9 @@ class _Reader:
                               f"(expected {FORMAT})")
 
     def _records(self, latest: datetime) -> Iterator[Item]:
+        if self.format is None:
+            raise _Unsorted(self.path)  # "format" after the records (by hand): read it whole
         if self.format not in READABLE_FORMATS:
-            # format is written first (sorted keys); a ledger that names it later is refused
             raise LedgerError(f"{self.path}: unsupported ledger format {self.format!r} "
                               f"(expected {FORMAT})")
         if self._peek() != "[":
