@@ -144,7 +144,7 @@ class _Reader:
     def records(self, latest: datetime) -> Iterator[Item]:
         """Each record, checked, in file order; raises ``_Unsorted`` when the order breaks."""
         if self._peek() != "{":
-            raise LedgerError(f"{self.path}: unsupported ledger format (expected {FORMAT})")
+            raise _Unsorted(self.path)  # not a ledger's shape: load_ledger says what it is
         self.pos += 1
         if self._peek() == "}":
             self.pos += 1
