@@ -8,6 +8,7 @@ runs on this project's site and on a site made by ``relnotes init``. ``verify`` 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ class Installed:
 
     bin: Path
     checkout: Path  # a copy of this project (its site), built from
+    wheel: Path
 
     def relnotes(self, *argv: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(self.bin / "relnotes"), *map(str, argv)], cwd=cwd,
@@ -61,7 +63,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     # The dependencies come from pip's configured index (its cache, when warm), pinned as
     # the project pins them; no extra is named.
     run(env / "bin" / "python", "-m", "pip", "install", "-q", wheel, "-c", CONSTRAINTS)
-    return Installed(env / "bin", checkout)
+    return Installed(env / "bin", checkout, wheel)
 
 
 def test_the_venv_has_no_extra(installed: Installed) -> None:
@@ -82,18 +84,28 @@ def test_every_help_works(installed: Installed, command: list[str]) -> None:
     assert done.stdout.startswith(f"usage: {' '.join(['relnotes', *command])}")
 
 
-@pytest.mark.parametrize("command", [["verify"], ["container", "status"], ["container", "down"]])
-def test_a_command_that_needs_libvirt_names_the_extra_in_one_line(
-        installed: Installed, command: list[str], tmp_path: Path) -> None:
+LIBVIRT = ("libvirt's Python binding", "libvirt", "verify")
+AUTOBUILD = ("sphinx-autobuild", "sphinx_autobuild", "serve")
+
+
+@pytest.mark.parametrize(("command", "extra"), [
+    (["verify"], LIBVIRT), (["container", "status"], LIBVIRT), (["container", "down"], LIBVIRT),
+    (["serve"], AUTOBUILD),
+], ids=["verify", "container status", "container down", "serve"])
+def test_a_command_that_needs_an_extra_names_it_in_one_line(
+        installed: Installed, command: list[str], extra: tuple[str, str, str],
+        tmp_path: Path) -> None:
+    what, module, name = extra
     done = installed.relnotes("--site", installed.checkout, *command, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"error: `relnotes {command[0]}` needs libvirt's Python binding (No module named "
-        "'libvirt'): install the verify extra, pip install 'relnotes[verify]'"]
+        f"error: `relnotes {command[0]}` needs {what} (No module named '{module}'): install the "
+        f"{name} extra, pip install 'relnotes[{name}]'"]
     assert done.stdout == ""
 
 
-def test_make_html_builds_this_projects_site_without_libvirts_binding(installed: Installed) -> None:
+def test_make_html_builds_this_projects_site_without_libvirts_binding(
+        installed: Installed, tmp_path: Path) -> None:
     # The README's first command, in a copy of the checkout: its docs venv has the site's
     # Sphinx extensions and relnotes without extras.
     checkout = installed.checkout
@@ -105,10 +117,24 @@ def test_make_html_builds_this_projects_site_without_libvirts_binding(installed:
     assert (checkout / "_build" / "html" / "index.html").is_file()
     for language in load_settings(checkout).languages[1:]:
         assert (checkout / "_build" / "html" / language / "index.html").is_file()
-    # relnotes check, with the same venv.
-    done = subprocess.run([str(docs / "relnotes"), "check"], cwd=checkout, capture_output=True,
-                          text=True, check=False)
+    # The other commands, with the same venv: check, publish from a ledger, diff, import.
+    def relnotes(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(docs / "relnotes"), *map(str, argv)], cwd=checkout,
+                              capture_output=True, text=True, timeout=600, check=False)
+
+    done = relnotes("check")
     assert done.returncode == 0, done.stdout + done.stderr
+    ledger = load_settings(checkout).ledger
+    write_ledger(passing_ledger(checkout), ledger)
+    done = relnotes("verify", "diff", ledger, ledger)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = relnotes("publish", "--out", tmp_path / "published")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "published" / "index.html").is_file()
+    # The section this site's content comes from, imported again beside its pages.
+    done = relnotes("import", "text", SECTION, "--component", "kvm", "--release", "RHEL 5")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^\d+ issues, .* created", done.stdout, re.MULTILINE), done.stdout
 
 
 def test_a_new_site_works_from_init_to_publish(installed: Installed, tmp_path: Path) -> None:
@@ -144,3 +170,18 @@ def test_a_new_site_works_from_init_to_publish(installed: Installed, tmp_path: P
     assert (site / "source" / "issues" / "slow-boot.md").is_file()
     done = installed.relnotes("import", "text", SECTION, "--component", "example", "--into", site)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_new_sites_own_tests_run_with_the_test_extra_alone(installed: Installed,
+                                                             tmp_path: Path) -> None:
+    # pytest loads the harness's plugin (an entry point of relnotes) in every run: without
+    # libvirt's binding it must load, and the site's tests that need no daemon must pass.
+    run(installed.bin / "python", "-m", "pip", "install", "-q", f"{installed.wheel}[test]",
+        "-c", CONSTRAINTS)
+    site = tmp_path / "site"
+    assert installed.relnotes("init", site).returncode == 0
+    done = subprocess.run([str(installed.bin / "python"), "-m", "pytest", "-q", "-p",
+                           "no:cacheprovider", "-k", "not verified", "tests"], cwd=site,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "2 passed" in done.stdout

@@ -22,6 +22,8 @@ class Extra:
 #: ``relnotes verify`` (running checks) and ``relnotes container``: libvirt's binding, built
 #: against the host's libvirt headers (Debian's libvirt-dev, pkg-config).
 VERIFY = Extra("verify", ("libvirt",), "libvirt's Python binding")
+#: ``relnotes serve``: the rebuilding preview server.
+SERVE = Extra("serve", ("sphinx_autobuild",), "sphinx-autobuild")
 
 
 def require(extra: Extra, command: str) -> None:

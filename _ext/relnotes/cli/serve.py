@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from relnotes.cli.extras import SERVE, require
 from relnotes.cli.site import BUILDABLE
 
 HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
@@ -60,10 +60,7 @@ def _ignore_outputs(build: Path, ledger: Path) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if importlib.util.find_spec("sphinx_autobuild") is None:
-        print("error: relnotes serve needs sphinx-autobuild: pip install 'relnotes[serve]'",
-              file=sys.stderr)
-        return 2
+    require(SERVE, "serve")  # one line and exit 2 without it
     settings = args.settings
     if not (settings.root / args.source).is_dir():
         print(f"error: {settings.root / args.source}: no such folder (the site's pages; see --source)",

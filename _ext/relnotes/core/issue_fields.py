@@ -107,5 +107,11 @@ PLACEHOLDER_TITLE_MESSAGE = ("the title is still relnotes new's placeholder: wri
                              "as a reader would search for it")
 
 
+def shared_bz_message(number: int, others: list[str]) -> str:
+    """A Bugzilla number on two issue pages, as reported at each of them, naming the others."""
+    return (f"BZ#{number} is also on {', '.join(others)}: one issue page per Bugzilla number "
+            "({rn:bz} links to one page only)")
+
+
 def unreachable_message(issue_id: str) -> str:
     return f"issue {issue_id!r} is not included in any toctree; list it in its component page"

@@ -22,6 +22,7 @@ from relnotes.core.issue_fields import (
     duplicate_id_message,
     is_placeholder_title,
     read_issue_fields,
+    shared_bz_message,
     unknown_field_message,
     unknown_fields,
     unknown_issue_message,
@@ -144,10 +145,9 @@ def _shared_bz(site: _Site, root: Path) -> Iterator[Problem]:
             pages.setdefault(number, []).append(issue)
     for number, issues in pages.items():
         for issue in issues:
-            others = ", ".join(_shown(other.file, root) for other in issues if other is not issue)
+            others = [_shown(other.file, root) for other in issues if other is not issue]
             if others:
-                yield Problem(issue.file, issue.line, f"BZ#{number} is also on {others}: one "
-                              "issue page per Bugzilla number ({rn:bz} links to one page only)",
+                yield Problem(issue.file, issue.line, shared_bz_message(number, others),
                               "duplicate_bz")
 
 

@@ -17,7 +17,7 @@ from sphinx.roles import XRefRole
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
-from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_message
+from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_message, shared_bz_message
 from relnotes.core.model import Issue, Kind
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.i18n import _
@@ -320,8 +320,27 @@ def relnotes_domain(env: BuildEnvironment) -> RelnotesDomain:
     return cast("RelnotesDomain", env.get_domain(RelnotesDomain.name))
 
 
+def warn_of_shared_bz(app: Sphinx, env: BuildEnvironment) -> None:
+    """A Bugzilla number on two issue pages: ``{rn:bz}`` and ``bz/<n>.html`` can point at one
+    only. Warned at each record, naming the others, after every page was read (and merged)."""
+    pages: dict[int, list[Located]] = {}
+    for located in relnotes_domain(env).issues.values():
+        for number in located.value.bz:
+            pages.setdefault(number, []).append(located)
+    for number, issues in sorted(pages.items()):
+        for located in issues:
+            others = [str(env.doc2path(other.value.docname)) for other in issues
+                      if other is not located]
+            if others:
+                logger.warning(shared_bz_message(number, others),
+                               location=(located.value.docname, located.lineno),
+                               type=WARNING_TYPE, subtype=Subtype.DUPLICATE_BZ)
+
+
 def setup_domain(app: Sphinx) -> None:
     app.add_domain(RelnotesDomain)
+    # After reading, with every page's records merged (parallel reads included).
+    app.connect("env-check-consistency", warn_of_shared_bz, priority=500)
 
 
 __all__ = ["Kind", "RelnotesDomain", "relnotes_domain", "setup_domain"]

@@ -22,7 +22,7 @@ class Subtype(enum.StrEnum):
     CLAIM = "claim"  # a page states in prose where something was verified
     CODE_BLOCK = "code_block"  # an issue page shows code that is not a snippet
     CATALOG = "catalog"
-    # The scaffold's placeholder title (the build and `relnotes check`), an empty section and a
-    # Bugzilla number on two issue pages (`relnotes check` only).
+    # The scaffold's placeholder title (and, `relnotes check` only, an empty section); a
+    # Bugzilla number on two issue pages.
     PLACEHOLDER = "placeholder"
     DUPLICATE_BZ = "duplicate_bz"
