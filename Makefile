@@ -18,11 +18,11 @@ $(STAMP): requirements/docs.in requirements/constraints.txt pyproject.toml
 	$(BIN)/python -m pip install -q -e . -c requirements/constraints.txt
 	touch $@
 
-## html: preview build into _build/html (English) and _build/html/ja (Japanese), badges as the
-## current ledger has them
+## html: preview build into _build/preview (English) and _build/preview/ja (Japanese), badges as
+## the current ledger has them; only `make publish` writes _build/html, the deployed site
 html: $(STAMP)
 	$(BIN)/relnotes build
-	@echo "open _build/html/index.html"
+	@echo "open _build/preview/index.html"
 
 ## gettext: refresh the translation catalogs of source/locale/ from the pages (sphinx-intl)
 gettext: $(STAMP)

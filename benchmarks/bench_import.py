@@ -1,4 +1,4 @@
-"""Importing N synthetic bugs from a saved Bugzilla response: time and peak memory.
+"""Importing N synthetic bugs (or Jira tickets) from a saved response: time and peak memory.
 
 Each size runs in a fresh process (peak RSS is per process). Two baselines, measured in the
 same run: reading and parsing the same JSON file alone, and writing the files the import
@@ -6,6 +6,7 @@ produced (same paths, same bytes) with plain open/write into an empty folder. Th
 ratio says what the import costs beyond creating its output on this filesystem.
 
     PYTHONPATH=_ext python benchmarks/bench_import.py [--sizes 1000,10000] [--dir /dev/shm]
+        [--tracker bugzilla|jira]
 """
 
 from __future__ import annotations
@@ -38,7 +39,30 @@ def synthetic(n: int) -> dict[str, object]:
     return {"bugs": bugs}
 
 
-def child(mode: str, source: Path, site: Path) -> None:
+NOTE_TYPES = ["Known Issue", "Bug Fix", "Enhancement", "Feature", "Rebase", "Technology Preview",
+              "CVE", "Deprecated Functionality", "Release Note Not Required"]
+
+
+def synthetic_jira(n: int) -> dict[str, object]:
+    """A search response of N tickets: wiki markup with a {code} block under a numbered step."""
+    issues = []
+    for i in range(n):
+        text = (f"Condition {i} of the *daemon* is not handled, and guests on host {i % 97} stop.\n\n"
+                "To work around this problem:\n"
+                "# Set the memory:\n"
+                f"{{code:bash}}\nvirsh setmem guest{i} {1024 + i}M --config\n{{code}}\n"
+                "# Restart the guest.\n\n"
+                "* the guest restarts\n* nothing else changes\n")
+        issues.append({"key": f"RHEL-{10_000 + i}", "fields": {
+            "summary": f"Guest {i} stops when memory is set [{i}]",
+            "components": [{"name": ["libvirt", "qemu-kvm", "kernel"][i % 3]}],
+            "fixVersions": [{"name": "RHEL 9.4"}], "versions": [], "status": {"name": "Closed"},
+            "customfield_12320850": {"value": NOTE_TYPES[i % len(NOTE_TYPES)]},
+            "customfield_12317313": text}})
+    return {"startAt": 0, "maxResults": n, "total": n, "issues": issues}
+
+
+def child(mode: str, source: Path, site: Path, tracker: str = "bugzilla") -> None:
     start = time.perf_counter()
     if mode == "baseline":
         json.loads(source.read_bytes())
@@ -56,7 +80,7 @@ def child(mode: str, source: Path, site: Path) -> None:
 
         from relnotes.importing.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["bugzilla", str(source), "--into", str(site)]) == 0
+            assert main([tracker, str(source), "--into", str(site)]) == 0
     elapsed = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak = usage.ru_maxrss / 1024  # KiB -> MiB
@@ -65,8 +89,9 @@ def child(mode: str, source: Path, site: Path) -> None:
                       "peak_mib": peak}))
 
 
-def measure(mode: str, source: Path, site: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, str(source), str(site)],
+def measure(mode: str, source: Path, site: Path, tracker: str = "bugzilla") -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--tracker", tracker, "--child", mode,
+                          str(source), str(site)],
                          check=True, capture_output=True, text=True).stdout
     return dict(json.loads(out.splitlines()[-1]))
 
@@ -77,22 +102,25 @@ def main() -> None:
     parser.add_argument("--child", nargs=3)
     parser.add_argument("--dir", default=None,
                         help="where the sites are written (e.g. /dev/shm: no disk in the way)")
+    parser.add_argument("--tracker", choices=("bugzilla", "jira"), default="bugzilla")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]), args.tracker)
         return
-    print("| bugs | pages | files written | read + parse JSON | plain writes of the output "
+    make = synthetic_jira if args.tracker == "jira" else synthetic
+    noun = "tickets" if args.tracker == "jira" else "bugs"
+    print(f"| {noun} | pages | files written | read + parse JSON | plain writes of the output "
           "(CPU) | import (CPU, whole process) | vs plain writes | import peak RSS |")
     print("|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
             source = Path(tmp) / "bugs.json"
-            source.write_text(json.dumps(synthetic(n)))
+            source.write_text(json.dumps(make(n)))
             site = Path(tmp) / "site"
             site.mkdir()
             (site / "conf.py").write_text("extensions = []\n")
             base = measure("baseline", source, site)
-            run = measure("import", source, site)
+            run = measure("import", source, site, args.tracker)
             pages = len(list((site / "source" / "issues").glob("*.md")))
             output = {p.relative_to(site).as_posix(): p.read_text() for p in site.rglob("*")
                       if p.is_file() and p.name != "conf.py"}

@@ -13,7 +13,7 @@ def test_invalid_fields_are_reported_at_the_directive(app: Sphinx) -> None:
     app.build()
     warning_at(app, "bad-bz.md", 3, "'12ab' is not a Bugzilla number [relnotes.invalid_field]")
     warning_at(app, "missing-kind.md", 3, "missing required field(s): kind [relnotes.missing_field]")
-    warning_at(app, "unknown-kind.md", 3, "'bug' is not one of: known-issue, technology-preview")
+    warning_at(app, "unknown-kind.md", 3, "'bug' is not one of: feature, enhancement, rebase")
     warning_at(app, "unknown-topic.md", 3, "unknown topic(s) 'gpu'")
     warning_at(app, "bad-id.md", 3, "'Bad_ID' is not a lowercase slug")
     # MyST rejects unknown options itself, naming the key, the allowed ones and the line.

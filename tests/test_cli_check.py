@@ -23,7 +23,7 @@ EXPECTED = {
     ("source/issues/bad-id.md:3", "invalid_field", "'Bad_ID' is not a lowercase slug"),
     ("source/issues/missing-kind.md:3", "missing_field", "missing required field(s): kind"),
     ("source/issues/unknown-field.md:7", "unknown_field", "unknown field 'severity'"),
-    ("source/issues/unknown-kind.md:3", "invalid_field", "'bug' is not one of: known-issue"),
+    ("source/issues/unknown-kind.md:3", "invalid_field", "'bug' is not one of: feature, enhancement"),
     ("source/issues/unknown-topic.md:3", "invalid_field", "unknown topic(s) 'gpu'"),
     ("source/issues/dup-again.md:3", "duplicate_id",
      "duplicate issue id 'dup', also declared in source/issues/dup.md"),

@@ -46,7 +46,7 @@ def test_the_new_sites_make_html_and_relnotes_check_pass(tmp_path: Path) -> None
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "WARNING" not in done.stderr
-    assert (site / "_build" / "html" / "issues" / "example-nic-model.html").is_file()
+    assert (site / "_build" / "preview" / "issues" / "example-nic-model.html").is_file()
     check = subprocess.run([sys.executable, "-m", "relnotes.cli", "check"], cwd=site,
                            capture_output=True, text=True, timeout=120)
     assert (check.returncode, check.stdout) == (0, "")

@@ -27,7 +27,7 @@ def test_an_unknown_subcommand_or_option_prints_usage_and_exits_2(args: list[str
 
 def test_every_subcommand_has_help_naming_its_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     names = [name for name in parser()._subparsers._group_actions[0].choices]  # type: ignore[union-attr]
-    assert names == ["init", "new", "check", "build", "publish", "serve", "verify", "container",
+    assert names == ["init", "new", "check", "build", "publish", "serve", "export", "verify", "container",
                      "import"]
     assert len(names) == len(SUBCOMMANDS) + 1  # the build module adds build and publish
     for name in names:

@@ -1,5 +1,5 @@
 """Compatibility per snippet: the row of cells, the computed sentence, "still needed" from the
-controls, and the page of every snippet on every version."""
+issue's symptom only, and the page of every snippet on every version."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from relnotes.core.ledger import (
     Record,
     SnippetStatus,
     Status,
+    SymptomObservation,
     write_ledger,
 )
 from relnotes.core.plan import plan_checks
@@ -46,12 +47,15 @@ ENVIRONMENTS = {
 }
 E1000_REASON = "libvirt 7.0 refuses the model on this machine type"
 DRIVE_REASON = "needs a physical drive"
-STILL = Observation("nic-models", "contains 'e1000'", "['e1000']", "['rtl8139']", False)
-ALREADY = Observation("nic-models", "contains 'e1000'", "['e1000']", "['e1000']", True)
+# The issue's symptom on the unchanged guest: the problem (the RTL8139) shows, or does not.
+STILL = SymptomObservation("nic-models", "contains 'rtl8139'", "['rtl8139']", True)
+ALREADY = SymptomObservation("nic-models", "contains 'rtl8139'", "['e1000']", False)
+# A control that does not meet the effect's expectation: says nothing of necessity on its own.
+CONTROL = Observation("nic-models", "contains 'e1000'", "['e1000']", "['rtl8139']", False)
 
 
 def record(srcdir: Path, snippet: str, target: str, result: Status, reason: str | None = None,
-           observations: tuple[Observation, ...] = (), data: bytes | None = None) -> Record:
+           symptom: SymptomObservation | None = None, data: bytes | None = None) -> Record:
     checks = {m.snippet: c for c in plan_checks(ROOT_SNIPPETS) for m in c.members}
     data = (srcdir / "snippets" / snippet).read_bytes() if data is None else data
     return Record(
@@ -59,7 +63,7 @@ def record(srcdir: Path, snippet: str, target: str, result: Status, reason: str 
         sha256=hashlib.sha256(data).hexdigest(), inputs_sha256="x", result=result,
         reason=reason, layers={"effect": Layer(LayerStatus.PASSED)},
         environment=ENVIRONMENTS[target], verified_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
-        duration=1.0, observations=observations, run_sequence=1, run_id="a",
+        duration=1.0, observations=(CONTROL,), symptom=symptom, run_sequence=1, run_id="a",
     )
 
 
@@ -67,16 +71,16 @@ def write_compat_ledger(srcdir: Path) -> None:
     ledger = Ledger()
     for args in (
         ("comp/model.xml", "bullseye", Status.EXPECTED_FAILURE, E1000_REASON),
-        ("comp/model.xml", "bookworm", Status.PASSED, None, (STILL,)),
-        ("comp/model.xml", "trixie", Status.PASSED, None, (STILL,)),
-        ("comp/model.xml", "trixie-backports", Status.INDISTINCT, None, (ALREADY,)),
-        # Passed, but the record has no observations: nothing to say about "needed".
+        ("comp/model.xml", "bookworm", Status.PASSED, None, STILL),
+        ("comp/model.xml", "trixie", Status.PASSED, None, STILL),
+        ("comp/model.xml", "trixie-backports", Status.INDISTINCT, None, ALREADY),
+        # Passed with a discriminating control, but no symptom: nothing said about "needed".
         ("comp/script.sh", "bullseye", Status.PASSED),
         ("comp/script.sh", "trixie", Status.NOT_VERIFIABLE, DRIVE_REASON),
     ):
         ledger.add(record(srcdir, *args))  # type: ignore[arg-type]
     # Verified with bytes the snippet no longer has: stale, whatever its observations say.
-    ledger.add(record(srcdir, "comp/script.sh", "bookworm", Status.PASSED, None, (STILL,),
+    ledger.add(record(srcdir, "comp/script.sh", "bookworm", Status.PASSED, None, STILL,
                       data=b"old bytes\n"))
     # comp/script.sh has no record on trixie-backports, comp/fresh.xml none anywhere.
     write_ledger(ledger, srcdir / "ledger.json")
@@ -141,17 +145,23 @@ def test_stale_and_unrecorded_targets_are_never_said_to_work(built: Sphinx) -> N
     assert sentence(compat) == (
         f"Works on libvirt 7.0; not verifiable on libvirt 11.3: {DRIVE_REASON}; "
         "stale on libvirt 9.0: changed since it was verified; not verified on libvirt 12.9.")
-    # The stale record's observations say "still needed", but it is stale: nothing is said;
-    # the other records have no observations.
+    # The stale record's symptom says "still needed", but it is stale: nothing is said; the
+    # other records state no symptom.
     assert needs(compat) == []
 
 
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-needed", freshenv=True)
-def test_still_needed_and_not_needed_come_from_the_controls_combined_per_answer(built: Sphinx) -> None:
+def test_still_needed_and_not_needed_come_from_the_symptom_combined_per_answer(built: Sphinx) -> None:
     assert needs(block(built, "issue.html", "comp-model-xml")) == [
         "Still needed on libvirt 9.0 to 11.3: without it, nic-models = ['rtl8139'].",
-        "Not needed on libvirt 12.9: the default already gives nic-models = ['e1000'].",
+        "Not needed on libvirt 12.9: without it, nic-models = ['e1000'].",
     ]
+
+
+@pytest.mark.sphinx("html", testroot="compat", srcdir="compat-no-symptom", freshenv=True)
+def test_a_passing_controlled_check_without_a_symptom_says_nothing_of_need(built: Sphinx) -> None:
+    # comp/script.sh passed on bullseye with a control that did not meet its expectation
+    assert needs(block(built, "issue.html", "comp-script-sh")) == []
 
 
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-none", freshenv=True)
@@ -179,6 +189,11 @@ def test_the_matrix_lists_every_snippet_on_every_version_grouped_by_issue(built:
     assert model.select_one("p.rn-compat-sentence").get_text().startswith("Works on libvirt 9.0 to 11.3")
     assert [td.get_text(" ", strip=True) for td in rows["comp/script.sh"].select("td")] == [
         "✓ verified", "↻ stale", "\u2013 not verifiable", "? not verified"]
+    # the matrix carries the same "still needed" sentences as the issue page, and none for a
+    # snippet that states no symptom
+    issue_page = block(built, "issue.html", "comp-model-xml")
+    assert [p.get_text() for p in model.select("p.rn-compat-need")] == needs(issue_page) != []
+    assert rows["comp/script.sh"].select("p.rn-compat-need") == []
 
 
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-ja", confoverrides={"language": "ja"},
@@ -243,39 +258,51 @@ def test_a_failure_on_the_oldest_and_newest_lists_both_with_its_reason() -> None
     assert sentence_of(compat) == "Works on libvirt 9.0 to 11.3; fails on libvirt 7.0 and libvirt 12.9: boom."
 
 
-def bare_record(result: Status, observations: tuple[Observation, ...]) -> Record:
+def bare_record(result: Status, symptom: SymptomObservation | None = None,
+                observations: tuple[Observation, ...] = ()) -> Record:
     return Record(snippet="k", sha256="s", inputs_sha256="x", result=result, reason=None,
                   layers={}, environment=ENVIRONMENTS["bookworm"],
                   verified_at=datetime(2026, 11, 20, tzinfo=UTC), duration=1.0,
-                  observations=observations)
+                  observations=observations, symptom=symptom)
 
 
 @pytest.mark.parametrize(("status", "observations"), [
-    (Status.INDISTINCT, ()),  # no observations: nothing to say
-    (Status.PASSED, ()),
-    (Status.FAILED, (STILL,)),  # a failure says nothing of necessity
-    (Status.EXPECTED_FAILURE, (STILL,)),
-    (Status.STALE, (STILL,)),
-    (Status.PASSED, (ALREADY,)),  # passed, but its control meets it: not a "still needed"
-    (Status.PASSED, (Observation("running", "equals 'yes'", "'yes'"),)),  # no control value
+    (Status.PASSED, (CONTROL,)),  # a discriminating control is no symptom
+    (Status.INDISTINCT, (Observation("nic-models", "contains 'e1000'", "['e1000']",
+                                     "['e1000']", True),)),
+    (Status.BASELINE_CHANGED, (CONTROL,)),
 ])
-def test_only_current_passed_or_indistinct_records_with_observations_say_anything(
+def test_without_a_symptom_nothing_is_said_whatever_the_controls_show(
         status: Status, observations: tuple[Observation, ...]) -> None:
-    record = bare_record(Status.PASSED if status is Status.STALE else status, observations)
-    assert need_on(status, record, Version("bookworm", "9.0")) is None
+    assert need_on(status, bare_record(status, None, observations),
+                   Version("bookworm", "9.0")) is None
+
+
+@pytest.mark.parametrize("status", [Status.STALE, Status.MISSING])
+def test_a_record_that_is_not_current_says_nothing_of_need(status: Status) -> None:
+    assert need_on(status, bare_record(Status.PASSED, STILL), Version("bookworm", "9.0")) is None
+
+
+@pytest.mark.parametrize(("symptom", "needed"), [(STILL, True), (ALREADY, False)])
+@pytest.mark.parametrize("status", [Status.PASSED, Status.NOT_VERIFIABLE, Status.INDISTINCT,
+                                    Status.BASELINE_CHANGED])
+def test_the_symptom_alone_decides_still_needed_or_not_needed(
+        status: Status, symptom: SymptomObservation, needed: bool) -> None:
+    need = need_on(status, bare_record(status, symptom), Version("bookworm", "9.0"))
+    assert need is not None and need.needed is needed
+    assert need.values == f"nic-models = {symptom.value}"
 
 
 def test_no_record_says_nothing_about_necessity() -> None:
     assert need_on(Status.MISSING, None, Version("bookworm", "9.0")) is None
 
 
-def test_a_long_control_value_is_said_as_the_expectation_it_misses_once() -> None:
-    line = "'/usr/bin/qemu-system-x86_64 -name guest=a,debug-threads=on -S -object secret,id=m…"
-    long = Observation("cmdline", "contains 'kvmclock=on'", "'…kvmclock=on…'", line, False)
-    need = need_on(Status.PASSED, bare_record(Status.PASSED, (long, long, STILL)),
-                   Version("bookworm", "9.0"))
+def test_a_long_symptom_value_is_said_as_the_problem_it_shows() -> None:
+    line = "'/usr/bin/qemu-system-x86_64 -name guest=@GUEST@,debug-threads=on -S -object secr…"
+    long = SymptomObservation("cmdline", "lacks 'kvmclock=on'", line, True)
+    need = need_on(Status.PASSED, bare_record(Status.PASSED, long), Version("bookworm", "9.0"))
     assert need is not None
-    assert need.values == "cmdline (contains 'kvmclock=on': not met), nic-models = ['rtl8139']"
+    assert need.values == "cmdline (lacks 'kvmclock=on': the problem shows)"
 
 
 def test_a_reasons_full_stop_does_not_come_before_the_next_clause() -> None:
@@ -299,12 +326,12 @@ def test_targets_differing_only_in_an_unshown_reason_share_one_clause() -> None:
     compat = compatibility_of(view, ledger, {v.target: v for v in VERSIONS[2:]},
                               [v.target for v in VERSIONS[2:]])
     assert sentence_of(compat) == "Ran on libvirt 11.3 to 12.9, but the effect was not shown."
-    assert compat.needs == ()  # indistinct, but no observations
+    assert compat.needs == ()  # indistinct, but no symptom
 
 
 def test_a_pending_spec_is_not_verified_everywhere_whatever_the_ledger_says() -> None:
     ledger = Ledger()
-    ledger.add(bare_record(Status.PASSED, (STILL,)))
+    ledger.add(bare_record(Status.PASSED, STILL))
     view = SnippetView("k", "s", (SnippetStatus("bookworm", Status.PASSED, None, None, None),),
                        (), pending="the check is being written")
     compat = compatibility_of(view, ledger, {"bookworm": VERSIONS[1]}, ["bookworm"])

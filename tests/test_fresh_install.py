@@ -114,9 +114,9 @@ def test_make_html_builds_this_projects_site_without_libvirts_binding(
     done = subprocess.run([str(docs / "python"), "-c", "import libvirt"], capture_output=True,
                           text=True, check=False)
     assert "No module named 'libvirt'" in done.stderr
-    assert (checkout / "_build" / "html" / "index.html").is_file()
+    assert (checkout / "_build" / "preview" / "index.html").is_file()  # a preview, not the deployed folder
     for language in load_settings(checkout).languages[1:]:
-        assert (checkout / "_build" / "html" / language / "index.html").is_file()
+        assert (checkout / "_build" / "preview" / language / "index.html").is_file()
     # The other commands, with the same venv: check, publish from a ledger, diff, import.
     def relnotes(*argv: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(docs / "relnotes"), *map(str, argv)], cwd=checkout,

@@ -29,7 +29,7 @@ def test_each_bug_with_doc_text_becomes_a_page_of_its_kind(tmp_path: Path) -> No
     kinds = sorted(next(line for line in page.splitlines() if line.startswith(":kind:"))
                    for page in pages.values())
     assert kinds == [":kind: bug-fix", ":kind: deprecated-functionality", ":kind: enhancement",
-                     ":kind: known-issue", ":kind: release-note", ":kind: technology-preview"]
+                     ":kind: enhancement", ":kind: known-issue", ":kind: technology-preview"]
     vtpm = pages["libvirt-virsh-migrate-fails-guest-vtpm"]
     assert vtpm.startswith("# virsh migrate fails when the guest has a vTPM\n")
     assert ":bz: 1000001\n:component: libvirt\n:releases: 9.0\n" in vtpm

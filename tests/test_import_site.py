@@ -104,11 +104,11 @@ def test_every_doc_type_has_its_own_kind_index_entry(make_app: Callable[..., Any
     index = page(app, "rn-kind.html")
     headings = {tag.get_text(strip=True) for tag in index.select("table.indextable td strong")
                 } | {tag.get_text(strip=True) for tag in index.select("table.indextable tr.cap td")}
-    for kind in ("Bug fix", "Enhancement", "Known issue", "Technology preview", "Release note",
-                 "Deprecated functionality"):
+    for kind in ("Bug Fix", "Enhancement", "Known Issue", "Technology Preview",
+                 "Deprecated Functionality"):
         assert kind in headings, headings
     issue = page(app, "source/issues/libvirt-xen-driver-deprecated.html")
-    assert "Deprecated functionality" in [a.get_text() for a in issue.select(
+    assert "Deprecated Functionality" in [a.get_text() for a in issue.select(
         "dl.rn-issue-metadata a, .rn-issue-metadata a")]
 
 

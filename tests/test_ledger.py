@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from relnotes.core import atomic
 from relnotes.core import ledger as ledger_module
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
@@ -185,7 +186,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(ledger_module.os, "replace", crash)
+    monkeypatch.setattr(atomic.os, "replace", crash)
     second = Ledger()
     second.add(record("kvm/other.xml"))
     with pytest.raises(OSError, match="disk full"):
@@ -253,3 +254,68 @@ def test_any_changed_input_makes_a_record_stale_and_is_named() -> None:
         changed = ledger.status("kvm/a.xml", "s1", "bookworm", {**inputs, name: "other"})
         assert changed.status is Status.STALE
         assert (changed.reason or "").startswith(f"{name} changed since it was verified")
+
+
+# -- the environment is part of a record's key ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("newer", "named"), [
+    (replace(ENV, libvirt_version="9.0.1", image_id="sha256:def"),
+     "now runs libvirt 9.0.1 / QEMU 7.2.0 (KVM)"),
+    (replace(ENV, qemu_version="7.2.5", image_id="sha256:def"),
+     "now runs libvirt 9.0.0 / QEMU 7.2.5 (KVM)"),
+    (replace(ENV, accelerator="tcg"), "now runs libvirt 9.0.0 / QEMU 7.2.0 (TCG)"),
+    (replace(ENV, image_id="sha256:def"),
+     "now runs libvirt 9.0.0 / QEMU 7.2.0 (KVM) from a rebuilt image"),
+])
+def test_a_record_of_another_environment_than_the_targets_latest_run_is_stale_and_says_so(
+        newer: Environment, named: str) -> None:
+    ledger = Ledger()
+    ledger.add(record("kvm/a.xml", run=1))
+    ledger.add(record("kvm/b.xml", env=newer, run=2))
+    status = ledger.status("kvm/a.xml", "s1", "bookworm")
+    assert status.status is Status.STALE
+    assert status.reason == f"verified on {ENV.label}, but bookworm {named}"
+    assert status.environment_label == ENV.label  # the cell is labelled with what it ran on
+    assert ledger.status("kvm/b.xml", "s1", "bookworm").status is Status.PASSED
+
+
+def test_records_of_one_environment_stay_current_whichever_run_made_them() -> None:
+    ledger = Ledger()
+    ledger.add(record("kvm/a.xml", run=1))
+    ledger.add(record("kvm/b.xml", run=2))  # a later run reused kvm/a.xml in the same image
+    assert ledger.status("kvm/a.xml", "s1", "bookworm").status is Status.PASSED
+    assert ledger.current_environment("bookworm") == ENV
+    assert ledger.current_environment("trixie") is None
+
+
+def test_symptom_and_mutation_round_trip_and_older_records_have_neither(tmp_path: Path) -> None:
+    from relnotes.core.ledger import MutationScore, SymptomObservation
+
+    ledger = Ledger()
+    symptom = SymptomObservation("cpu nx", "equals False", "True", False)
+    mutation = MutationScore(3, 5, (("without listen= on <graphics> (line 1)", "an address"),),
+                             ("without <model> (line 2)",))
+    ledger.add(replace(record(), symptom=symptom, mutation=mutation))
+    ledger.add(record("kvm/b.xml"))
+    write_ledger(ledger, tmp_path / "ledger.json")
+    data = json.loads((tmp_path / "ledger.json").read_text())
+    assert "symptom" not in data["records"][1] and "mutation" not in data["records"][1]
+    again = load_ledger(tmp_path / "ledger.json")
+    assert again.get("kvm/a.xml", "bookworm").symptom == symptom  # type: ignore[union-attr]
+    assert again.get("kvm/a.xml", "bookworm").mutation == mutation  # type: ignore[union-attr]
+    status = again.status("kvm/a.xml", "s1", "bookworm")
+    assert (status.symptom, status.mutation) == (symptom, mutation)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("symptom", {"probe": "p", "problem": "q", "value": "v", "present": "yes"},
+     r"records\[0\]: symptom: present must be true or false"),
+    ("mutation", ["killed"], r"records\[0\]: mutation: must be an object, not a list"),
+])
+def test_a_malformed_symptom_or_mutation_is_a_located_error(
+        tmp_path: Path, field: str, value: object, message: str) -> None:
+    data = {"format": 2, "records": [{**record().to_json(), field: value}]}
+    (tmp_path / "ledger.json").write_text(json.dumps(data))
+    with pytest.raises(LedgerError, match=message):
+        load_ledger(tmp_path / "ledger.json")

@@ -42,7 +42,7 @@ def test_the_overview_lists_every_issue_with_its_summary_per_target(app: Sphinx)
     assert row["data-statuses"] == "fails|not-verified|stale|verified"
     cells = [td.get_text(" ", strip=True) for td in row.select("td")]
     # verified.xml is shown twice on the page and counted once.
-    assert cells == ["Snippet issue", "comp", "Known issue", "R", "—",
+    assert cells == ["Snippet issue", "comp", "Known Issue", "R", "—",
                      "✓ 1 verified ↻ 1 stale", "✗ 1 fails ? 1 not verified"]
     assert row.select_one("a")["href"] == "issue.html"
     counts = [dd.get_text(" ", strip=True) for dd in overview.select("dl.rn-overview-counts dd")]

@@ -196,12 +196,31 @@ def test_a_failure_text_without_its_declared_failure_is_an_error(root: Path) -> 
         load_spec(path, root)
 
 
+@pytest.mark.parametrize(("tail", "message"), [
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n',
+     r":3: expected_failure\.tcg: needs \[failure_layer\] tcg: the layer the failure happens in "
+     r"\(setup, schema, semantic, run, effect\)"),
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n[failure_layer]\n'
+     'tcg = "harness"\n',
+     r":7: failure_layer\.tcg: 'harness' is not a layer a failure can be declared in"),
+    ('[expected_failure]\ntcg = "why"\n[failure_contains]\ntcg = "x"\n[failure_layer]\n'
+     'tcg = "run"\nkvm = "run"\n',
+     r":8: failure_layer\.kvm: has no \[expected_failure\] kvm"),
+])
+def test_a_declared_failure_names_the_layer_it_expects(root: Path, tail: str,
+                                                       message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(root, "a.sh", "true\n", 'kind = "shell"\n' + tail), root)
+
+
 def test_failures_may_be_declared_for_every_declared_target_and_accelerator(root: Path) -> None:
     from relnotes.core.targets import TARGET_NAMES as TARGETS
 
     lines = [f'"{name}" = "reason"' for name in (*TARGETS, "kvm", "tcg")]
+    layers = [f'"{name}" = "run"' for name in (*TARGETS, "kvm", "tcg")]
     spec = ('kind = "shell"\n[expected_failure]\n' + "\n".join(lines) + "\n"
-            "[failure_contains]\n" + "\n".join(lines) + "\n")
+            "[failure_contains]\n" + "\n".join(lines) + "\n"
+            "[failure_layer]\n" + "\n".join(layers) + "\n")
     loaded = load_spec(write(root, "f.sh", "true\n", spec), root)
     assert set(loaded.expected_failure) == {*TARGETS, "kvm", "tcg"}
 
@@ -245,11 +264,52 @@ def test_a_declared_failure_names_a_known_environment_and_its_text(root: Path, t
         load_spec(write(root, "a.sh", "true\n", 'kind = "shell"\n' + tail), root)
 
 
-def test_control_guest_must_exist(root: Path) -> None:
-    spec = 'control_guest = "_guests/absent.xml"\n' + FRAGMENT
-    write(root, "kvm/x/sound.xml", "<sound/>", spec)
-    with pytest.raises(SpecError, match=r"control guest '_guests/absent\.xml' does not exist"):
-        load_specs(root)
+def test_a_spec_that_still_names_a_control_guest_is_refused_with_the_fix(root: Path) -> None:
+    spec = FRAGMENT + 'control_guest = "_guests/minimal.xml"\n'
+    path = write(root, "kvm/x/sound.xml", "<sound/>", spec.replace("[apply]", "[apply]", 1))
+    spec_path(path).write_text('control_guest = "_guests/minimal.xml"\n' + FRAGMENT)
+    with pytest.raises(SpecError, match=r"sound\.xml\.check\.toml:1: control_guest: a control "
+                       r"guest is no longer stated: the engine's control is the same base guest, "
+                       r"in the same run, without the snippet\. Remove control_guest"):
+        load_spec(path, root)
+
+
+def test_an_identity_probe_compared_with_a_control_is_refused(root: Path) -> None:
+    spec = FRAGMENT.split("[[effects]]")[0] + (
+        '[[effects]]\nprobe = "distinct-identity"\nguest = "new-guest"\nequals = ["mac", "uuid"]\n'
+        'control = { lacks = "mac" }\n')
+    with pytest.raises(SpecError, match=r":10: effects\[0\]\.control: 'distinct-identity' "
+                       r"depends on the guest's identity.*use control = \"none\""):
+        load_spec(write(root, "kvm/x/sound.xml", "<sound/>", spec), root)
+
+
+SYMPTOM = FRAGMENT + '\n[symptom]\nprobe = "pci-ids"\ncontains = "8086:2415"\n'
+
+
+def test_a_symptom_loads_with_its_probe_and_problem(root: Path) -> None:
+    spec = load_spec(write(root, "kvm/x/sound.xml", "<sound/>", SYMPTOM), root)
+    assert spec.symptom is not None and spec.symptom.probe == "pci-ids"
+    assert spec.symptom.problem.contains == "8086:2415"
+
+
+@pytest.mark.parametrize(("tail", "message"), [
+    ('\n[symptom]\nprobe = "nic-model"\ncontains = "x"\n',
+     r":12: symptom\.probe: 'nic-model' is not a probe; use one of: block-formats, cmdline"),
+    ('\n[symptom]\nprobe = "distinct-identity"\nequals = []\n',
+     r":12: symptom\.probe: 'distinct-identity' cannot show the issue's problem"),
+    ('\n[symptom]\nprobe = "pci-ids"\nwhy = "x"\n',
+     r":11: symptom: states no problem"),
+])
+def test_a_bad_symptom_is_refused_at_its_line(root: Path, tail: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(root, "kvm/x/sound.xml", "<sound/>", FRAGMENT + tail), root)
+
+
+def test_an_equivalent_mutant_without_a_reason_is_refused(root: Path) -> None:
+    spec = FRAGMENT + '\n[[equivalent]]\nmutant = "without @model"\n'
+    with pytest.raises(SpecError, match=r":12: equivalent\[0\]\.mutant: an equivalent mutant "
+                       r"needs reason"):
+        load_spec(write(root, "kvm/x/sound.xml", "<sound/>", spec), root)
 
 
 def test_a_probe_the_harness_decides_is_refused_on_the_checks_own_guest(root: Path) -> None:

@@ -147,12 +147,44 @@ def test_output_that_differs_from_expect_output_fails(broken: dict[str, Record])
     assert "-goodbye" in (record.reason or "") and "+hello" in (record.reason or "")
 
 
-def test_a_control_that_does_not_hold_fails(broken: dict[str, Record]) -> None:
+def test_a_control_whose_own_expectation_fails_is_a_changed_baseline_not_a_failure(
+        broken: dict[str, Record]) -> None:
     record = broken["kvm/control-fails/sound.xml"]
-    assert record.result is Status.FAILED
+    assert record.result is Status.BASELINE_CHANGED
     assert record.layers["effect"].status.value == "passed"
-    assert (record.reason or "").startswith("control: without the change, pci-ids = ")
+    assert (record.reason or "").startswith("the baseline changed: without the snippet, "
+                                            "pci-ids = ")
     assert "expected to contain '8086:2415'" in (record.reason or "")
+
+
+def test_the_nx_fragment_with_its_nx_line_deleted_is_not_green(
+        broken: dict[str, Record]) -> None:
+    # Its control is the same guest without the fragment, whose vCPU has NX too: the stated
+    # baseline (no NX) is not what the unchanged guest shows.
+    record = broken["kvm/nx-line-deleted/cpu-nx.xml"]
+    assert record.result is Status.BASELINE_CHANGED, record.reason
+    assert "without the snippet, cpu nx = True: expected False" in (record.reason or "")
+
+
+def test_an_identity_only_discriminator_is_not_green(broken: dict[str, Record]) -> None:
+    # QEMU's command line names the guest; normalised, the guest and its control agree.
+    record = broken["kvm/identity-only/noop.xml"]
+    assert record.result is Status.BASELINE_CHANGED, record.reason
+    assert "expected to contain '-ctl'" in (record.reason or "")
+    control = record.layers["control"].detail
+    assert "guest=@GUEST@" in control and "guest=rn-" not in control
+    assert "guest=@GUEST@" in record.layers["effect"].detail
+
+
+def test_a_procedure_with_a_skipped_published_step_is_not_green(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/skipped-step/attach-nic.virsh"]
+    assert record.layers["effect"].status.value == "passed"  # the effect itself showed
+    assert record.result is Status.NOT_VERIFIABLE
+    assert record.reason == ("the published step kvm/skipped-step/load-module.sh was not run "
+                             "(the container cannot load host kernel modules), so the procedure "
+                             "as published was not verified")
+    assert broken["kvm/skipped-step/load-module.sh"].result is Status.NOT_VERIFIABLE
 
 
 def test_a_failure_unlike_its_declaration_is_a_plain_failure(broken: dict[str, Record]) -> None:
@@ -160,6 +192,23 @@ def test_a_failure_unlike_its_declaration_is_a_plain_failure(broken: dict[str, R
     assert record.result is Status.FAILED
     assert "exited 3 (expected 0): the real trouble" in (record.reason or "")
     assert "but not like this: the failure lacks 'the declared trouble'" in (record.reason or "")
+
+
+def test_a_timeout_declared_by_the_harnesss_words_is_no_known_failure(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/harness-words/sleeps.sh"]
+    assert record.result is Status.FAILED
+    assert "killed" in (record.reason or "")
+    assert "the harness reported it, and a declared failure is matched only against what " \
+           "libvirt, QEMU or the published command printed" in (record.reason or "")
+
+
+def test_an_effect_declared_by_the_harnesss_words_is_no_known_failure(
+        broken: dict[str, Record]) -> None:
+    record = broken["kvm/effect-words/sound.xml"]
+    assert record.result is Status.FAILED
+    assert "expected to contain '8086:9999'" in (record.reason or "")  # the harness's words
+    assert "but not like this: the failure lacks 'expected'" in (record.reason or "")
 
 
 def test_an_effect_the_unchanged_guest_shows_too_is_not_verified(
@@ -216,12 +265,32 @@ def test_a_real_record_dated_in_the_future_is_refused(broken: dict[str, Record],
         load_ledger(tmp_path / "ledger.json")
 
 
-def test_nx_is_compared_with_the_same_cpu_with_nx_disabled(published: dict[str, Record]) -> None:
+def test_nx_shows_no_difference_and_its_symptom_is_absent(published: dict[str, Record]) -> None:
     record = published["kvm/kvm-migration-nx/modern/cpu-nx.xml"]
-    assert record.result is Status.PASSED, record.reason
-    assert record.observation is not None
-    assert record.observation.startswith("cpu nx = True, False on control guest ")
-    assert "without the change, cpu nx = False" in record.layers["control"].detail
+    assert record.result is Status.NOT_VERIFIABLE, record.reason
+    assert (record.reason or "").startswith("no observable difference on these versions")
+    assert record.layers["semantic"].status.value == "passed"  # libvirt accepts the fragment
+    assert record.symptom is not None
+    assert (record.symptom.probe, record.symptom.problem) == ("cpu nx", "equals False")
+    assert (record.symptom.value, record.symptom.present) == ("True", False)
+
+
+@pytest.mark.parametrize("key", ["kvm/kvm-rtl8139-performance/edit-guest.virsh",
+                                 "kvm/kvm-rtl8139-performance/define-new-guest.virsh",
+                                 "kvm/kvm-mixed-disk-boot-order/modern/boot-order.xml"])
+def test_a_symptom_the_unchanged_guest_shows_is_recorded_present(
+        published: dict[str, Record], key: str) -> None:
+    record = published[key]
+    assert record.symptom is not None, record.log[-2000:]
+    assert record.symptom.present, record.symptom
+
+
+def test_only_specs_that_state_a_symptom_record_one(published: dict[str, Record]) -> None:
+    checks = {c.key: c for c in plan_checks(ROOT / "snippets")}
+    for key, record in published.items():
+        check = checks.get(record.check)
+        assert check is not None
+        assert (record.symptom is not None) == (check.driver.symptom is not None), key
 
 
 def test_a_step_stated_to_fail_must_fail_with_its_text(broken: dict[str, Record]) -> None:
@@ -229,3 +298,46 @@ def test_a_step_stated_to_fail_must_fail_with_its_text(broken: dict[str, Record]
     assert record.result is Status.FAILED
     assert "kvm/step-text/fails.sh exited 3 as stated, but its output lacks 'the stated " \
            "trouble': some other trouble" in (record.reason or "")
+
+
+NOOP_FRAGMENT = "<description>changes nothing the guest runs with</description>\n"
+
+
+def noop_copy(root: Path) -> list[str]:
+    """The published snippets, each driver with effects replaced by a no-op under its own
+    spec and effects: a fragment that is only a <description> (applied to /domain, where it
+    is valid), a script that is only `true`. Returns the drivers replaced."""
+    shutil.copytree(ROOT / "snippets", root)
+    replaced = []
+    for check in plan_checks(root):
+        spec = check.driver
+        if not spec.effects or spec.not_verifiable:
+            continue
+        snippet, toml = root / spec.snippet, spec.file
+        if spec.apply is not None:
+            snippet.write_text(NOOP_FRAGMENT)
+            lines, skipping = [], False
+            for line in toml.read_text().splitlines():
+                if line.strip() == "[apply]":
+                    skipping = True
+                    lines += ["[apply]", 'mode = "append"', 'target = "/domain"']
+                    continue
+                if skipping and line.startswith("["):
+                    skipping = False
+                if not skipping:
+                    lines.append(line)
+            toml.write_text("\n".join(lines) + "\n")
+        else:
+            snippet.write_text("true\n")
+        replaced.append(spec.snippet)
+    return replaced
+
+
+def test_a_no_op_under_every_published_specs_effects_is_not_green(
+        libvirt_daemon: RunningDaemon, tmp_path: Path) -> None:
+    replaced = noop_copy(tmp_path / "snippets")
+    assert len(replaced) >= 9  # every published check that observes effects
+    records = results(libvirt_daemon, tmp_path / "snippets")
+    green = {key: records[key].reason for key in replaced
+             if records[key].result is Status.PASSED}
+    assert green == {}

@@ -20,6 +20,7 @@ from relnotes.core.ledger import (
     Ledger,
     Record,
     Status,
+    SymptomObservation,
     sha256_of,
     write_ledger,
 )
@@ -74,14 +75,13 @@ def test_a_failure_that_now_passes_became_passing_and_needs_no_attention() -> No
 def test_a_passing_snippet_now_indistinct_is_no_longer_shown_to_work_and_needs_attention(
         ) -> None:
     new = record("kvm/a.xml", Status.INDISTINCT, at=LATER, reason="the control shows it too")
-    new = replace(new, layers={
-        "effect": Layer(LayerStatus.PASSED, "pci-ids = '8086:100e'"),
-        "control": Layer(LayerStatus.FAILED, "without the change, pci-ids = '8086:100e'")})
+    symptom = SymptomObservation("pci-ids", "lacks '8086:100e'", "['8086:100e']", False)
+    new = replace(new, symptom=symptom)
     assert not_needed(new)
     report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new))
     [change] = report.changes
     assert (change.drift, change.after) == (Drift.NOT_SHOWN, "indistinct")
-    assert change.detail.startswith("not needed: the unchanged guest already shows the effect")
+    assert change.detail.startswith("not needed: the issue's symptom is absent")
     assert report.needs_attention and change.needs_attention
 
 
@@ -105,6 +105,28 @@ def test_every_move_from_green_to_not_green_needs_attention(after: Status) -> No
     report = compare(ledger(record("kvm/a.xml", Status.PASSED)),
                      ledger(record("kvm/a.xml", after, at=LATER, reason="r")))
     assert report.needs_attention, after
+
+
+def test_an_absent_symptom_means_not_needed() -> None:
+    symptom = SymptomObservation("nic-models", "contains 'rtl8139'", "['e1000']", False)
+    new = replace(record("kvm/a.xml", Status.PASSED, at=LATER), symptom=symptom)
+    assert not_needed(new)
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new))
+    [change] = report.changes
+    # the same (green) result: said, but nothing needs attention
+    assert (change.drift, change.after) == (Drift.NOT_NEEDED, "passed")
+    assert not report.needs_attention
+    assert change.detail == ("not needed: the issue's symptom is absent on the unchanged guest: "
+                             "nic-models = ['e1000'] (the problem: contains 'rtl8139')")
+
+
+def test_a_changed_baseline_or_a_present_or_missing_symptom_is_never_not_needed() -> None:
+    # the control's own expectation failing is a changed baseline, never "not needed"
+    assert not not_needed(record("kvm/a.xml", Status.BASELINE_CHANGED,
+                                 control=LayerStatus.FAILED))
+    assert not not_needed(record("kvm/a.xml", Status.PASSED, control=None))
+    present = SymptomObservation("nic-models", "contains 'rtl8139'", "['rtl8139']", True)
+    assert not not_needed(replace(record("kvm/a.xml", Status.PASSED), symptom=present))
 
 
 def test_a_snippet_whose_bytes_changed_became_stale() -> None:

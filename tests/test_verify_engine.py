@@ -126,14 +126,32 @@ def test_effect_passes_and_failure_names_the_layer() -> None:
     assert (bad.result, bad.reason) == (Status.FAILED, "schema: schema detail")
 
 
+PROBING = "Failed to start QEMU binary x for probing: y"
+
+
 def test_declared_failure_must_look_as_declared() -> None:
     key = "kvm/kvm-win2008-msi-amd-family16/edit-guest.virsh"
     outcome = outcome_for(key)
-    outcome.record("run", LayerStatus.FAILED, "Failed to start QEMU binary x for probing: y")
+    outcome.record("run", LayerStatus.FAILED, PROBING, said=PROBING)
     assert {r.result for r in records(outcome, ENV)} == {Status.EXPECTED_FAILURE}
     other = outcome_for(key)
-    other.record("run", LayerStatus.FAILED, "connection reset")
+    other.record("run", LayerStatus.FAILED, "connection reset", said="connection reset")
     assert {r.result for r in records(other, ENV)} == {Status.FAILED}
+
+
+def test_a_declared_failure_is_matched_only_against_the_products_words_in_its_layer() -> None:
+    key = "kvm/kvm-win2008-msi-amd-family16/edit-guest.virsh"
+    harness = outcome_for(key)  # the harness's sentence has the text, the product said nothing
+    harness.record("run", LayerStatus.FAILED, PROBING)
+    [driver, *_] = records(harness, ENV)
+    assert driver.result is Status.FAILED
+    assert "the harness reported it" in (driver.reason or "")
+    elsewhere = outcome_for(key)  # the product's words, but in another layer than declared
+    elsewhere.record("semantic", LayerStatus.FAILED, PROBING, said=PROBING)
+    [driver, *_] = records(elsewhere, ENV)
+    assert driver.result is Status.FAILED
+    assert "declared in the run layer, and this failure is in the semantic layer" in (
+        driver.reason or "")
 
 
 class FakeDaemon:
@@ -158,7 +176,8 @@ def test_rerun_reuses_conclusive_results_and_reruns_changed_or_failed(
         declared = declared_failure(check.driver, "bookworm")
         if declared:
             # fail the way the spec declares, where it says how
-            outcome.record("run", LayerStatus.FAILED, f"QEMU binary for probing failed {declared[2]}")
+            said = f"QEMU binary for probing failed {declared.contains}"
+            outcome.record(declared.layer, LayerStatus.FAILED, said, said=said)
         else:
             outcome.record("effect" if check.driver.effects else "run", LayerStatus.PASSED, "ok")
             observe_all(outcome)
@@ -291,7 +310,8 @@ def test_a_declared_failure_must_be_the_only_failure() -> None:
     key = "kvm/kvm-hwclock-drift/modern/clock.xml"
     outcome = outcome_for(key)
     outcome.accelerator = "tcg"
-    outcome.record("effect", LayerStatus.FAILED, "cpu kvmclock = False: expected True")
+    outcome.record("effect", LayerStatus.FAILED, "cpu kvmclock = False: expected True",
+                   said="cpu kvmclock = False")
     [alone] = records(outcome, ENV)
     assert alone.result is Status.EXPECTED_FAILURE
     assert alone.observation == "in the effect layer: cpu kvmclock = False: expected True"
@@ -315,7 +335,7 @@ def test_a_member_declared_to_fail_that_passes_is_a_failure() -> None:
 def test_records_carry_reason_observation_adaptation_and_inputs_apart() -> None:
     key = "kvm/kvm-win2008-msi-amd-family16/edit-guest.virsh"
     outcome = outcome_for(key)
-    outcome.record("run", LayerStatus.FAILED, "Failed to start QEMU binary x for probing: y")
+    outcome.record("run", LayerStatus.FAILED, PROBING, said=PROBING)
     [driver, *_] = records(outcome, ENV, Run(7, "abc"))
     assert driver.reason is not None and driver.reason.startswith("libvirt probes every emulator")
     assert driver.observation == "in the run layer: Failed to start QEMU binary x for probing: y"
@@ -335,7 +355,8 @@ def test_a_run_with_nothing_changed_starts_no_daemon(tmp_path: Path) -> None:
         outcome = observe_all(Outcome(check, "bookworm", now() - timedelta(hours=1)))
         declared = declared_failure(check.driver, "bookworm")
         if declared:
-            outcome.record("run", LayerStatus.FAILED, f"failed: {declared[2]}")
+            said = f"failed: {declared.contains}"
+            outcome.record(declared.layer, LayerStatus.FAILED, said, said=said)
         else:
             outcome.record("effect" if check.driver.effects else "run", LayerStatus.PASSED, "ok")
         for record in records(outcome, ENV):

@@ -41,7 +41,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 def fake_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                     jobs: int, log: Any = print, this_run: Any = None,
-                    stop: Any = None) -> runner.RunResult:
+                    stop: Any = None, mutate: bool = True) -> runner.RunResult:
     """Records that depend only on (check, target): what a deterministic daemon would give."""
     target = daemon.target
     environment = Environment(target, "1", "2", "kvm", "img-" + target)

@@ -48,12 +48,12 @@ def test_failures_are_declared_by_target_or_by_accelerator() -> None:
 
     spec = Spec(snippet="k/clock.xml", file=Path("clock.xml"), kind=SnippetKind.XML_FRAGMENT,
                 expected_failure={"tcg": "no kvmclock without KVM", "bookworm": "old QEMU"},
-                failure_contains={"tcg": "kvmclock = False"})
+                failure_contains={"tcg": "kvmclock = False"}, failure_layer={"tcg": "effect"})
     assert declared_failure(spec, "trixie", "tcg") == (
-        "tcg", "no kvmclock without KVM", "kvmclock = False")
+        "tcg", "no kvmclock without KVM", "kvmclock = False", "effect")
     assert declared_failure(spec, "trixie", "kvm") is None
     # a target's declaration wins over its accelerator's
-    assert declared_failure(spec, "bookworm", "tcg") == ("bookworm", "old QEMU", "")
+    assert declared_failure(spec, "bookworm", "tcg") == ("bookworm", "old QEMU", "", "")
 
 
 def test_junit_shows_a_result_that_proves_nothing_as_a_failure(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def environment(target: str) -> Environment:
 
 def passing_run_target(daemon: Any, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                        jobs: int, log: Any = print, this_run: Any = None,
-                    stop: Any = None) -> runner.RunResult:
+                    stop: Any = None, mutate: bool = True) -> runner.RunResult:
     result = runner.RunResult()
     for check in checks:
         for member in check.members:

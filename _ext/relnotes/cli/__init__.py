@@ -24,11 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from relnotes import __version__
-from relnotes.cli import build, check, container, init, new, serve, verify
+from relnotes.cli import build, check, container, export, init, new, serve, verify
 from relnotes.cli.extras import MissingExtraError
 from relnotes.cli.site import NotASiteError, require_site
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.settings import load_settings
+from relnotes.core.terminal import printable
 from relnotes.importing import cli as importing
 
 EXIT_OK = 0
@@ -37,7 +38,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 #: The subcommands, in the order ``relnotes --help`` lists them.
-SUBCOMMANDS = (init, new, check, build, serve, verify, container, importing)
+SUBCOMMANDS = (init, new, check, build, serve, export, verify, container, importing)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,7 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.settings = load_settings(args.site)
         code: int = args.run(args)
     except (LocatedError, MissingExtraError, NotASiteError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        # A path the command was given that the system refuses (too long, a folder where a
+        # file goes, no permission): the command could not run as asked.
+        where = f"{error.filename}: " if error.filename else ""
+        print(printable(f"error: {where}{error.strerror or error}"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        print("error: an input is nested too deeply to be read", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -8,17 +8,30 @@ of its own (Sphinx keeps one set of translations per process).
 an error, into a staging folder beside the output; a refused or failed build stops there, so
 nothing of it reaches the output folder. A build that passes replaces the old site by renames,
 so a reader of the output never sees half of one.
+
+Each writes only a folder it owns (``relnotes.core.outputs``): a preview goes to
+``_build/preview``, the published site to ``_build/html``, and neither replaces a folder holding
+anything it did not write.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from relnotes.cli.site import BUILDABLE
+from relnotes.core.feed import archive_published_ledger
+from relnotes.core.outputs import (
+    PREVIEW_DIR,
+    PUBLISHED_DIR,
+    OutputError,
+    OutputKind,
+    OwnedOutput,
+    claim,
+    mark,
+)
 from relnotes.core.settings import Settings
 
 
@@ -26,7 +39,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     build = commands.add_parser(
         "build", help="build the site in every language (a preview: badges as the ledger says)",
         description="Build the site in every language of relnotes.toml into the output folder.",
-        epilog="Exit codes: 0 built, 1 a build failed (or, with --strict, warned).")
+        epilog="Exit codes: 0 built, 1 a build failed (or, with --strict, warned), 2 the "
+               "output folder is not one relnotes may write.")
     build.add_argument("--strict", action="store_true",
                        help="nitpicky, and every warning an error (-nW --keep-going)")
     _common(build)
@@ -35,14 +49,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "publish", help="the gated build: publishes only a site whose every snippet is verified",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Exit codes: 0 published, 1 refused (a snippet not verified, or any warning); "
-               "nothing is written to the output then.")
+               "nothing is written to the output then; 2 the output folder is not one "
+               "relnotes may write (nothing touched).")
     _common(publish)
     publish.set_defaults(run=_publish, site_files=BUILDABLE)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="where the site goes (default: _build/html in the site)")
+                        help="where the site goes: absent, empty, or this command's earlier "
+                             "output (default: _build/preview for build, _build/html for "
+                             "publish)")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages, relative to the site (default: %(default)s)")
     parser.add_argument("--jobs", default="auto", metavar="N",
@@ -69,36 +86,56 @@ def build_languages(settings: Settings, source: Path, out: Path, *, strict: bool
     return True
 
 
+def claim_output(args: argparse.Namespace, kind: OutputKind, default: Path) -> OwnedOutput:
+    """The ``--out`` folder (else ``default`` in the site), claimed for ``kind``."""
+    settings: Settings = args.settings
+    out = args.out if args.out is not None else settings.root / default
+    protected = (settings.root / args.source, settings.snippets_dir, settings.verification_dir)
+    try:
+        return claim(out, kind, site=settings.root, protected=protected)
+    except OutputError as error:
+        raise BadOutput(error) from None
+
+
+class BadOutput(Exception):
+    """The output folder named cannot be written (exit 2, nothing touched)."""
+
+
 def _build(args: argparse.Namespace) -> int:
-    out = (args.out or args.settings.root / "_build" / "html").resolve()
+    try:
+        output = claim_output(args, OutputKind.PREVIEW, PREVIEW_DIR)
+    except BadOutput as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = output.path
+    # In place (incremental builds stay fast); marked first, so the next build knows it.
+    out.mkdir(parents=True, exist_ok=True)
+    mark(out, OutputKind.PREVIEW)
     ok = build_languages(args.settings, args.source, out, strict=args.strict, gated=False,
                          jobs=str(args.jobs))
     if not ok:
         print("error: the site did not build", file=sys.stderr)
         return 1
-    print(f"built {out} ({', '.join(args.settings.languages)})")
+    print(f"built a preview in {out} ({', '.join(args.settings.languages)}); "
+          "only relnotes publish writes the deployed site")
     return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
-    out = (args.out or args.settings.root / "_build" / "html").resolve()
-    staging = out.with_name(out.name + ".staging")
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        output = claim_output(args, OutputKind.PUBLISHED, PUBLISHED_DIR)
+    except BadOutput as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = output.path
+    staging = output.staging()
     if not build_languages(args.settings, args.source, staging, strict=True, gated=True,
                            jobs=str(args.jobs)):
-        shutil.rmtree(staging, ignore_errors=True)
+        output.discard(staging)
         print(f"error: the site was not published; {out} is unchanged", file=sys.stderr)
         return 1
-    promote(staging, out)
+    output.promote(staging)
+    # The ledger this publish showed: the next publish's feed says what changed since.
+    archive_published_ledger(args.settings.ledger)
     print(f"published {out}")
     return 0
-
-
-def promote(staging: Path, out: Path) -> None:
-    """Swap ``staging`` in for ``out`` by renames."""
-    old = out.with_name(out.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)

@@ -45,9 +45,9 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     project = args.project or target.resolve().name
-    if any(char in project for char in '"\\\n') or not project.strip():
-        print(f"error: --project {project!r}: a name without quotes, backslashes or newlines",
-              file=sys.stderr)
+    if problem := project_name_problem(project):
+        given = "--project" if args.project else "the folder's name (give --project NAME)"
+        print(f"error: {given} {project!r}: {problem}", file=sys.stderr)
         return 2
     try:
         count = _create(target.resolve(), project)
@@ -57,6 +57,26 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     print(f"created {target} ({count} files). Next:\n  cd {target}\n  make html\n  make test")
     return 0
+
+
+#: Characters that are markup somewhere a project name goes: HTML (the theme shows
+#: ``html_title`` as it is), Python strings (conf.py), Markdown headings.
+_MARKUP = frozenset('<>&"\'`\\{}[]*|$')
+MAX_PROJECT_LENGTH = 100
+
+
+def project_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a site's name, or None: it reaches conf.py, page titles and the
+    header of every page unescaped, so it is refused rather than escaped in five syntaxes."""
+    if not name.strip() or name != name.strip():
+        return "a name neither empty nor starting or ending with a space"
+    if not name.isprintable():
+        return "a name of printable characters (no line break, tab or control character)"
+    if found := sorted(set(name) & _MARKUP):
+        return f"a name without quotes or other markup characters ({' '.join(found)})"
+    if len(name) > MAX_PROJECT_LENGTH:
+        return f"a name of at most {MAX_PROJECT_LENGTH} characters"
+    return None
 
 
 def _create(target: Path, project: str) -> int:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from relnotes.cli.site import ANY_SITE
+from relnotes.core.atomic import write_atomic
 from relnotes.core.model import (
     PLACEHOLDER_TITLE,
     Kind,
     RecordError,
     parse_bz_numbers,
+    parse_component,
     parse_issue_id,
     parse_kind,
+    parse_release,
 )
 from relnotes.core.settings import Settings
 
@@ -57,19 +58,13 @@ def _run(args: argparse.Namespace) -> int:
     except Refused as reason:
         print(f"error: {reason}", file=sys.stderr)
         return 2
-    page.parent.mkdir(parents=True, exist_ok=True)
-    # Written whole to a temporary file, then linked into place: never half a page, and
-    # never over a page that appeared meanwhile.
-    handle, temporary = tempfile.mkstemp(dir=page.parent, prefix=f".{page.name}.")
+    # Written whole, then linked into place: never half a page, and never over a page that
+    # appeared meanwhile.
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.link(temporary, page)
+        write_atomic(page, text, exclusive=True)
     except FileExistsError:
         print(f"error: {page} already exists", file=sys.stderr)
         return 2
-    finally:
-        os.unlink(temporary)
     print(f"wrote {page.relative_to(settings.root)}")
     if not args.release:
         print("fill in :releases: (relnotes check reports it until then)")
@@ -95,6 +90,14 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
         issue_id = parse_issue_id(args.issue_id)
         kind = parse_kind(args.kind)
         bz = parse_bz_numbers(",".join(args.bz))
+        parse_component(args.component)
+        if any("," in release for release in args.release):
+            raise Refused("--release: one release per option (a comma separates releases)")
+        for release in args.release:
+            parse_release(release)
+        if args.title is not None and (not args.title.isprintable() or not args.title.strip()):
+            raise Refused("--title: one line of printable text (no newline or control "
+                          "character)")
     except RecordError as error:
         raise Refused(f"{error}") from None
     known = set(components) | {page.stem for page in (source / "components").glob("*.md")}
@@ -108,8 +111,6 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
     declared = _declaring_page(source, issue_id)
     if declared is not None:
         raise Refused(f"issue id {issue_id!r} is already declared in {declared}")
-    if any("," in release for release in args.release):
-        raise Refused("--release: one release per option (a comma separates releases)")
     lines = [f"# {args.title or PLACEHOLDER_TITLE}", "",
              f"```{{rn:issue}} {issue_id}"]
     if bz:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from relnotes.cli.extras import SERVE, require
 from relnotes.cli.site import BUILDABLE
+from relnotes.core.outputs import PREVIEW_DIR
 
 HOST = "127.0.0.1"  # loopback only: a preview is not a server for others
 STOP_TIMEOUT = 15.0  # seconds the server has to stop after Ctrl-C before it is killed
@@ -45,7 +46,7 @@ def command(root: Path, source: Path, snippets: Path, port: int, ledger: Path) -
         "--watch", str(snippets), "--watch", str(root / "relnotes.toml"),
         "--watch", str(root / "conf.py"), "--watch", str(ledger.parent),
         *_ignore_outputs(build, ledger),
-        str(root / source), str(build / "preview"),
+        str(root / source), str(root / PREVIEW_DIR),
     ]
 
 
@@ -66,6 +67,19 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {settings.root / args.source}: no such folder (the site's pages; see --source)",
               file=sys.stderr)
         return 2
+    # The preview folder relnotes build writes: claimed and marked the same way.
+    from relnotes.core.outputs import OutputError, OutputKind, claim, mark
+
+    preview = settings.root / PREVIEW_DIR
+    try:
+        claim(preview, OutputKind.PREVIEW, site=settings.root,
+              protected=(settings.root / args.source, settings.snippets_dir,
+                         settings.verification_dir))
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    preview.mkdir(parents=True, exist_ok=True)
+    mark(preview, OutputKind.PREVIEW)
     print(f"serving on http://{HOST}:{args.port}/ (Ctrl-C stops)", flush=True)
     settings.ledger.parent.mkdir(parents=True, exist_ok=True)  # watched before any verify run
     server = subprocess.Popen(command(settings.root, args.source, settings.snippets_dir, args.port,

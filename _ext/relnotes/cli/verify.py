@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relnotes.cli.extras import VERIFY, require
 from relnotes.cli.site import ANY_SITE, require_site
 from relnotes.core.environment import ACCELERATOR_CHOICES
 from relnotes.core.targets import TARGET_NAMES
+
+if TYPE_CHECKING:
+    from relnotes.core.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,19 +93,30 @@ def _run(args: argparse.Namespace) -> int:
     from relnotes.core.ledger import LedgerError
     from relnotes.core.spec import SpecError
     from relnotes.engine.container import ContainerError, running_daemon
+    from relnotes.engine.container.reaper import reap_orphans
     from relnotes.engine.reuse import image_identity
-    from relnotes.engine.runner import LEDGER_NAME, TargetsFailedError, run
+    from relnotes.engine.runner import TargetsFailedError, run
 
     if problem := _unknown_target(args.targets):
         print(f"error: {problem}", file=sys.stderr)
         return 2
     settings = args.settings
     accelerator = args.accel or settings.accelerator
+    # Every run, even one that reuses every record and starts no daemon, removes what runs
+    # killed outright (SIGKILL, a power cut) left running.
+    try:
+        reap_orphans()
+    except ContainerError as error:
+        print(f"warning: could not look for what killed runs left: {error}", file=sys.stderr)
 
     def factory(target: str) -> running_daemon:  # type: ignore[valid-type]
         return running_daemon(target, accelerator=accelerator)
 
-    out = args.out or settings.verification_dir
+    # The site's ledger itself, or a file of the same name in --out (one per CI job, merged).
+    out = args.out or settings.ledger.parent
+    if problem := _out_problem(out, settings):
+        print(f"error: --out {out}: {problem}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     received: list[int] = []
 
@@ -117,7 +133,8 @@ def _run(args: argparse.Namespace) -> int:
         result = run(snippets_dir, out, args.targets or settings.targets, factory,
                      force=args.force, jobs=args.jobs, stop=stop,
                      size_limit=args.snippet_size_limit or settings.snippet_size_limit,
-                     identity=lambda target: image_identity(target, accelerator))
+                     identity=lambda target: image_identity(target, accelerator),
+                     ledger_name=settings.ledger.name)
     except TargetsFailedError as error:
         # The other targets were verified and recorded: report them, then what failed.
         print(f"({error.result.ran} checks ran, {error.result.reused} reused; ledger in {out})")
@@ -135,17 +152,42 @@ def _run(args: argparse.Namespace) -> int:
             signal.signal(signum, handler)
     if result.interrupted:
         print(f"interrupted: {len(result.records)} results obtained before it kept in "
-              f"{out / LEDGER_NAME}; containers and guests removed", file=sys.stderr)
+              f"{out / settings.ledger.name}; containers and guests removed", file=sys.stderr)
         return 128 + received[0]  # the shell's convention: 130 for Ctrl-C, 143 for TERM
     print(f"({result.ran} checks ran, {result.reused} reused; ledger in {out})")
     print(result.summary())
     return 0 if result.ok else 1
 
 
+def _out_problem(out: Path, settings: Settings) -> str | None:
+    """Why ``out`` cannot take the ledger and JUnit report, or None: never the site folder
+    itself, its pages or its snippets (the same rule as the ``ledger`` setting's)."""
+    real = out.resolve()
+    if out.exists() and not out.is_dir():
+        return "is not a folder"
+    if real == settings.root:
+        return "is the site folder; the ledger goes in a folder of its own"
+    for folder in (settings.root / "source", settings.snippets_dir):
+        if real.is_relative_to(folder.resolve()) and folder.resolve() != settings.root:
+            return f"is inside {folder.name}/, a folder of the site's own"
+    return None
+
+
 def _merge(args: argparse.Namespace) -> int:
     from relnotes.core.ledger import LedgerError
     from relnotes.core.ledger_stream import merge_streams
 
+    for path in args.ledgers:
+        if path.is_dir():
+            print(f"error: {path}: is a folder, not a ledger", file=sys.stderr)
+            return 2
+        if not os.path.lexists(path):  # load_ledger reads a missing file as empty: a mistake here
+            print(f"error: {path}: no such ledger", file=sys.stderr)
+            return 2
+    if (args.output.exists() and not args.output.is_file()) or args.output.is_symlink():
+        print(f"error: {args.output}: -o names a folder or a link, not a ledger file",
+              file=sys.stderr)
+        return 2
     try:
         # Streamed: many large ledgers merge in bounded memory; written only when it succeeds.
         merged = merge_streams(args.ledgers, TARGET_NAMES, args.output)
@@ -165,7 +207,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from relnotes.core.atomic import write_atomic
     from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
+    from relnotes.core.lifecycle import no_longer_reproduced_candidates
     from relnotes.core.plan import Check, plan_loadable_checks
     from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
@@ -197,11 +241,18 @@ def _diff(args: argparse.Namespace) -> int:
 
     report = compare(old, new, current=current, targets=args.targets, inputs=inputs)
     print(text_report(report), end="")
+    # For writers, not a failure: the issue's problem no longer shows where it did.
+    candidates = no_longer_reproduced_candidates(old, new, args.targets)
+    for candidate in candidates:
+        print(candidate.words())
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         with args.markdown.open("a", encoding="utf-8") as stream:  # a job summary accumulates
             stream.write(markdown_report(report))
+            if candidates:
+                stream.write("### Candidates: no longer reproduced\n\n"
+                             + "".join(f"- {c.words().removeprefix('candidate: ')}\n"
+                                       for c in candidates) + "\n")
     if args.junit:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
-        args.junit.write_bytes(junit_report(report))
+        write_atomic(args.junit, junit_report(report))
     return 1 if report.needs_attention else 0

@@ -1,9 +1,12 @@
 """What a record was verified with, as digests the engine and the site both derive.
 
-The engine's identity is a digest of its own sources (the engine, the spec loader and the
-ledger): a change to any of them can change a verdict, so no hand-kept version number is
-needed to make earlier results stale. The environment's definition is a digest of the files
-its container image is built from, which the site can compute without podman.
+The engine's identity is a digest of the code a verdict depends on (how a check runs, what
+its probes observe, how its specs are read and its outcome judged): a change to any of it can
+change a verdict, so no hand-kept version number is needed to make earlier results stale.
+Code a verdict does not depend on (scheduling, reports, the linter's messages, the command,
+the container's plumbing) is not part of it, so editing it leaves every record current. The
+environment's definition is a digest of the files its container image is built from, which the
+site can compute without podman.
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ from pathlib import Path
 from relnotes.core.targets import CONTAINERFILES_DIR
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # the relnotes package
-# The sources whose meaning decides a verdict: the engine and the core it reads specs and
-# ledgers with; the Sphinx extension's and the command's modules do not.
-ENGINE_SOURCES = ("engine", "core")
+# The sources whose meaning decides a verdict, relative to the package: a folder stands for
+# every module in it. A new module a verdict depends on must be listed here (a test lists the
+# engine's modules that are not, so none is forgotten silently).
+ENGINE_SOURCES = (
+    "core/spec", "core/plan.py",
+    "engine/procedure", "engine/batch.py", "engine/controls.py", "engine/editor.py",
+    "engine/layers.py", "engine/mutants.py", "engine/privilege.py", "engine/probes.py",
+    "engine/transcript.py", "engine/verdict.py", "engine/xmledit.py",
+    "engine/container/guest.py",
+)
 
 
 def digest_files(paths: Iterable[Path], root: Path) -> str:
@@ -42,7 +52,12 @@ def _tree(root: Path, names: Iterable[str], pattern: str) -> list[Path]:
 @functools.lru_cache(maxsize=1)
 def engine_digest() -> str:
     """The engine's identity: derived from its sources, never kept by hand."""
-    return digest_files(_tree(_PACKAGE, ENGINE_SOURCES, "*.py"), _PACKAGE)
+    return engine_digest_of(_PACKAGE)
+
+
+def engine_digest_of(package: Path) -> str:
+    """The identity of the engine in ``package`` (a relnotes package folder)."""
+    return digest_files(_tree(package, ENGINE_SOURCES, "*.py"), package)
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,23 +7,29 @@ the build files it under (``relnotes.<subtype>``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from relnotes.core.model import (
     PLACEHOLDER_TITLE_PREFIX,
     Kind,
     RecordError,
+    Retirement,
     parse_bz_numbers,
     parse_component,
     parse_issue_id,
+    parse_jira_keys,
     parse_kind,
+    parse_release,
+    parse_releases,
+    parse_retirement,
     parse_topics,
     split_list,
 )
 
 #: Every field an issue directive accepts, in the order a page scaffold writes them.
-FIELDS = ("bz", "component", "releases", "kind", "topics", "see-also")
+FIELDS = ("bz", "jira", "component", "releases", "kind", "fixed-in", "retired", "topics",
+          "see-also")
 REQUIRED_FIELDS = ("component", "releases", "kind")
 
 #: Sphinx's dangling-reference template for an unknown ``rn:issue`` target; check uses it too.
@@ -50,10 +56,17 @@ class IssueFields:
     bz: tuple[int, ...] = ()
     topics: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()
+    jira: tuple[str, ...] = ()
+    fixed_in: str = ""
+    retired: Retirement | None = None
 
 
-def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str]) -> IssueFields:
+def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterable[str],
+                      releases: Sequence[str] = ()) -> IssueFields:
     """Validate a directive's argument and options; raise FieldProblem naming the first fault.
+
+    ``releases``: the site's declared releases (``relnotes.toml``); when there are any, an
+    affected release or ``fixed-in`` must be one of them.
 
     Unknown option names are not checked here: MyST refuses them before a directive runs
     (the directive's option names are :data:`FIELDS`); see :func:`unknown_fields`.
@@ -72,12 +85,21 @@ def read_issue_fields(argument: str, options: Mapping[str, str], topics: Iterabl
         component = parse_component(options["component"].strip())
         topic_list = parse_topics(options.get("topics"), topics)
         see_also = tuple(parse_issue_id(item) for item in split_list(options.get("see-also")))
+        jira = parse_jira_keys(options.get("jira"))
+        fixed_text = (options.get("fixed-in") or "").strip()
+        fixed_in = parse_release(fixed_text, "fixed-in") if fixed_text else ""
+        retired = parse_retirement(options.get("retired"))
+        named = parse_releases(options["releases"])
+        for name, value in [*(("releases", r) for r in named), ("fixed-in", fixed_in)]:
+            if releases and value and value not in releases:
+                raise RecordError(name, f"{value!r} is not one of the site's releases "
+                                        f"({', '.join(releases)}; relnotes.toml releases)")
     except RecordError as error:
         raise FieldProblem("invalid_field", f"issue {issue_id!r}: invalid field {error}") from None
     return IssueFields(
         id=issue_id, component=component,
-        releases=split_list(options["releases"]), kind=kind, bz=bz, topics=topic_list,
-        see_also=see_also,
+        releases=named, kind=kind, bz=bz, topics=topic_list,
+        see_also=see_also, jira=jira, fixed_in=fixed_in, retired=retired,
     )
 
 

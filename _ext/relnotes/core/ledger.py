@@ -19,15 +19,15 @@ import enum
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from relnotes.core.atomic import write_atomic_stream
+from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.environment import Environment
-from relnotes.core.filemode import make_plain
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
@@ -45,9 +45,10 @@ class Status(enum.Enum):
     UNCONTROLLED = "uncontrolled"
     # the published text ran without error; the check states no effect to observe
     UNCHECKED = "unchecked"
-    # the control's own expectation (its baseline) failed: the check tells nothing either way
+    # the control's own expectation failed: the unchanged guest no longer shows what the spec
+    # says it shows (a default changed); never "failed", never "not needed"
     BASELINE_CHANGED = "baseline-changed"
-    # the check passed, but removing an operative part of the snippet left it green too
+    # the check passed, but removing some operative part of the snippet left it green
     MUTANT_SURVIVED = "mutant-survived"
     STALE = "stale"
     MISSING = "missing"
@@ -61,12 +62,68 @@ RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VE
             Status.MUTANT_SURVIVED)
 # A record stamped later than this past the reader's clock is an error, not a winner.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+#: Thousands of records with their logs are a few MiB; a ledger is never near this.
+LEDGER_SIZE_LIMIT = 256 * 2**20
 
 
 class LayerStatus(enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class SymptomObservation:
+    """The issue's symptom as a run observed it on the unchanged guest of one target.
+
+    ``present`` true: the problem the issue describes shows without the workaround (still
+    needed there); false: it does not (not needed there). Only the site's "still needed" and
+    "not needed" sentences read it.
+    """
+
+    probe: str  # e.g. "cpu nx"
+    problem: str  # what the issue's problem looks like, e.g. "equals False"
+    value: str  # the probe's value on the unchanged guest of that target, same run
+    present: bool  # the problem was observed on the unchanged guest
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probe": self.probe, "problem": self.problem, "value": self.value,
+                "present": self.present}
+
+    @classmethod
+    def from_json(cls, data: Any) -> SymptomObservation:
+        if not isinstance(data, dict):
+            raise ValueError(f"symptom: must be an object, not {_json_type(data)}")
+        if not isinstance(data.get("present"), bool):
+            raise ValueError("symptom: present must be true or false")
+        return cls(str(data["probe"]), str(data["problem"]), str(data["value"]),
+                   data["present"])
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    """How many mutants of the snippet (an element, attribute or line removed, or the whole
+    snippet) turned the check non-green; a badge is green only when none survived."""
+
+    killed: int
+    total: int
+    equivalent: tuple[tuple[str, str], ...] = ()  # (mutant description, declared reason)
+    survivors: tuple[str, ...] = ()  # mutants that left the check green
+
+    def to_json(self) -> dict[str, Any]:
+        return {"killed": self.killed, "total": self.total,
+                "equivalent": [list(item) for item in self.equivalent],
+                "survivors": list(self.survivors)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> MutationScore:
+        if not isinstance(data, dict):
+            raise ValueError(f"mutation: must be an object, not {_json_type(data)}")
+        equivalent = tuple((str(item[0]), str(item[1]))
+                           for item in _list(data.get("equivalent", []), "mutation.equivalent"))
+        survivors = tuple(str(item) for item in _list(data.get("survivors", []),
+                                                      "mutation.survivors"))
+        return cls(int(data["killed"]), int(data["total"]), equivalent, survivors)
 
 
 class LedgerError(ValueError):
@@ -83,6 +140,8 @@ class SnippetStatus:
     observation: str | None = None  # what the run observed (a failure's text, a probe value)
     summary: str | None = None  # what the check shows, from its spec
     adaptation: str | None = None  # what the check changed from the published text, and why
+    symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
+    mutation: MutationScore | None = None  # how many mutants of the snippet were killed
 
 
 @dataclass(frozen=True)
@@ -91,6 +150,9 @@ class Layer:
 
     status: LayerStatus
     detail: str = ""
+    # what libvirt, QEMU or the published command printed (not the harness's sentence around
+    # it): a declared failure's text is matched against this only. Not kept in the ledger.
+    said: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status.value, "detail": self.detail}
@@ -150,6 +212,8 @@ class Record:
     run_id: str = ""
     machine: str = ""  # the identity of the machine that ran it ("" in older ledgers)
     observations: tuple[Observation, ...] = ()  # each effect's values, as data
+    symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
+    mutation: MutationScore | None = None  # mutants of the snippet killed, equivalent, total
 
     @property
     def target(self) -> str:
@@ -169,6 +233,8 @@ class Record:
             "run": {"sequence": self.run_sequence, "id": self.run_id,
                     **({"machine": self.machine} if self.machine else {})},
             "observations": [item.to_json() for item in self.observations],
+            **({"symptom": self.symptom.to_json()} if self.symptom is not None else {}),
+            **({"mutation": self.mutation.to_json()} if self.mutation is not None else {}),
         }
 
     @classmethod
@@ -179,6 +245,7 @@ class Record:
         verified_at = datetime.fromisoformat(str(data["verified_at"]).replace("Z", "+00:00"))
         if verified_at.tzinfo is None:
             raise ValueError("verified_at has no time zone")
+        verified_at = verified_at.astimezone(UTC)  # OverflowError when out of range in UTC
         record = cls(
             snippet=str(data["snippet"]), sha256=str(data["sha256"]),
             inputs_sha256=str(data.get("inputs_sha256", "")), result=result,
@@ -196,6 +263,10 @@ class Record:
             machine=str(data.get("run", {}).get("machine", "")),
             observations=tuple(Observation.from_json(item)
                                for item in _list(data.get("observations", []), "observations")),
+            symptom=(SymptomObservation.from_json(data["symptom"])
+                     if data.get("symptom") is not None else None),
+            mutation=(MutationScore.from_json(data["mutation"])
+                      if data.get("mutation") is not None else None),
         )
         if data.get("target", record.target) != record.target:
             raise ValueError("target differs from environment.target")
@@ -241,6 +312,9 @@ class Ledger:
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
     sequence: int = 0
     standing: dict[tuple[str, str], dict[str, Record]] = field(default_factory=dict)
+    # per target, the record of its latest run (current_environment), computed when first read
+    _newest: dict[str, Record] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
 
     def __post_init__(self) -> None:
         for key, record in self.records.items():
@@ -249,6 +323,7 @@ class Ledger:
     def add(self, record: Record) -> None:
         """Keep ``record`` unless its machine already has a later one here (``supersedes``)."""
         key = (record.snippet, record.target)
+        self._newest = None
         per_machine = self.standing.setdefault(key, {})
         who = provenance(record)
         current = per_machine.get(who)
@@ -318,9 +393,19 @@ class Ledger:
                                  summary=latest.summary, adaptation=latest.adaptation)
         if current:
             record = current[-1]
-            return SnippetStatus(target, record.result, record.reason,
-                                 record.environment.label, record.verified_at,
-                                 record.observation, record.summary, record.adaptation)
+            env = record.environment
+            now_runs = self.current_environment(target)
+            if now_runs is not None and now_runs != env:
+                # the target's image was rebuilt (other versions) or runs with another
+                # accelerator: the record's key is the environment it observed
+                return SnippetStatus(target, Status.STALE,
+                                     f"verified on {env.label}, but {target} now runs "
+                                     f"{_environment_change(env, now_runs)}", env.label,
+                                     record.verified_at, summary=record.summary,
+                                     adaptation=record.adaptation)
+            return SnippetStatus(target, record.result, record.reason, env.label,
+                                 record.verified_at, record.observation, record.summary,
+                                 record.adaptation, record.symptom, record.mutation)
         env = record.environment
         changed = ["the snippet"] if record.sha256 != sha256 else []
         if inputs is not None:
@@ -331,6 +416,20 @@ class Ledger:
                              f"{', '.join(changed)} changed since it was verified on "
                              f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at,
                              summary=record.summary, adaptation=record.adaptation)
+
+    def current_environment(self, target: str) -> Environment | None:
+        """The environment ``target`` ran in at its latest run (the run that started last):
+        image, libvirt and QEMU versions and accelerator. A record made in another one is
+        stale (its key is the environment it observed, not only the target's name)."""
+        if self._newest is None:
+            newest: dict[str, Record] = {}
+            for record in self.all_records():
+                known = newest.get(record.target)
+                if known is None or _order(record) > _order(known):
+                    newest[record.target] = record
+            self._newest = newest
+        found = self._newest.get(target)
+        return found.environment if found is not None else None
 
     def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
         """A conclusive earlier result for the same inputs in the same environment stands,
@@ -353,6 +452,14 @@ class Ledger:
         ordered = sorted(self.all_records(), key=sort_key)
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
+
+
+def _environment_change(old: Environment, new: Environment) -> str:
+    """What differs, e.g. "libvirt 12.0.0 / QEMU 10.1.0 (KVM) (a rebuilt image)"."""
+    if (old.libvirt_version, old.qemu_version, old.accelerator) == (
+            new.libvirt_version, new.qemu_version, new.accelerator):
+        return f"{new.label} from a rebuilt image"
+    return new.label
 
 
 def sort_key(record: Record) -> tuple[Any, ...]:
@@ -398,12 +505,12 @@ def load_ledger(path: Path, located: dict[int, str] | None = None) -> Ledger:
 
     ``located``, when given, receives where each record was read (``id(record)`` to
     ``"<path>: records[<index>]"``), for errors about records found later (conflicts)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Ledger()
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+    try:
+        raw = read_bounded(path, LEDGER_SIZE_LIMIT, what="ledger")
+    except InputFileError as error:
+        raise LedgerError(str(error)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -439,7 +546,7 @@ def load_ledger(path: Path, located: dict[int, str] | None = None) -> Ledger:
 def declared_sequence(path: Path, declared: Any) -> int | None:
     """The ledger's own number of its last run (None in ledgers that state none)."""
     if declared is not None and (isinstance(declared, bool) or not isinstance(declared, int)):
-        raise LedgerError(f"{path}: sequence: not a number")
+        raise LedgerError(f"{path}: sequence: not a whole number")
     return declared
 
 
@@ -449,10 +556,14 @@ def read_record(path: Path, index: int, item: Any, latest: datetime) -> Record:
     try:
         _check_record_shape(item)
         record = Record.from_json(item)
+        # A date without its zone, or one that leaves datetime's range once in UTC.
+        in_future = record.verified_at > latest
+    except OverflowError as error:  # a date beyond datetime's range, a number beyond int's
+        raise LedgerError(f"{path}: records[{index}]: out of range: {error}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
         raise LedgerError(f"{path}: records[{index}]: {what}") from None
-    if record.verified_at > latest:
+    if in_future:
         raise LedgerError(
             f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
             f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
@@ -509,21 +620,6 @@ class RecordWriter:
         self.stream.write(("]" if self.count == 0 else "\n]") + f', "sequence": {sequence}}}\n')
 
 
-def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Write ``path`` through ``write``: a reader sees the old file or the new one, never half
-    of one, and a failure (an exception from ``write``) leaves the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        make_plain(fd)  # mkstemp makes it 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_ledger(ledger: Ledger, path: Path) -> None:
@@ -534,7 +630,7 @@ def write_ledger(ledger: Ledger, path: Path) -> None:
             writer.write(record)
         writer.close(ledger.sequence)
 
-    write_atomically(path, write)
+    write_atomic_stream(path, write)
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from relnotes.core.atomic import write_atomic_stream
 from relnotes.core.ledger import (
     CLOCK_TOLERANCE,
     FORMAT,
@@ -37,7 +38,6 @@ from relnotes.core.ledger import (
     now,
     read_record,
     sort_key,
-    write_atomically,
 )
 
 CHUNK = 1 << 20  # characters read at a time from each file
@@ -295,7 +295,7 @@ def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: se
                 raise _Conflicts
 
         with contextlib.suppress(_Conflicts):
-            write_atomically(output, write)
+            write_atomic_stream(output, write)
     known = ", ".join(declared)
     for (number, target), count in sorted(left_out.items()):
         merged.warnings.append(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from relnotes.core.bounded import InputFileError, read_bounded
+from relnotes.core.catalog_text import CatalogError, read_translations
 from relnotes.core.claims import CATALOG_MESSAGE, MESSAGE, catalog_claims, catalogs, plain_claims
 from relnotes.core.issue_fields import (
     PLACEHOLDER_TITLE_MESSAGE,
@@ -28,7 +30,27 @@ from relnotes.core.issue_fields import (
     unknown_issue_message,
     unreachable_message,
 )
-from relnotes.core.pages import CODE_BLOCK_MESSAGE, Directive, Page, read_page, toctree_entries
+from relnotes.core.model import RecordError
+from relnotes.core.pages import (
+    CODE_BLOCK_MESSAGE,
+    PAGE_SIZE_LIMIT,
+    Directive,
+    Page,
+    read_page,
+    toctree_entries,
+)
+from relnotes.core.paths import PathError
+from relnotes.core.read_paths import (
+    FILE_OPTION_READERS,
+    READING_ROLES,
+    ReadRoots,
+    check_named,
+    is_remote,
+    reading_names,
+    resolve_named,
+    url_option_message,
+)
+from relnotes.core.selection import read_selection
 from relnotes.core.settings import Settings
 from relnotes.core.snippet_ref import (
     SnippetPathError,
@@ -81,12 +103,17 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     """Every problem of the site's pages (under ``source_dir``) and specs, sorted by place."""
     problems: set[Problem] = set()
     pages = find_pages(source_dir)
+    roots = ReadRoots(source_dir, (settings.snippets_dir,))
     site = _Site()
     unreadable: set[str] = set()
     for docname, file in pages.items():
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_bounded(file, PAGE_SIZE_LIMIT, what="page").decode("utf-8")
             page = read_page(text)
+        except InputFileError as error:
+            problems.add(Problem(file, 1, str(error).removeprefix(f"{file}: "), "page"))
+            unreadable.add(docname)
+            continue
         except UnicodeDecodeError as error:
             problems.add(Problem(file, 1, f"not UTF-8 text ({error.reason})", "page"))
             unreadable.add(docname)  # left out of the build, so in no toctree either
@@ -95,6 +122,7 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
         problems.update(Problem(file, line, MESSAGE.format(phrase=phrase), "claim")
                         for line, phrase in plain_claims(text))
+        problems.update(read_path_problems(page, docname, file, roots))
         if any(directive.name == "rn:issue" for directive in page.directives):
             problems.update(_unwritten(page, file))
             problems.update(Problem(file, line, CODE_BLOCK_MESSAGE, "code_block")
@@ -119,11 +147,57 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     for key, path in unreferenced_snippets(settings.snippets_dir, site.snippets):
         problems.add(Problem(path, 1, unreferenced_message(key), "snippet"))
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
+    problems.update(catalog_problems(settings, source_dir, roots))
     problems.update(xml_problems(settings.snippets_dir))
     for catalog in catalogs(source_dir / LOCALE_DIR):
         problems.update(Problem(catalog, line, CATALOG_MESSAGE.format(phrase=phrase), "claim")
                         for line, phrase in catalog_claims(catalog))
     return sorted(problems)
+
+
+def read_path_problems(page: Page, docname: str, file: Path, roots: ReadRoots,
+                       line: int | None = None) -> Iterator[Problem]:
+    """Files the page makes Sphinx or MyST read, outside the site's pages and snippets (the
+    build's rule, :mod:`relnotes.core.read_paths`); ``line`` places them all (a catalog's)."""
+    named: list[tuple[str, str, int]] = []
+    for directive in page.directives:
+        if directive.name in FILE_OPTION_READERS and "url" in directive.options:
+            yield Problem(file, line or directive.line, url_option_message(directive.name),
+                          "path")
+        # At the directive's line, as the build reports it (options included).
+        named += [(what, name, directive.line) for what, name in
+                  reading_names(directive.name, directive.argument, directive.options)]
+    named += [(role.name, role.target, role.line) for role in page.roles
+              if role.name in READING_ROLES]
+    for link in page.links:
+        target = link.target.split("#", 1)[0]
+        # MyST makes a link a download only when the file is there; an image is always read.
+        if link.kind == "image" or (target and not is_remote(target) and resolve_named(
+                target, docname, roots.srcdir).exists()):
+            named.append(("image" if link.kind == "image" else "download", target, link.line))
+    for what, name, where in named:
+        try:
+            check_named(name, docname, roots, what=what)
+        except PathError as error:
+            yield Problem(file, line or where, str(error), "path")
+
+
+def catalog_problems(settings: Settings, source_dir: Path, roots: ReadRoots) -> Iterator[Problem]:
+    """The same rule for what each language's catalogs (``source/locale/<language>/``) make the
+    build read: a translation is parsed as the page is, so a ``msgstr`` can name a file too."""
+    for language in settings.languages[1:]:
+        folder = source_dir / "locale" / language / "LC_MESSAGES"
+        if not folder.is_dir():
+            continue
+        for po in sorted(folder.rglob("*.po")):
+            docname = po.relative_to(folder).with_suffix("").as_posix()
+            try:
+                messages = read_translations(po)
+            except CatalogError as error:
+                yield Problem(po, error.line, error.message, "catalog")
+                continue
+            for translation, line in messages:
+                yield from read_path_problems(read_page(translation), docname, po, roots, line)
 
 
 def _unwritten(page: Page, file: Path) -> Iterator[Problem]:
@@ -194,6 +268,13 @@ def _directive_problems(directive: Directive, docname: str, file: Path, settings
             site.snippets.add(ref.key)  # as the build: only a snippet it can show counts as shown
         except SnippetPathError as error:
             yield Problem(file, directive.line, str(error), "snippet")
+    elif directive.name == "rn:issue-list":
+        try:
+            read_selection(directive.argument or None, directive.options, settings.topics)
+        except RecordError as error:
+            # The build's words and subtype for it (issue.py).
+            yield Problem(file, directive.line, f"issue list: invalid option {error}",
+                          "invalid_field")
     elif directive.name == "toctree":
         site.included.update(_toctree_docnames(directive, docname, pages))
 
@@ -203,7 +284,8 @@ def _issue_problems(directive: Directive, docname: str, file: Path, settings: Se
     for name in unknown_fields(directive.options):
         yield Problem(file, directive.option_lines[name], unknown_field_message(name), "unknown_field")
     try:
-        fields = read_issue_fields(directive.argument, directive.options, settings.topics)
+        fields = read_issue_fields(directive.argument, directive.options, settings.topics,
+                                   settings.releases)
     except FieldProblem as problem:
         yield Problem(file, directive.line, problem.message, problem.subtype)
         return

@@ -39,6 +39,8 @@ def parse_toml(file: Path, text: str, error: type[LocatedError] = LocatedError) 
         # "at end of document" names no line: the problem is then the file's last line.
         line = int(match.group(1)) if match else max(1, len(text.splitlines()))
         raise error(file, None, f"not valid TOML: {problem}", line) from None
+    except RecursionError:
+        raise error(file, None, "not valid TOML: nested too deeply", 1) from None
 
 
 class Validator:

@@ -25,6 +25,10 @@ _YAML_OPTION = re.compile(r"^([\w][\w-]*):(?:\s+(.*))?$")
 # Sphinx's "Title <target>" form of a cross-reference.
 _EXPLICIT = re.compile(r"^(.+?)\s*<(.*?)>$", re.DOTALL)
 
+#: The largest page read, by the build and by ``relnotes check``: far above any real page (a
+#: few hundred KiB); a bigger one is a mistake or an attack.
+PAGE_SIZE_LIMIT = 16 * 2**20
+
 #: Directives whose body is not Markdown: nothing inside them is a directive or a role.
 LITERAL_BODIES = frozenset({
     "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
@@ -63,6 +67,15 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A Markdown image (``image``) or link (``link``) and its target, as written."""
+
+    kind: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Heading:
     """A heading of the page itself (not one inside a directive), and whether anything but
     comments and targets follows it before the next heading of its level or above."""
@@ -78,6 +91,7 @@ class Page:
     directives: list[Directive] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     code_blocks: list[int] = field(default_factory=list)  # line of each code a reader may copy
+    links: list[Link] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
 
 
@@ -136,6 +150,7 @@ def _scan(tokens: list[Token], offset: int, page: Page) -> None:
             page.code_blocks.append(offset + token.map[0] + 1)
         elif token.type == "inline" and token.map is not None:
             page.roles.extend(_roles(token, offset))
+            page.links.extend(_links(token, offset))
 
 
 def _directive(token: Token, offset: int) -> Directive | None:
@@ -180,6 +195,20 @@ def _roles(token: Token, offset: int) -> Iterator[Role]:
         elif child.type == "myst_role":
             yield _role(str(child.meta.get("name", "")), child.content, line)
         line += child.content.count("\n") if child.type == "myst_role" else 0
+
+
+def _links(token: Token, offset: int) -> Iterator[Link]:
+    assert token.map is not None
+    line = offset + token.map[0] + 1
+    for child in token.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "image":
+            yield Link("image", str(child.attrs.get("src", "")), line)
+        elif child.type == "link_open":
+            yield Link("link", str(child.attrs.get("href", "")), line)
+        elif child.type == "myst_role":
+            line += child.content.count("\n")
 
 
 def _role(name: str, text: str, line: int) -> Role:

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from relnotes.core.identity import engine_digest, environment_digest
@@ -31,6 +31,8 @@ class Check:
     members: tuple[Spec, ...]  # the snippets it records a result for, the driver first
     uses: tuple[Spec, ...]  # every snippet it reads (members and, e.g., another's fragment)
     snippets_dir: Path
+    # A mutant of the check: a snippet's text replaced (None: the snippet left out)
+    overrides: tuple[tuple[str, str | None], ...] = field(default=())
 
     @property
     def key(self) -> str:
@@ -40,7 +42,24 @@ class Check:
         return self.snippets_dir / key
 
     def text(self, key: str) -> str:
+        for name, text in self.overrides:
+            if name == key and text is not None:
+                return text
         return self.file(key).read_text(encoding="utf-8")
+
+    def data(self, key: str) -> bytes:
+        """The snippet's bytes as the check runs them (a mutant's, for a mutant)."""
+        if any(name == key for name, _ in self.overrides):
+            return self.text(key).encode()
+        return self.file(key).read_bytes()
+
+    def omitted(self, key: str) -> bool:
+        """The snippet is left out of this (mutant) check: not applied, not run."""
+        return (key, None) in self.overrides
+
+    def with_override(self, key: str, text: str | None) -> Check:
+        """This check with ``key``'s text replaced, or (None) the snippet left out."""
+        return replace(self, overrides=((key, text),))
 
     def sha256(self, key: str) -> str:
         return sha256_of(self.file(key))
@@ -63,9 +82,6 @@ class Check:
     def read_files(self) -> dict[str, Path]:
         """Every file the check reads, named for a reader: snippets, specs, guests."""
         files = {f"base guest {self.driver.guest}": self.snippets_dir / self.driver.guest}
-        if self.driver.control_guest:
-            files[f"control guest {self.driver.control_guest}"] = \
-                self.snippets_dir / self.driver.control_guest
         for member in self.uses:
             path = self.file(member.snippet)
             files[f"snippet {member.snippet}"] = path

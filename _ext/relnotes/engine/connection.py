@@ -89,5 +89,5 @@ def stopped_answering(connection: libvirt.virConnect | None) -> bool:
         return False
     try:
         return not connection.isAlive()
-    except libvirt.libvirtError:
+    except (libvirt.libvirtError, DaemonUnresponsiveError):
         return True

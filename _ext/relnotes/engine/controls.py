@@ -36,17 +36,19 @@ class Observed:
 
 
 def control_effects(check: Check) -> list[Effect]:
-    """The effects whose control the check compares against, if it observes effects at all."""
+    """The observations the check makes on the unchanged guest: its symptom, and the effects
+    whose control it compares against if it observes effects at all."""
     spec = check.driver
+    symptom = [spec.symptom.as_effect()] if spec.symptom is not None else []
     if spec.not_verifiable and not spec.steps:
-        return []  # effects are not observed (and a runnable snippet is not even run)
-    return [effect for effect in spec.effects if effect.control is not None]
+        return symptom  # effects are not observed (and a runnable snippet is not even run)
+    return [effect for effect in spec.effects if effect.control is not None] + symptom
 
 
 def group_of(check: Check, environment: str) -> str:
     """Digest of what the unchanged base guest's state depends on, besides the probe."""
     spec = check.driver
-    base = (check.snippets_dir / (spec.control_guest or spec.guest)).read_text(encoding="utf-8")
+    base = (check.snippets_dir / spec.guest).read_text(encoding="utf-8")
     setup = json.dumps([list(item.run) for item in spec.setup])
     digest = hashlib.sha256()
     for part in (environment, base, setup):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from relnotes.core.ledger import LayerStatus, Ledger, Record, SnippetStatus, Status
+from relnotes.core.ledger import Ledger, Record, SnippetStatus, Status
 from relnotes.core.results import drift_needs_attention, is_green
 from relnotes.engine.junit import xml_text
 
@@ -33,6 +33,8 @@ class Drift(enum.Enum):
     STALE = "became stale"
     GONE = "no longer verified"
     PASSING = "became passing"
+    # the same result, but the issue's symptom is now absent without the workaround
+    NOT_NEEDED = "not needed any more"
     CHANGED = "changed result"
     NEW = "newly verified"
 
@@ -74,13 +76,13 @@ class Report:
 
 
 def not_needed(record: Record) -> bool:
-    """The workaround's effect was seen, and the unchanged guest already showed it too: an
-    indistinct result whose effect layer passed and whose control layer failed. Only words
-    for the detail line: whether it needs attention is the table's (indistinct is not green)."""
-    effect, control = record.layers.get("effect"), record.layers.get("control")
-    return (record.result is Status.INDISTINCT
-            and effect is not None and effect.status is LayerStatus.PASSED
-            and control is not None and control.status is LayerStatus.FAILED)
+    """The issue's symptom was absent on the unchanged guest of the run that made the record.
+
+    Only the symptom the spec states, observed in that run, decides it: a control that does
+    not hold is a changed baseline, never "not needed"; no symptom stated, never. Only words
+    for the detail line: whether a change needs attention is the results table's.
+    """
+    return record.symptom is not None and not record.symptom.present
 
 
 def state(ledger: Ledger, snippet: str, target: str, current: Mapping[str, str] | None,
@@ -111,6 +113,10 @@ def _classify(before: Status, after: Status) -> Drift | None:
     return Drift.CHANGED
 
 
+def _newly_not_needed(old: Record | None, new: Record | None) -> bool:
+    return new is not None and not_needed(new) and (old is None or not not_needed(old))
+
+
 def compare(old: Ledger, new: Ledger, *, current: Mapping[str, str] | None = None,
             targets: Collection[str] | None = None,
             inputs: CurrentInputs | None = None) -> Report:
@@ -128,6 +134,9 @@ def compare(old: Ledger, new: Ledger, *, current: Mapping[str, str] | None = Non
         before = state(old, snippet, target, current, inputs).status
         after = state(new, snippet, target, current, inputs)
         drift = _classify(before, after.status)
+        if drift is None and before is after.status and _newly_not_needed(
+                old.get(snippet, target), new.get(snippet, target)):
+            drift = Drift.NOT_NEEDED  # words only: the result, hence its meaning, is the same
         if drift is None:
             continue
         changes.append(Change(snippet, target, drift, before.value, after.status.value,
@@ -145,8 +154,10 @@ def _detail(old: Record | None, new: Record | None, after: SnippetStatus) -> str
     if after.status in (Status.STALE, Status.CONFLICTING):
         return after.reason or after.status.value
     if not_needed(new):
-        control = new.layers["control"].detail
-        return f"not needed: the unchanged guest already shows the effect: {control}"
+        assert new.symptom is not None
+        return (f"not needed: the issue's symptom is absent on the unchanged guest: "
+                f"{new.symptom.probe} = {new.symptom.value} (the problem: "
+                f"{new.symptom.problem})")
     where = new.environment.label
     if old is not None and old.environment.label != where:
         where = f"{old.environment.label} -> {where}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from lxml import etree
 
-from relnotes.core.filemode import make_plain
+from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import Record, Status
 from relnotes.core.results import JUnitOutcome, meaning
 
@@ -60,14 +58,5 @@ def junit_xml(records: Iterable[Record]) -> bytes:
 
 
 def write_junit(records: Iterable[Record], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     document = junit_xml(records)  # before the temporary file: a failure leaves nothing behind
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        make_plain(fd)  # mkstemp makes it 0600
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(document)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, document)

@@ -18,7 +18,8 @@ def schema_layer(ran: Ran) -> Layer:
     output = (ran.stdout + ran.stderr).strip()
     if ran.returncode == 0:
         return Layer(LayerStatus.PASSED, f"virt-xml-validate: {output}")
-    return Layer(LayerStatus.FAILED, f"virt-xml-validate exited {ran.returncode}: {output}")
+    return Layer(LayerStatus.FAILED, f"virt-xml-validate exited {ran.returncode}: {output}",
+                 said=output)
 
 
 def semantic_layer(connection: libvirt.virConnect, xml: str) -> tuple[Layer, libvirt.virDomain | None]:
@@ -26,7 +27,8 @@ def semantic_layer(connection: libvirt.virConnect, xml: str) -> tuple[Layer, lib
     try:
         domain = connection.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
     except libvirt.libvirtError as error:
-        return Layer(LayerStatus.FAILED, f"define (VALIDATE) refused it: {error}"), None
+        return Layer(LayerStatus.FAILED, f"define (VALIDATE) refused it: {error}",
+                     said=str(error)), None
     return Layer(LayerStatus.PASSED, "defined with VIR_DOMAIN_DEFINE_VALIDATE"), domain
 
 
@@ -36,4 +38,5 @@ def combine(first: Layer | None, second: Layer) -> Layer:
         return second
     status = LayerStatus.FAILED if LayerStatus.FAILED in (first.status, second.status) \
         else second.status
-    return Layer(status, f"{first.detail}; {second.detail}")
+    said = "\n".join(text for text in (first.said, second.said) if text)
+    return Layer(status, f"{first.detail}; {second.detail}", said)

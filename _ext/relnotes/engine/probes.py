@@ -80,8 +80,18 @@ def _running(ctx: ProbeContext, effect: Effect) -> bool:
 
 
 def _cmdline(ctx: ProbeContext, effect: Effect) -> str:
-    pid = ctx.run(["cat", f"/run/libvirt/qemu/{ctx.domain.name()}.pid"]).strip()
-    return ctx.run(["cat", f"/proc/{pid}/cmdline"]).replace("\0", " ").strip()
+    """QEMU's command line, with the guest's identity normalised: its name (in paths, sockets
+    and -name) and UUID differ between any guest and its control, so they must never be what
+    tells them apart."""
+    name = ctx.domain.name()
+    pid = ctx.run(["cat", f"/run/libvirt/qemu/{name}.pid"]).strip()
+    line = ctx.run(["cat", f"/proc/{pid}/cmdline"]).replace("\0", " ").strip()
+    return normalise_identity(line, name, ctx.domain.UUIDString())
+
+
+def normalise_identity(text: str, name: str, uuid: str) -> str:
+    """``text`` with the guest's name and UUID replaced by ``@GUEST@`` and ``@UUID@``."""
+    return text.replace(uuid, "@UUID@").replace(name, "@GUEST@")
 
 
 def _identity(domain: libvirt.virDomain) -> tuple[str, list[str]]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import libvirt
@@ -33,9 +34,10 @@ from relnotes.core.spec import load_specs
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
 from relnotes.engine.junit import write_junit
+from relnotes.engine.mutants import Mutant, judge_mutants
 from relnotes.engine.procedure import Outcome, Procedure
 from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
-from relnotes.engine.verdict import Run, records
+from relnotes.engine.verdict import Run, check_verdict, records
 
 LEDGER_NAME = "ledger.json"
 JUNIT_NAME = "junit.xml"
@@ -103,7 +105,8 @@ def guest_name(check: Check, target: str) -> str:
 
 def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force: bool,
                jobs: int, log: Callable[[str], None] = print,
-               this_run: Run | None = None, stop: threading.Event | None = None) -> RunResult:
+               this_run: Run | None = None, stop: threading.Event | None = None,
+               mutate: bool = True) -> RunResult:
     """Run (or reuse) every check against one daemon; checks run ``jobs`` at a time.
 
     Once ``stop`` is set no check starts, and a check that ends after it is no result (its
@@ -147,6 +150,7 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
         if lost:
             outcome = Outcome(check, target, now())
             outcome.record("harness", LayerStatus.FAILED, f"not run: {lost[0]}")
+            produced = records(outcome, environment, stamp)
         else:
             procedure = Procedure(check, daemon, target, guest_name(check, target),
                                   controls=controls)
@@ -154,11 +158,16 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
                 for claim in sorted(check.claims()):  # one order: no deadlock
                     held.enter_context(claim_locks[claim])
                 outcome = procedure.run()
+                if procedure.lost is not None:
+                    lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
+                produced = records(outcome, environment, stamp)
+                if mutate and not stop.is_set():
+                    # still holding the check's claims: its mutants write what it writes
+                    produced = judge_mutants(check, produced, partial(
+                        run_mutant, check=check, daemon=daemon, target=target,
+                        controls=controls, lost=lost, stop=stop), jobs)
             if stop.is_set():
                 return
-            if procedure.lost is not None:
-                lost.append(f"the daemon was lost during {check.key}: {procedure.lost}")
-        produced = records(outcome, environment, stamp)
         with lock:
             result.records.extend(produced)
             result.ran += 1
@@ -173,15 +182,41 @@ def run_target(daemon: Daemon, checks: Sequence[Check], ledger: Ledger, *, force
     return result
 
 
+def run_mutant(mutant: Mutant, *, check: Check, daemon: Daemon, target: str, controls: Controls,
+               lost: list[str], stop: threading.Event) -> Status | str:
+    """The check's status on ``mutant``, or why it could not be run (then nothing is known)."""
+    if stop.is_set():
+        return "the run stopped"
+    if lost:
+        return lost[0]
+    procedure = Procedure(mutant.check(check), daemon, target, guest_name(check, target),
+                          controls=controls)
+    outcome = procedure.run()
+    if procedure.lost is not None:
+        lost.append(f"the daemon was lost during a mutant of {check.key}: {procedure.lost}")
+        return procedure.lost
+    for layer, detail in outcome.failures:
+        if layer == "harness":  # the harness failed, not the mutant: it shows nothing
+            return detail
+    return check_verdict(outcome).status
+
+
 def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: DaemonFactory,
         *, force: bool = False, jobs: int = 2, log: Callable[[str], None] = print,
         identity: IdentityProbe | None = None, stop: threading.Event | None = None,
-        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> RunResult:
+        size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT, mutate: bool = True,
+        ledger_name: str = LEDGER_NAME) -> RunResult:
     """Run every target (in parallel, one daemon each); write the ledger and JUnit atomically.
+
+    The ledger read and written is ``out / ledger_name`` (the CLI passes the site's ledger, so
+    verify, build and publish read one file); the JUnit report goes beside it.
 
     With ``identity``, a target whose checks can all be reused on its current image starts
     no daemon (see relnotes.engine.reuse). A target that cannot be verified at all does not
     stop the others: they are recorded, and TargetsFailedError names it afterwards.
+
+    ``mutate=False`` runs no mutants (for the benchmark's reference only: its passed records
+    show no part of a snippet to be needed; the command always runs them).
 
     Setting ``stop`` (the CLI does on Ctrl-C) ends the run promptly: no check starts, the
     daemons are removed at once (which ends the checks running on them), and the results
@@ -193,7 +228,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
     # started (its health probe) or removed on an interrupt; errors are reported where they
     # matter.
     libvirt.registerErrorHandler(lambda _context, _error: None, None)
-    ledger_path = out / LEDGER_NAME
+    ledger_path = out / ledger_name
     ledger = load_ledger(ledger_path)
     stamp = new_run(ledger)
     total = RunResult(pending=sum(spec.pending is not None for spec in specs.values()))
@@ -216,7 +251,7 @@ def run(snippets_dir: Path, out: Path, targets: Iterable[str], daemon_factory: D
                 with lock:
                     active[target] = daemon
                 result = run_target(daemon, checks, ledger, force=force, jobs=jobs, log=log,
-                                    this_run=stamp, stop=stop)
+                                    this_run=stamp, stop=stop, mutate=mutate)
                 with lock:
                     del active[target]
                     total.records.extend(result.records)

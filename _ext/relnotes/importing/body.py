@@ -35,10 +35,10 @@ def parse_body(lines: Sequence[Line], base: int, *, line_paragraphs: bool) -> tu
     ``line_paragraphs``: every line is a paragraph (text copied from a rendered page); else
     paragraphs are separated by blank lines and their lines joined (a tracker's text field).
     """
-    return _unique_snippets(_Parser(lines, base, line_paragraphs).blocks())
+    return unique_snippets(_Parser(lines, base, line_paragraphs).blocks())
 
 
-def _unique_snippets(blocks: Sequence[Block]) -> tuple[Block, ...]:
+def unique_snippets(blocks: Sequence[Block]) -> tuple[Block, ...]:
     """The same text shown twice is one file; different texts never share a name."""
     uses = [block.snippet for block in _snippet_uses(blocks)]
     renamed = iter(unique_names(uses))

@@ -7,28 +7,31 @@ header only: it never appears in a URL, a message or a written file.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from relnotes.core.model import Kind
+from relnotes.core.model import LEGACY_KINDS, Kind, RecordError, parse_kind
 from relnotes.importing.body import first_sentence, parse_body
 from relnotes.importing.bugzilla_api import API_KEY_VARIABLE, DEFAULT_TIMEOUT, FIELDS, PAGE_SIZE
 from relnotes.importing.document import BadInput, Imported, Note, check_component
-from relnotes.importing.inputs import MAX_BYTES, decode, split_lines
+from relnotes.importing.inputs import split_lines
+from relnotes.importing.rest import (
+    Opener,
+    get_json,
+    json_type,
+    load_json,
+    open_url,
+    server_url,
+    shown_url,
+)
 
+#: The doc types are the release note types by their names; Bugzilla's old catch-all
+#: "Release Note" is read as the legacy kind of that name was (see ``LEGACY_KINDS``).
 DOC_TYPES: Mapping[str, Kind] = {
-    "Bug Fix": Kind.BUG_FIX,
-    "Enhancement": Kind.ENHANCEMENT,
-    "Known Issue": Kind.KNOWN_ISSUE,
-    "Technology Preview": Kind.TECHNOLOGY_PREVIEW,
-    "Release Note": Kind.RELEASE_NOTE,
-    "Deprecated Functionality": Kind.DEPRECATED_FUNCTIONALITY,
+    **{kind.title: kind for kind in Kind},
+    "Release Note": LEGACY_KINDS["release-note"],
 }
 # Bugzilla's unset value, and the values that say no note is needed.
 NO_NOTE = frozenset({"If docs needed, set a value", "No Doc Update", "---", ""})
@@ -42,8 +45,8 @@ def parse_kind_map(items: Sequence[str]) -> dict[str, Kind]:
         if not equals or not doc_type.strip():
             raise BadInput("--kind-map", f"{item!r} is not DOCTYPE=KIND")
         try:
-            mapping[doc_type.strip()] = Kind(value.strip())
-        except ValueError:
+            mapping[doc_type.strip()] = parse_kind(value.strip())
+        except RecordError:
             allowed = ", ".join(kind.value for kind in Kind)
             raise BadInput("--kind-map", f"{value.strip()!r} is not a kind ({allowed})") \
                 from None
@@ -55,17 +58,12 @@ def parse_kind_map(items: Sequence[str]) -> dict[str, Kind]:
 
 def bugs_from_json(data: bytes, where: str) -> list[dict[str, Any]]:
     """The ``bugs`` of one saved REST response; its error object or faults are errors."""
-    try:
-        document = json.loads(decode(data, where))
-    except json.JSONDecodeError as error:
-        raise BadInput(where, f"not JSON: {error.msg} (column {error.colno})",
-                           error.lineno) from None
-    return _bugs_of(document, where)
+    return _bugs_of(load_json(data, where), where)
 
 
 def _bugs_of(document: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(document, dict):
-        raise BadInput(where, f"a Bugzilla response is a JSON object, not {_json_type(document)}")
+        raise BadInput(where, f"a Bugzilla response is a JSON object, not {json_type(document)}")
     if document.get("error"):
         code = document.get("code")
         raise BadInput(where, f"Bugzilla answered with an error"
@@ -82,33 +80,17 @@ def _bugs_of(document: Any, where: str) -> list[dict[str, Any]]:
         raise BadInput(where, "no 'bugs' array: not a response of GET /rest/bug")
     for index, bug in enumerate(bugs):
         if not isinstance(bug, dict):
-            raise BadInput(where, f"bugs[{index}] is {_json_type(bug)}, not an object")
+            raise BadInput(where, f"bugs[{index}] is {json_type(bug)}, not an object")
     return bugs
 
 
-def _json_type(value: Any) -> str:
-    return {list: "an array", str: "a string", dict: "an object", bool: "a boolean",
-            type(None): "null"}.get(type(value), "a number")
-
-
-Opener = Callable[[urllib.request.Request, float], Any]
-
-
-def _open(request: urllib.request.Request, timeout: float) -> Any:
-    return urllib.request.urlopen(request, timeout=timeout)  # the scheme was checked: http(s) only
-
-
 def fetch_bugs(url: str, *, api_key: str | None, timeout: float = DEFAULT_TIMEOUT,
-               opener: Opener = _open) -> list[dict[str, Any]]:
+               opener: Opener = open_url) -> list[dict[str, Any]]:
     """Every bug the query URL selects, page by page (``limit``/``offset``)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(url, "not a file, nor an http(s) URL of a Bugzilla server")
-    if api_key and parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise BadInput(url, f"refusing to send {API_KEY_VARIABLE} over plain http; "
-                                "use the https URL")
-    shown = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname + (
-        f":{parts.port}" if parts.port else "")))  # never echo credentials
+    parts = server_url(url, what="a Bugzilla server", credential=api_key,
+                       variable=API_KEY_VARIABLE)
+    shown = shown_url(parts)
+    headers = {"X-BUGZILLA-API-KEY": api_key} if api_key else {}
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
              if k not in ("include_fields", "limit", "offset", "api_key", "Bugzilla_api_key")]
     given = dict(urllib.parse.parse_qsl(parts.query)).get("limit", "")
@@ -123,7 +105,7 @@ def fetch_bugs(url: str, *, api_key: str | None, timeout: float = DEFAULT_TIMEOU
                       ("offset", str(offset))]
         page_url = urllib.parse.urlunsplit(parts._replace(path=path,
                                                           query=urllib.parse.urlencode(page_query)))
-        page = _bugs_of(_get_json(page_url, shown, api_key, timeout, opener),
+        page = _bugs_of(get_json(page_url, shown, headers, timeout, opener),
                         f"{shown} (offset {offset})")
         if not page:
             return bugs
@@ -133,47 +115,6 @@ def fetch_bugs(url: str, *, api_key: str | None, timeout: float = DEFAULT_TIMEOU
         seen |= ids
         bugs.extend(page)
         offset += len(page)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _get_json(url: str, shown: str, api_key: str | None, timeout: float, opener: Opener) -> Any:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    if api_key:
-        request.add_header("X-BUGZILLA-API-KEY", api_key)
-    try:
-        with opener(request, timeout) as response:
-            data = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise BadInput(shown, f"HTTP {error.code} {error.reason}{_error_message(error)}") \
-            from None
-    except TimeoutError:
-        raise BadInput(shown, f"no answer within {timeout:g} s") from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise BadInput(shown, f"no answer within {timeout:g} s") from None
-        raise BadInput(shown, f"cannot connect: {error.reason}") from None
-    try:
-        return json.loads(decode(data, shown))
-    except json.JSONDecodeError as error:
-        raise BadInput(shown, f"the server's answer is not JSON: {error.msg}") from None
-
-
-def _error_message(error: urllib.error.HTTPError) -> str:
-    """Bugzilla explains a refused query in a JSON body; show its message when there is one."""
-    try:
-        body = json.loads(error.read(65536).decode("utf-8"))
-    except (ValueError, OSError):
-        return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    return f": {message}" if isinstance(message, str) else ""
 
 
 # -- notes -----------------------------------------------------------------------------------
@@ -215,7 +156,7 @@ def _text_field(bug: Mapping[str, Any], name: str, number: int, where: str) -> s
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadInput(where, f"BZ#{number}: {name!r} is {_json_type(value)}, not a string")
+        raise BadInput(where, f"BZ#{number}: {name!r} is {json_type(value)}, not a string")
     return value
 
 

@@ -75,6 +75,8 @@ class Note:
     bz: tuple[int, ...]
     body: tuple[Block, ...]
     id_hint: str  # words the id slug is made from
+    jira: tuple[str, ...] = ()
+    fixed_in: str = ""
 
     def snippets(self) -> list[Snippet]:
         found: list[Snippet] = []
@@ -94,3 +96,8 @@ class Imported:
     notes: list[Note] = field(default_factory=list)
     component_intro: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # "BZ#123: why", shown to the user
+    # Records that could not be imported ("RHEL-12: customfield_...: why"): listed, and
+    # fatal with --strict.
+    faults: list[str] = field(default_factory=list)
+    # Imported, but a writer should look at them ("RHEL-12: Release Note Status is ...").
+    needs_editing: list[str] = field(default_factory=list)

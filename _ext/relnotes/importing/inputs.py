@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.importing.document import BadInput
 
 # Far above any real section or saved query (10,000 bugs with long Doc Text is ~15 MB), far
@@ -12,20 +13,11 @@ MAX_BYTES = 32 * 1024 * 1024
 
 
 def read_bytes(path: Path) -> bytes:
-    where = str(path)
+    """A regular file's bytes, bounded: a FIFO, a device or a folder is refused at once."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise BadInput(where, f"too large ({size / 2**20:.1f} MiB; the limit is "
-                                      f"{MAX_BYTES // 2**20} MiB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(where, "no such file") from None
-    except IsADirectoryError:
-        raise BadInput(where, "is a directory, not a file") from None
-    except OSError as error:
-        raise BadInput(where, f"cannot be read: {error.strerror}") from None
-    return data
+        return read_bounded(path, MAX_BYTES)
+    except InputFileError as error:
+        raise BadInput(str(path), str(error).removeprefix(f"{path}: ")) from None
 
 
 def decode(data: bytes, where: str) -> str:

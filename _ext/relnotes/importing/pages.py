@@ -45,9 +45,11 @@ def issue_page(note: Note, issue_id: str) -> str:
         "",
         f"```{{rn:issue}} {issue_id}",
         *([f":bz: {', '.join(str(n) for n in note.bz)}"] if note.bz else []),
+        *([f":jira: {', '.join(note.jira)}"] if note.jira else []),
         f":component: {note.component}",
         f":releases: {', '.join(note.releases)}",
         f":kind: {note.kind.value}",
+        *([f":fixed-in: {note.fixed_in}"] if note.fixed_in else []),
         "```",
         "",
     ]

@@ -13,16 +13,18 @@ import difflib
 import enum
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relnotes.core.atomic import place, stage
+from relnotes.core.issue_fields import FieldProblem, read_issue_fields
 from relnotes.core.located_toml import LocatedError
 from relnotes.core.model import ISSUE_ID
-from relnotes.core.settings import load_settings
+from relnotes.core.pages import read_page
+from relnotes.core.settings import Settings, load_settings
 from relnotes.core.spec import SPEC_SUFFIX
 from relnotes.importing.document import BadInput, Imported, Note
 from relnotes.importing.pages import check_stub, component_page, issue_page
@@ -90,13 +92,29 @@ def check_site(site: Path) -> None:
         raise BadInput(str(site), "--into: not a site folder (no conf.py)")
 
 
-def snippets_folder(site: Path) -> str:
-    """The site's snippets folder (``relnotes.toml``'s ``snippets_dir``), relative to it."""
+def site_settings(site: Path) -> Settings:
     try:
-        settings = load_settings(site)
+        return load_settings(site)
     except LocatedError as error:
         raise BadInput(str(error.file), error.message, error.line) from None
-    return settings.snippets_dir.relative_to(site.resolve()).as_posix()
+
+
+def check_as_the_site(note: Note, page: str, settings: Settings) -> None:
+    """The site's own rules, applied before anything is written: an issue page the build or
+    ``relnotes check`` would refuse (a BZ number out of range, a bad release, a snippet over
+    the size limit) is refused here, naming the note."""
+    for directive in read_page(page).directives:
+        if directive.name == "rn:issue":
+            try:
+                read_issue_fields(directive.argument, directive.options, settings.topics)
+            except FieldProblem as problem:
+                raise BadInput(note.origin, problem.message) from None
+    limit = settings.snippet_size_limit
+    for snippet in note.snippets():
+        size = len(snippet.text.encode())
+        if size > limit:
+            raise BadInput(note.origin, f"snippet {snippet.name} is {size} bytes, over the "
+                                        f"site's snippet_size_limit of {limit} bytes")
 
 
 def load_manifest(site: Path) -> dict[str, Any]:
@@ -118,7 +136,8 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
     sources: dict[str, str] = dict(manifest["sources"])
     digests: dict[str, str] = dict(manifest["files"])
     result = Plan(site)
-    snippets = snippets_folder(site)
+    settings = site_settings(site)
+    snippets = settings.snippets_dir.relative_to(site.resolve()).as_posix()
     elsewhere = bz_pages(site, set(sources.values()))
     notes = []
     for note in imported.notes:
@@ -135,7 +154,9 @@ def plan(imported: Imported, site: Path, *, update: bool) -> Plan:
         issue_id = ids[note.key]
         result.mapping.append((note, issue_id))
         sources[note.key] = issue_id
-        wanted[f"source/issues/{issue_id}.md"] = issue_page(note, issue_id).encode()
+        page = issue_page(note, issue_id)
+        check_as_the_site(note, page, settings)
+        wanted[f"source/issues/{issue_id}.md"] = page.encode()
         for snippet in note.snippets():
             base = f"{snippets}/{note.component}/{issue_id}/{snippet.name}"
             wanted[base] = snippet.text.encode()
@@ -206,7 +227,7 @@ def assign_ids(notes: Iterable[Note], sources: Mapping[str, str], site: Path) ->
     ids: dict[str, str] = {}
     for note in notes:
         known = sources.get(note.key)
-        if known is not None and ISSUE_ID.match(known) and known not in taken:
+        if known is not None and ISSUE_ID.fullmatch(known) and known not in taken:
             ids[note.key] = known
             taken.add(known)
             continue
@@ -248,7 +269,7 @@ def write(plan: Plan) -> None:
         raise BadInput(str(plan.site), f"nothing written: {error}") from None
     # Only renames remain: each is atomic, and none can fail for lack of space.
     for temporary, target in staged:
-        os.replace(temporary, target)
+        place(temporary, target)
 
 
 def _make_parents(directory: Path) -> list[Path]:
@@ -267,17 +288,5 @@ def _remove_empty(directory: Path) -> None:
 
 
 def _stage(target: Path, data: bytes) -> Path:
-    # Named after the target and this process (O_EXCL: never another run's file), beside the
-    # target so that the rename stays on one filesystem.
-    name = target.with_name(f".{target.name}.{os.getpid()}.relnotes-import")
-    descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-    except BaseException:
-        os.close(descriptor)
-        name.unlink(missing_ok=True)
-        raise
-    os.close(descriptor)
-    return name
+    # Every file staged before any is renamed: a failure in the middle writes none of them.
+    return stage(target, data)

@@ -15,15 +15,20 @@ from relnotes.sphinxext.code_blocks import setup_code_blocks
 from relnotes.sphinxext.collector import setup_collector
 from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
+from relnotes.sphinxext.confinement import setup_confinement
 from relnotes.sphinxext.domain import setup_domain
+from relnotes.sphinxext.export import setup_export
+from relnotes.sphinxext.feed import setup_feed
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.lifecycle import setup_lifecycle
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
 from relnotes.sphinxext.overview import setup_overview
 from relnotes.sphinxext.page_check import setup_page_check
 from relnotes.sphinxext.publish_gate import setup_publish_gate
+from relnotes.sphinxext.releases import setup_releases
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
@@ -42,6 +47,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
     setup_domain(app)
     setup_page_check(app)
+    setup_confinement(app)
     setup_issue_directives(app)
     setup_snippets(app)
     setup_code_blocks(app)
@@ -52,6 +58,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_bzlinks(app)
     setup_collector(app)
     setup_rendering(app)
+    setup_releases(app)
+    setup_export(app)
+    setup_feed(app)
+    setup_lifecycle(app)
     setup_navigation(app)
     setup_output(app)
     setup_overview(app)

@@ -7,6 +7,7 @@ when it is formatted. Each is reported with the catalog's file and line.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from relnotes.core.atomic import write_atomic
 
 # %(name)s, %s, %d and {name} / {0}: what Python's % and str.format substitute.
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdr]|%[sdr]|\{[A-Za-z_0-9.]*\}")
@@ -86,8 +89,6 @@ def compile_catalog(po: Path, mo: Path) -> None:
     if mo.exists() and mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
         return
     catalog = load_catalog(po)
-    mo.parent.mkdir(parents=True, exist_ok=True)
-    temporary = mo.with_name(mo.name + ".tmp")
-    with temporary.open("wb") as stream:
-        write_mo(stream, catalog)
-    temporary.replace(mo)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    write_atomic(mo, compiled.getvalue())

@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from relnotes.core.issue_fields import unreachable_message
-from relnotes.core.model import Issue, Kind
+from relnotes.core.model import Issue, Kind, Retirement
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.issue import issue_footer, issue_record
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
@@ -33,6 +33,9 @@ def collect_doctree(app: Sphinx, doctree: nodes.document) -> None:
             bz=tuple(record["bz"]),
             topics=tuple(record["topics"]),
             see_also=tuple(record["see_also"]),
+            jira=tuple(record.get("jira", [])),
+            fixed_in=record.get("fixed_in", ""),
+            retired=Retirement(*record["retired"]) if record.get("retired") else None,
         )
         domain.note_issue(issue, record)
     _move_footers_to_end(doctree)

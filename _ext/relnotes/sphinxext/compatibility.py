@@ -3,8 +3,8 @@ workaround is still needed there, and the site page listing every snippet on eve
 
 Everything comes from this build's statuses (``verification.views_by_snippet``: stale and
 missing already derived) and from the ledger records' fields (``reason``, ``environment``,
-``observations``), never from prose. Statuses are grouped, and each group worded, by the
-results table (``core.results``).
+``symptom``), never from prose. Statuses are grouped, and each group worded, by the results
+table (``core.results``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.ledger import Ledger, Observation, Record, Status
+from relnotes.core.ledger import Ledger, Record, Status, SymptomObservation
 from relnotes.core.results import group_of
 from relnotes.core.targets import TARGET_NAMES
 from relnotes.sphinxext.config import relnotes_config
@@ -64,7 +64,7 @@ class Need:
 
     version: Version
     needed: bool
-    values: str  # "probe = control value", from the observations
+    values: str  # "probe = value on the unchanged guest", from the record's symptom
 
 
 @dataclass(frozen=True)
@@ -101,40 +101,32 @@ def target_versions(ledger: Ledger, targets: Sequence[str]) -> dict[str, Version
     return versions
 
 
-# A control value longer than this (a QEMU command line, cut short by the engine) tells a
-# reader nothing; the expectation it does or does not meet is said instead.
+# A symptom value longer than this (a QEMU command line, cut short by the engine) tells a
+# reader nothing; the problem it does or does not show is said instead.
 VALUE_LIMIT = 60
 
 
-def _value(item: Observation) -> str:
-    value = item.control_value or ""
+def _symptom_values(symptom: SymptomObservation) -> str:
+    value = symptom.value
     if len(value) <= VALUE_LIMIT and not value.endswith("\u2026"):
-        return f"{item.probe} = {value}"
-    template = (_("%(probe)s (%(expectation)s: already met)") if item.control_meets
-                else _("%(probe)s (%(expectation)s: not met)"))
-    return str(template % {"probe": item.probe, "expectation": item.expectation})
+        return f"{symptom.probe} = {value}"
+    template = (_("%(probe)s (%(problem)s: the problem shows)") if symptom.present
+                else _("%(probe)s (%(problem)s: the problem does not show)"))
+    return str(template % {"probe": symptom.probe, "problem": symptom.problem})
 
 
-def _values(record: Record, meets: bool) -> str:
-    # Each distinct value once: several effects may read the same probe.
-    values = dict.fromkeys(_value(item) for item in record.observations
-                           if item.control_meets is meets and item.control_value is not None)
-    return ", ".join(values)
+# Statuses whose record is of a run of the current inputs (stale and missing say nothing).
+_CURRENT = frozenset(status for status in Status if status not in (Status.STALE, Status.MISSING))
 
 
 def need_on(status: Status, record: Record | None, version: Version) -> Need | None:
-    """Not needed where the control already meets the expectation (indistinct); still needed
-    where the check passed and the control does not meet it; nothing said otherwise (stale,
-    missing, failures, or no observations)."""
-    if record is None:
+    """Only the issue's symptom, observed on the unchanged guest of this target in the run
+    that made the record, says whether the workaround is needed there: still needed where the
+    problem showed, not needed where it did not. No symptom stated (or observed), or a record
+    that is not current: nothing is said."""
+    if record is None or record.symptom is None or status not in _CURRENT:
         return None
-    if status is Status.INDISTINCT:
-        values = _values(record, True)
-        return Need(version, False, values) if values else None
-    if status is Status.PASSED:
-        values = _values(record, False)
-        return Need(version, True, values) if values else None
-    return None
+    return Need(version, record.symptom.present, _symptom_values(record.symptom))
 
 
 def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Version],
@@ -268,7 +260,7 @@ def need_sentences(compatibility: Compatibility) -> list[str]:
             out.append(_("Still needed on %(versions)s: without it, %(values)s.")
                        % {"versions": where, "values": values})
         else:
-            out.append(_("Not needed on %(versions)s: the default already gives %(values)s.")
+            out.append(_("Not needed on %(versions)s: without it, %(values)s.")
                        % {"versions": where, "values": values})
     return [str(text) for text in out]
 
@@ -327,7 +319,9 @@ def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
             anchor = f"{uri}#{snippet_anchor(compatibility.key)}"
             first = (f'<th scope="row"><a href="{html.escape(anchor)}"><code>'
                      f"{html.escape(compatibility.key)}</code></a>"
-                     f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p></th>')
+                     f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>'
+                     + "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
+                               for text in need_sentences(compatibility)) + "</th>")
             cells = "".join(
                 f'<td data-label="{html.escape(heading)}">'
                 f"{cell_html(cell, with_version=False)}</td>"

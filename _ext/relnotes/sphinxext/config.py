@@ -32,6 +32,10 @@ class RelnotesConfig:
         default="https://bugzilla.redhat.com/show_bug.cgi?id={bz}",
         metadata={"help": "From relnotes.toml: URL template of a Bugzilla entry."},
     )
+    jira_url: str = field(
+        default="https://issues.redhat.com/browse/{key}",
+        metadata={"help": "From relnotes.toml ([jira] url): URL template of a Jira ticket."},
+    )
     topics: tuple[str, ...] = field(
         default=(),
         metadata={"help": "From relnotes.toml: the topic vocabulary."},
@@ -56,6 +60,10 @@ class RelnotesConfig:
         default=("bookworm", "trixie"),
         metadata={"help": "From relnotes.toml: the targets every snippet is badged for."},
     )
+    releases: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "From relnotes.toml: the product's releases, oldest first."},
+    )
     require_verified: bool = field(
         default=False,
         metadata={"help": "Publish gate: refuse the build if any shown snippet is not verified."},
@@ -67,6 +75,11 @@ class RelnotesConfig:
     languages: tuple[str, ...] = field(
         default=("en",),
         metadata={"help": "From relnotes.toml: the site's languages, the first at the root."},
+    )
+    release_pages: bool = field(
+        default=True,
+        metadata={"help": "Write a page per release (releases/<release>.html) and the release "
+                          "index."},
     )
     related_limit: int = field(
         default=5,
@@ -100,12 +113,13 @@ def relnotes_config(config: Config) -> RelnotesConfig:
     values["topics"] = tuple(values["topics"])
     values["targets"] = tuple(values["targets"])
     values["languages"] = tuple(values["languages"])
+    values["releases"] = tuple(values["releases"])
     return RelnotesConfig(**values)
 
 
 #: Options that come from relnotes.toml; conf.py and -D may not set them.
-FROM_SETTINGS = ("bugzilla_url", "topics", "components", "snippets_dir", "ledger", "targets",
-                 "snippet_size_limit", "languages")
+FROM_SETTINGS = ("bugzilla_url", "jira_url", "topics", "components", "snippets_dir", "ledger", "targets",
+                 "snippet_size_limit", "languages", "releases")
 
 
 def site_settings(app: Sphinx) -> Settings:
@@ -127,10 +141,12 @@ def _validate(app: Sphinx, config: Config) -> None:
                               "not in conf.py: the relnotes command reads it there too")
     settings = site_settings(app)
     mirrored: dict[str, Any] = {
-        "bugzilla_url": settings.bugzilla_url, "topics": settings.topics,
+        "bugzilla_url": settings.bugzilla_url, "jira_url": settings.jira_url,
+        "topics": settings.topics,
         "components": settings.components, "snippets_dir": str(settings.snippets_dir),
         "ledger": str(settings.ledger), "targets": settings.targets,
         "snippet_size_limit": settings.snippet_size_limit, "languages": settings.languages,
+        "releases": settings.releases,
     }
     for name, value in mirrored.items():
         setattr(config, PREFIX + name, value)

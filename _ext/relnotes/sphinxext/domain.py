@@ -19,6 +19,7 @@ from sphinx.util.nodes import make_refnode
 
 from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_message, shared_bz_message
 from relnotes.core.model import Issue, Kind
+from relnotes.core.selection import IssueSelection
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
@@ -57,7 +58,7 @@ class RelnotesDomain(Domain):
         "snippets": {},  # docname -> [Located(snippet path)]
         "unshown": {},  # docname -> [Located(snippet path)] named but not shown (not UTF-8)
         "unmarked_code": {},  # issue docname -> [line] of code blocks that are not snippets
-        "issue_lists": {},  # docname -> {component} listed there by rn:issue-list
+        "issue_lists": {},  # docname -> [IssueSelection] of its rn:issue-list, in order
         "snippet_tables": set(),  # docnames showing the table of every snippet
         "verification": {},  # docname -> the snippet statuses it showed when last written
         "rendered": {},  # docname -> what its computed parts showed when last written
@@ -113,8 +114,11 @@ class RelnotesDomain(Domain):
         else:
             self.data["unmarked_code"].pop(docname, None)
 
-    def note_issue_list(self, docname: str, component: str) -> None:
-        self.data["issue_lists"].setdefault(docname, set()).add(component)
+    def note_issue_list(self, docname: str, selection: IssueSelection) -> int:
+        """Record a list of the page; its position among the page's lists."""
+        lists = self.data["issue_lists"].setdefault(docname, [])
+        lists.append(selection)
+        return len(lists) - 1
 
     def note_snippet_table(self, docname: str) -> None:
         self.data["snippet_tables"].add(docname)
@@ -311,6 +315,14 @@ class KindIndex(_IssueIndex):
 
     def groups(self, issue: Issue) -> Iterable[str]:
         return [issue.kind.title]
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        """Groups in the order of a release's notes (new first, known issues last)."""
+        content, collapse = super().generate(docnames)
+        order = {html.escape(kind.title): kind.order for kind in Kind}
+        return sorted(content, key=lambda group: order.get(group[0], len(order))), collapse
 
 
 RelnotesDomain.indices = [BugzillaIndex, ComponentIndex, TopicIndex, KindIndex]

@@ -62,18 +62,37 @@ def is_translation(config: Config) -> bool:
 
 
 def kind_label(kind: str) -> str:
-    """How readers see an issue's kind (a ``Kind`` value)."""
+    """How readers see an issue's kind (a ``Kind`` value): the tracker's name of the type."""
     labels = {
-        "known-issue": _("Known issue"),
-        "technology-preview": _("Technology preview"),
-        "unsupported-feature": _("Unsupported feature"),
-        "limitation": _("Limitation"),
-        "bug-fix": _("Bug fix"),
+        "feature": _("Feature"),
         "enhancement": _("Enhancement"),
-        "release-note": _("Release note"),
-        "deprecated-functionality": _("Deprecated functionality"),
+        "rebase": _("Rebase"),
+        "bug-fix": _("Bug Fix"),
+        "cve": _("CVE"),
+        "technology-preview": _("Technology Preview"),
+        "developer-preview": _("Developer Preview"),
+        "deprecated-functionality": _("Deprecated Functionality"),
+        "removed-functionality": _("Removed Functionality"),
+        "known-issue": _("Known Issue"),
     }
     return str(labels.get(kind, kind))
+
+
+def kind_heading(kind: str) -> str:
+    """The heading of a kind's section in a release's notes (a ``Kind`` value)."""
+    headings = {
+        "feature": _("New features"),
+        "enhancement": _("Enhancements"),
+        "rebase": _("Rebases"),
+        "bug-fix": _("Bug fixes"),
+        "cve": _("Security fixes (CVE)"),
+        "technology-preview": _("Technology Previews"),
+        "developer-preview": _("Developer Previews"),
+        "deprecated-functionality": _("Deprecated functionality"),
+        "removed-functionality": _("Removed functionality"),
+        "known-issue": _("Known issues"),
+    }
+    return str(headings.get(kind, kind))
 
 
 def _register_catalog(app: Sphinx, config: Config) -> None:

@@ -20,6 +20,9 @@ from relnotes.core.issue_fields import (
     is_placeholder_title,
     read_issue_fields,
 )
+from relnotes.core.model import RecordError
+from relnotes.core.selection import OPTIONS as SELECTION_OPTIONS
+from relnotes.core.selection import read_selection
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
@@ -50,9 +53,10 @@ class IssueDirective(SphinxDirective):
         FIELDS, directives.unchanged)
 
     def run(self) -> list[nodes.Node]:
-        vocabulary = relnotes_config(self.config).topics
+        config = relnotes_config(self.config)
         try:
-            fields = read_issue_fields(self.arguments[0], self.options, vocabulary)
+            fields = read_issue_fields(self.arguments[0], self.options, config.topics,
+                                       config.releases)
         except FieldProblem as problem:
             logger.warning(problem.message, location=self.get_location(),
                            type=WARNING_TYPE, subtype=Subtype(problem.subtype))
@@ -66,6 +70,9 @@ class IssueDirective(SphinxDirective):
             kind=fields.kind.value,
             topics=list(fields.topics),
             see_also=list(see_also),
+            jira=list(fields.jira),
+            fixed_in=fields.fixed_in,
+            retired=[fields.retired.since, fields.retired.reason] if fields.retired else [],
         )
         self.set_source_info(record)
         record["ids"].append(f"rn-issue-{issue_id}")
@@ -105,15 +112,25 @@ class PlaceholderTitle(SphinxTransform):
 
 
 class IssueListDirective(SphinxDirective):
-    """Lists a component's issues as a table; filled in when all pages have been read."""
+    """Lists issues as a table (a component's, or those of a kind, release, topic or status);
+    filled in when all pages have been read."""
 
-    required_arguments = 1
+    optional_arguments = 1
     has_content = False
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = dict.fromkeys(
+        SELECTION_OPTIONS, directives.unchanged)
 
     def run(self) -> list[nodes.Node]:
-        component = self.arguments[0].strip()
-        placeholder = issue_list(component=component)
-        relnotes_domain(self.env).note_issue_list(self.env.docname, component)
+        component = self.arguments[0] if self.arguments else None
+        try:
+            selection = read_selection(component, self.options,
+                                       relnotes_config(self.config).topics)
+        except RecordError as error:
+            logger.warning(f"issue list: invalid option {error}", location=self.get_location(),
+                           type=WARNING_TYPE, subtype=Subtype.INVALID_FIELD)
+            return []
+        index = relnotes_domain(self.env).note_issue_list(self.env.docname, selection)
+        placeholder = issue_list(index=index, description=selection.describe())
         self.set_source_info(placeholder)
         return [placeholder]
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
-from relnotes.core.filemode import make_plain
+from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import LedgerError
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.verification import current_ledger, snippet_record, views_by_snippet
@@ -41,6 +39,10 @@ def issues_document(app: Sphinx) -> dict[str, Any]:
             "kind": issue.kind.value,
             "topics": list(issue.topics),
             "see_also": list(issue.see_also),
+            "jira": list(issue.jira),
+            "fixed_in": issue.fixed_in or None,
+            "retired": {"since": issue.retired.since, "reason": issue.retired.reason}
+            if issue.retired else None,
             "url": app.builder.get_target_uri(issue.docname),
             "snippets": [
                 snippet_record(views[located.value], ledger_error)
@@ -52,26 +54,8 @@ def issues_document(app: Sphinx) -> dict[str, Any]:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically, and only when the content differs (unchanged files keep their mtime).
-
-    Readers never see a half-written file: it is written beside the target, then renamed.
-    """
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        make_plain(handle)  # mkstemp makes it 0600
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return True
+    """Write atomically, and only when the content differs (unchanged files keep their mtime)."""
+    return write_atomic(path, text, only_if_changed=True)
 
 
 def write_issues_json(app: Sphinx, exception: Exception | None) -> None:
@@ -85,39 +69,44 @@ REDIRECT = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>BZ#{bz}: {title}</title>
+<title>{ticket}: {title}</title>
 <link rel="canonical" href="{target}">
 <meta http-equiv="refresh" content="0; url={target}">
 <meta name="robots" content="noindex">
 </head>
 <body>
-<p>BZ#{bz} is described in <a href="{target}">{title}</a>.</p>
+<p>{ticket} is described in <a href="{target}">{title}</a>.</p>
 </body>
 </html>
 """
 
 
 def write_bugzilla_redirects(app: Sphinx, exception: Exception | None) -> None:
-    """``bz/<number>.html`` for every BZ an issue carries, pointing at the issue's page.
+    """``bz/<number>.html`` for every BZ an issue carries, and ``jira/<KEY>.html`` for every
+    Jira ticket, pointing at the issue's page (a retired issue's too: its links keep working).
 
     Written directly rather than through the theme: thousands of tiny pages need no
-    navigation, and unchanged ones are not rewritten. Pages of BZs no longer carried go.
+    navigation, and unchanged ones are not rewritten. Pages of tickets no longer carried go.
     """
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return
-    directory = Path(app.outdir) / "bz"
-    wanted = set()
-    for issue in relnotes_domain(app.env).all_issues():
-        target = html.escape(posixpath.relpath(app.builder.get_target_uri(issue.docname), "bz"))
-        for number in issue.bz:
-            name = f"{number}.html"
-            wanted.add(name)
-            write_if_changed(directory / name, REDIRECT.format(
-                bz=number, title=html.escape(issue.title), target=target))
-    if directory.is_dir():
-        for stale in directory.glob("*.html"):
-            if stale.name not in wanted:
-                stale.unlink()
+    issues = relnotes_domain(app.env).all_issues()
+    for folder, tickets in (
+            ("bz", lambda issue: [(str(n), f"BZ#{n}") for n in issue.bz]),
+            ("jira", lambda issue: [(key, key) for key in issue.jira])):
+        directory = Path(app.outdir) / folder
+        wanted = set()
+        for issue in issues:
+            target = html.escape(posixpath.relpath(app.builder.get_target_uri(issue.docname),
+                                                   folder))
+            for name, ticket in tickets(issue):
+                wanted.add(f"{name}.html")
+                write_if_changed(directory / f"{name}.html", REDIRECT.format(
+                    ticket=ticket, title=html.escape(issue.title), target=target))
+        if directory.is_dir():
+            for stale in directory.glob("*.html"):
+                if stale.name not in wanted:
+                    stale.unlink()
 
 
 def setup_output(app: Sphinx) -> None:

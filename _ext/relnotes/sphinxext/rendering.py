@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
-from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
+from relnotes.core.model import Issue, Kind, RelatedIssues, issues_by_bz
+from relnotes.core.releases import release_order, release_slugs
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
 from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
+from relnotes.sphinxext.releases import release_page
 from relnotes.sphinxext.tables import build_table
 
 Link = tuple[str, str]  # (docname, title)
@@ -27,11 +30,16 @@ Link = tuple[str, str]  # (docname, title)
 class IssuePageView:
     related: tuple[Link, ...]
     referenced_by: tuple[Link, ...]
+    #: (release, page name) of each release the issue names, for links to the release pages.
+    release_pages: tuple[tuple[str, str], ...] = ()
+
+
+Row = tuple[str, str, str, str, str]  # docname, id, title, tickets, kind
 
 
 @dataclass(frozen=True)
 class IssueListView:
-    rows: tuple[tuple[str, str, str, str, str], ...]  # docname, id, title, BZs, kind
+    rows: tuple[tuple[Row, ...], ...]  # per rn:issue-list of the page, in order
 
 
 def compute_views(env: BuildEnvironment) -> dict[str, IssuePageView | IssueListView]:
@@ -53,6 +61,9 @@ def compute_views(env: BuildEnvironment) -> dict[str, IssuePageView | IssueListV
         return title.astext() if title is not None else docname
 
     views: dict[str, IssuePageView | IssueListView] = {}
+    names = {release for issue in issues for release in (*issue.releases, issue.fixed_in)
+             if release}
+    slugs = release_slugs(release_order(names, relnotes_config(env.config).releases))
     topic_index = RelatedIssues(issues)
     limit = relnotes_config(env.config).related_limit
     for issue in issues:
@@ -64,19 +75,22 @@ def compute_views(env: BuildEnvironment) -> dict[str, IssuePageView | IssueListV
             referenced_by=tuple(
                 (docname, title_of(docname)) for docname in sorted(referencing.get(issue.id, ()))
             ),
+            release_pages=tuple((release, release_page(slugs[release]))
+                                for release in dict.fromkeys((*issue.releases, issue.fixed_in))
+                                if release),
         )
-    for docname, components in domain.data["issue_lists"].items():
-        rows = tuple(
-            (issue.docname, issue.id, issue.title, _bz_text(issue), issue.kind.title)
-            for issue in sorted(issues, key=lambda issue: issue.id)
-            if issue.component in components
-        )
-        views[docname] = IssueListView(rows)
+    by_id_order = sorted(issues, key=lambda issue: issue.id)
+    for docname, selections in domain.data["issue_lists"].items():
+        views[docname] = IssueListView(tuple(
+            tuple((issue.docname, issue.id, issue.title, _tickets_text(issue), issue.kind.value)
+                  for issue in by_id_order if selection.matches(issue))
+            for selection in selections
+        ))
     return views
 
 
-def _bz_text(issue: Issue) -> str:
-    return ", ".join(f"BZ#{number}" for number in issue.bz)
+def _tickets_text(issue: Issue) -> str:
+    return ", ".join([*(f"BZ#{number}" for number in issue.bz), *issue.jira])
 
 
 def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -88,16 +102,20 @@ def render_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain = relnotes_domain(app.env)
     view = domain.data["rendered"].get(docname)
     renderer = _Renderer(app, domain, docname)
+    pages = dict(view.release_pages) if isinstance(view, IssuePageView) else {}
     for record in list(doctree.findall(issue_record)):
-        record.replace_self(renderer.metadata(record))
+        banner = renderer.retired_banner(record)
+        record.replace_self([*banner, renderer.metadata(record, pages)])
     for footer in list(doctree.findall(issue_footer)):
         if isinstance(view, IssuePageView):
             renderer.append_links(footer, "related-issues", _("Related issues"), view.related)
             renderer.append_links(footer, "referenced-by", _("Referenced by"), view.referenced_by)
         footer.replace_self(footer.children)
     for placeholder in list(doctree.findall(issue_list)):
-        rows = view.rows if isinstance(view, IssueListView) else ()
-        placeholder.replace_self(renderer.issue_table(placeholder["component"], rows))
+        index = placeholder["index"]
+        rows = view.rows[index] if isinstance(view, IssueListView) and index < len(view.rows) \
+            else ()
+        placeholder.replace_self(renderer.issue_table(placeholder["description"], rows))
 
 
 class _Renderer:
@@ -114,7 +132,26 @@ class _Renderer:
     def link(self, text: str, refuri: str, *, internal: bool = True) -> nodes.reference:
         return nodes.reference("", text, internal=internal, refuri=refuri)
 
-    def metadata(self, record: issue_record) -> nodes.Node:
+    def release(self, name: str, pages: dict[str, str]) -> nodes.Node:
+        """A release, linked to its page where the builder writes release pages."""
+        if name in pages and self.config.release_pages \
+                and isinstance(self.app.builder, StandaloneHTMLBuilder) \
+                and self.app.builder.name != "singlehtml":
+            return self.link(name, self.uri(pages[name]))
+        return nodes.Text(name)
+
+    def retired_banner(self, record: issue_record) -> list[nodes.Node]:
+        """Why and since when a retired issue is retired, above everything else it says."""
+        if not record.get("retired"):
+            return []
+        since, reason = record["retired"]
+        banner = nodes.admonition(classes=["rn-retired", "warning"])
+        banner += nodes.title("", _("Retired"))
+        banner += nodes.paragraph("", _("Retired since %(since)s: %(reason)s") % {
+            "since": since, "reason": reason})
+        return [banner]
+
+    def metadata(self, record: issue_record, pages: dict[str, str]) -> nodes.Node:
         fields = nodes.field_list(classes=["rn-issue-metadata"], ids=record["ids"])
 
         def add(name: str, body: Iterable[nodes.Node]) -> None:
@@ -132,14 +169,21 @@ class _Renderer:
             self.link(f"BZ#{number}", self.config.bugzilla_url.format(bz=number), internal=False)
             for number in record["bz"]
         ] or [nodes.Text(_("none given"))])
+        if record.get("jira"):
+            add(_("Jira"), [
+                self.link(key, self.config.jira_url.format(key=key), internal=False)
+                for key in record["jira"]
+            ])
         component = record["component"]
         page = self.config.components.get(component, f"components/{component}")
         add(_("Component"), [
             self.link(component, self.uri(page)) if page in self.app.env.all_docs
             else nodes.Text(component)
         ])
-        add(_("Affected releases"), [nodes.Text(release) for release in record["releases"]])
-        kind_title = record["kind"].replace("-", " ").capitalize()
+        add(_("Affected releases"), [self.release(name, pages) for name in record["releases"]])
+        if record.get("fixed_in"):
+            add(_("Fixed in"), [self.release(record["fixed_in"], pages)])
+        kind_title = Kind(record["kind"]).title  # the kind index's group, as the domain names it
         add(_("Kind"), [self.link(kind_label(record["kind"]), self.uri("rn-kind", f"cap-{kind_title}"))])
         add(_("Topics"), [
             self.link(topic, self.uri("rn-topic", f"cap-{topic}")) for topic in record["topics"]
@@ -155,12 +199,14 @@ class _Renderer:
             items += nodes.list_item("", nodes.paragraph("", "", self.link(title, self.uri(docname))))
         footer += items
 
-    def issue_table(self, component: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> nodes.Node:
+    def issue_table(self, description: str, rows: tuple[Row, ...]) -> nodes.Node:
         if not rows:
-            text = _("No issues are recorded for %(component)s.") % {"component": component}
+            if not description:
+                return nodes.paragraph("", _("No issues are recorded."))
+            text = _("No issues are recorded for %(component)s.") % {"component": description}
             return nodes.paragraph("", text)
         return build_table(
-            (_("Issue"), _("Bugzilla"), _("Kind"), _("Id")),
+            (_("Issue"), _("Tickets"), _("Kind"), _("Id")),
             (
                 [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind_label(kind)),
                  nodes.literal("", issue_id)]

@@ -26,6 +26,7 @@ from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
+from relnotes.sphinxext.necessity import mutation_sentences
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
@@ -254,6 +255,9 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
             paragraph += nodes.strong("", f"{label}: ")
             paragraph += nodes.Text(text)
             badges += paragraph
+    for sentence, targets in mutation_sentences(view.statuses):
+        badges += nodes.paragraph("", f"{', '.join(targets)}: {sentence}",
+                                  classes=["rn-snippet-necessity"])
     if not view.details:
         return [badges]
     details = snippet_details(classes=["rn-snippet-details"])

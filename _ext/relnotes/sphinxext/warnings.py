@@ -26,3 +26,4 @@ class Subtype(enum.StrEnum):
     # Bugzilla number on two issue pages.
     PLACEHOLDER = "placeholder"
     DUPLICATE_BZ = "duplicate_bz"
+    PATH = "path"  # a page names a file outside the site's pages and snippets for Sphinx to read

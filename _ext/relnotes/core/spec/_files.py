@@ -30,6 +30,15 @@ def snippet_files(snippets_dir: Path) -> Iterator[Path]:
         yield path
 
 
+def linked_folders(snippets_dir: Path) -> list[Path]:
+    """Folders under ``snippets_dir`` that are symbolic links: their snippets would be neither
+    verified (the walk does not follow links) nor safe to follow (they may lead anywhere)."""
+    return [path for path in sorted(snippets_dir.rglob("*"))
+            if path.is_symlink() and path.is_dir()
+            and not any(part.startswith((".", PRIVATE_PREFIX))  # harness material: confined
+                        for part in path.relative_to(snippets_dir).parts)]
+
+
 def snippet_key(path: Path, snippets_dir: Path) -> str:
     return path.relative_to(snippets_dir).as_posix()
 

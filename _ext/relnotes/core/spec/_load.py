@@ -12,14 +12,16 @@ from relnotes.core.located_toml import parse_toml
 from relnotes.core.paths import DEFAULT_SNIPPET_SIZE_LIMIT, PathError, check_size, confine
 from relnotes.core.targets import TARGET_NAMES
 
-from ._files import SPEC_SUFFIX, orphan_specs, snippet_files, snippet_key, spec_path
+from ._files import SPEC_SUFFIX, linked_folders, orphan_specs, snippet_files, snippet_key, spec_path
 from ._model import (
+    DECLARABLE_LAYERS,
     DEFAULT_GUEST,
     DEFAULT_TIMEOUT,
     Apply,
     ApplyMode,
     Edit,
     Effect,
+    Equivalent,
     Expectation,
     Setup,
     SnippetKind,
@@ -27,10 +29,11 @@ from ._model import (
     SpecError,
     Step,
     StepAction,
+    Symptom,
 )
-from ._schema import PROBES, SCHEMA, Validator
+from ._schema import IDENTITY_PROBES, PROBES, SCHEMA, Validator
 
-_DRIVER_ONLY = ("guest", "control_guest", "setup", "steps", "effects", "expect_output")
+_DRIVER_ONLY = ("guest", "setup", "steps", "effects", "expect_output", "symptom")
 _PENDING_ALLOWED = frozenset({"kind", "summary", "pending"})
 # Probes whose value the harness decides on the check's own guest, so they cannot fail there:
 # the harness starts that guest before any effect is observed (a start it cannot make fails
@@ -78,6 +81,8 @@ def pending_reason(snippet_file: Path) -> str | None:
 
 def load_specs(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIMIT) -> dict[str, Spec]:
     """Every snippet's spec, keyed by snippet key; orphans and cross-references checked."""
+    for link in linked_folders(snippets_dir):
+        raise _linked(link)
     specs = {snippet_key(p, snippets_dir): load_spec(p, snippets_dir, size_limit)
              for p in snippet_files(snippets_dir)}
     for orphan in orphan_specs(snippets_dir):
@@ -108,6 +113,7 @@ def spec_problems(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIM
         except SpecError as error:
             problems.append(error)
     problems += [_orphan(orphan) for orphan in orphan_specs(snippets_dir)]
+    problems += [_linked(link) for link in linked_folders(snippets_dir)]
     unloadable = {snippet_key(p.file.with_name(p.file.name.removesuffix(SPEC_SUFFIX)), snippets_dir)
                   for p in problems if p.file.name.endswith(SPEC_SUFFIX)}
     problems += reference_problems(specs, snippets_dir, unloadable)
@@ -117,6 +123,11 @@ def spec_problems(snippets_dir: Path, size_limit: int = DEFAULT_SNIPPET_SIZE_LIM
 def spec_problem_message(error: SpecError) -> str:
     """How a spec problem reads where it is reported: the place is the warning's location."""
     return f"check spec: {error.what}"
+
+
+def _linked(folder: Path) -> SpecError:
+    return SpecError(folder, None, "a folder of snippets that is a symbolic link: its snippets "
+                     "would be neither verified nor shown; move them into the snippets folder", 1)
 
 
 def _orphan(file: Path) -> SpecError:
@@ -158,9 +169,6 @@ def reference_problems(specs: Mapping[str, Spec], snippets_dir: Path,
             continue  # a stub runs nothing, so it needs no base guest
         if not (snippets_dir / spec.guest).is_file():
             yield _located(spec, ("guest",), f"base guest {spec.guest!r} does not exist")
-        if spec.control_guest and not (snippets_dir / spec.control_guest).is_file():
-            yield _located(spec, ("control_guest",),
-                           f"control guest {spec.control_guest!r} does not exist")
         for index, step in enumerate(spec.steps):
             for path, key in _step_references(step, index):
                 if key not in specs and key not in unloadable:
@@ -228,12 +236,18 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator,
         return resolved
 
     guest = data.get("guest", DEFAULT_GUEST)
-    for key, what in (("guest", "base guest"), ("control_guest", "control guest")):
-        try:
-            # Existence is checked with the other cross-references (a member spec has none).
-            confine(snippets_dir, data.get(key, DEFAULT_GUEST), what=what, must_exist=False)
-        except PathError as error:
-            raise v.error((key,), str(error)) from None
+    if "control_guest" in data:
+        raise v.error(("control_guest",), "a control guest is no longer stated: the engine's "
+                      "control is the same base guest, in the same run, without the snippet. "
+                      "Remove control_guest; put what both sides need (a CPU without NX, a "
+                      "disk) in the base guest (guest = ...) or in [[setup]], and state a "
+                      "comparison with another configuration in the summary, never as the "
+                      "control")
+    try:
+        # Existence is checked with the other cross-references (a member spec has none).
+        confine(snippets_dir, guest, what="base guest", must_exist=False)
+    except PathError as error:
+        raise v.error(("guest",), str(error)) from None
 
     verified_by = data.get("verified_by")
     if verified_by is not None:
@@ -269,19 +283,67 @@ def _build(data: Mapping[str, Any], snippet: str, file: Path, v: Validator,
             raise v.error(("setup", index, "why"), "every setup command states why it is needed")
         setup.append(Setup(tuple(run), item["why"]))
     _check_declarations(data, v)
-    if "control_guest" in data and not any(e.control for e in effects):
-        raise v.error(("control_guest",), "no effect has a control to observe on it")
+    _check_discriminators(effects, v)
+    symptom = _build_symptom(data["symptom"], v) if "symptom" in data else None
+    equivalent = tuple(_build_equivalent(item, index, v)
+                       for index, item in enumerate(data.get("equivalent", [])))
     return Spec(
         snippet=snippet, file=file, kind=kind, summary=data.get("summary"), adaptation=data.get("adaptation"),
         timeout=timeout,
         not_verifiable=data.get("not_verifiable"),
         expected_failure=dict(data.get("expected_failure", {})),
         failure_contains=dict(data.get("failure_contains", {})),
+        failure_layer=dict(data.get("failure_layer", {})),
         verified_by=sibling(verified_by, ("verified_by",)) if verified_by else None,
-        guest=guest, control_guest=data.get("control_guest"),
-        apply=apply, setup=tuple(setup), steps=steps,
+        guest=guest, apply=apply, setup=tuple(setup), steps=steps,
         effects=effects, expect_output=data.get("expect_output"), pending=pending,
+        symptom=symptom, equivalent=equivalent,
     )
+
+
+def _check_discriminators(effects: tuple[Effect, ...], v: Validator) -> None:
+    """An identity probe differs between any guest and its control (another name, UUID, MAC):
+    compared with a control it would turn any snippet green, so it can only be uncontrolled."""
+    for index, effect in enumerate(effects):
+        if effect.probe in IDENTITY_PROBES and effect.control is not None:
+            raise v.error(("effects", index, "control"), f"{effect.probe!r} depends on the "
+                          "guest's identity, which always differs from its control's, so it "
+                          "cannot show what the snippet does; use control = \"none\" with "
+                          "control_reason, and let another effect discriminate")
+
+
+def _build_symptom(data: Mapping[str, Any], v: Validator) -> Symptom:
+    path: tuple[str | int, ...] = ("symptom",)
+    probe = data.get("probe")
+    if probe not in PROBES:
+        raise v.error((*path, "probe"), f"{probe!r} is not a probe; use one of: "
+                      f"{', '.join(sorted(PROBES - IDENTITY_PROBES - HARNESS_DECIDED))}")
+    if probe in IDENTITY_PROBES or probe in HARNESS_DECIDED:
+        raise v.error((*path, "probe"), f"{probe!r} cannot show the issue's problem on an "
+                      "unchanged guest (its value is the guest's identity or the harness's "
+                      "doing); probe what the problem looks like")
+    problem = _expectation(data, path, v)
+    if problem.is_empty():
+        raise v.error(path, "states no problem: what the probe shows on an unchanged guest "
+                      "that has the issue (equals, not_equals, contains or lacks)")
+    if probe == "qom" and not (data.get("path") and data.get("property")):
+        raise v.error(path, "a qom probe needs path and property")
+    if probe == "cpu" and not data.get("property"):
+        raise v.error(path, "a cpu probe needs property")
+    return Symptom(probe, problem, data.get("path"), data.get("property"), data.get("why"))
+
+
+def _build_equivalent(data: Mapping[str, Any], index: int, v: Validator) -> Equivalent:
+    path: tuple[str | int, ...] = ("equivalent", index)
+    mutant = data.get("mutant")
+    if not mutant or not mutant.strip():
+        raise v.error(path, "names no mutant: mutant = \"without ...\" as the engine names it "
+                      "in the record's survivors")
+    reason = data.get("reason")
+    if not reason or not reason.strip():
+        raise v.error((*path, "mutant"), "an equivalent mutant needs reason = \"...\": why "
+                      "removing this part cannot change the effect here (the page shows it)")
+    return Equivalent(mutant.strip(), reason.strip())
 
 
 def _build_apply(data: Mapping[str, Any], v: Validator) -> Apply:
@@ -343,8 +405,10 @@ def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
     declaration without that text would excuse any failure."""
     declared = data.get("expected_failure", {})
     contains = data.get("failure_contains", {})
+    layers = data.get("failure_layer", {})
     known = declarable_environments()
-    for table, keys in (("expected_failure", declared), ("failure_contains", contains)):
+    for table, keys in (("expected_failure", declared), ("failure_contains", contains),
+                        ("failure_layer", layers)):
         for key, value in keys.items():
             if key not in known:
                 raise v.error((table, key), f"unknown key {key!r} (allowed: a target or an "
@@ -358,6 +422,19 @@ def _check_declarations(data: Mapping[str, Any], v: Validator) -> None:
     for key in contains:
         if key not in declared:
             raise v.error(("failure_contains", key), "has no [expected_failure] " + key)
+    for key in declared:
+        if key not in layers:
+            raise v.error(("expected_failure", key), "needs [failure_layer] " + key + ": the "
+                          f"layer the failure happens in ({', '.join(DECLARABLE_LAYERS)}), so "
+                          "that a failure elsewhere (the harness's, another step's) never "
+                          "passes for it")
+    for key, layer in layers.items():
+        if key not in declared:
+            raise v.error(("failure_layer", key), "has no [expected_failure] " + key)
+        if layer not in DECLARABLE_LAYERS:
+            raise v.error(("failure_layer", key), f"{layer!r} is not a layer a failure can be "
+                          f"declared in (one of: {', '.join(DECLARABLE_LAYERS)}; the harness's "
+                          "own failures never are)")
 
 
 def _expectation(data: Mapping[str, Any], path: tuple[str | int, ...],

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from relnotes.core.located_toml import LocatedError
 
@@ -118,6 +118,31 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Symptom:
+    """The issue's problem as a probe shows it on an unchanged guest (``problem`` met there:
+    the workaround is still needed on that version; not met: not needed)."""
+
+    probe: str
+    problem: Expectation
+    path: str | None = None
+    property: str | None = None
+    why: str | None = None
+
+    def as_effect(self) -> Effect:
+        """The probe to make on the unchanged guest, in the form the engine observes."""
+        return Effect(self.probe, self.problem, path=self.path, property=self.property,
+                      why=self.why)
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """A mutant of the snippet declared not to matter here, with the reason the page shows."""
+
+    mutant: str  # as the engine names it, e.g. "without model/@fallback"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Spec:
     """A validated check spec for one snippet (``snippet`` is its key: posix path under snippets/)."""
 
@@ -134,11 +159,10 @@ class Spec:
     # same keys -> text the observed failure must contain for the declaration to hold, so that
     # a declared failure cannot hide a different one
     failure_contains: Mapping[str, str] = field(default_factory=dict)
+    # same keys -> the layer the failure must happen in (setup, schema, semantic, run, effect)
+    failure_layer: Mapping[str, str] = field(default_factory=dict)
     verified_by: str | None = None  # snippet key of the spec holding the procedure
     guest: str = DEFAULT_GUEST
-    # the guest controls are observed on, when it is not the unchanged base guest (e.g. the
-    # same guest with the feature explicitly disabled)
-    control_guest: str | None = None
     apply: Apply | None = None
     setup: tuple[Setup, ...] = ()
     steps: tuple[Step, ...] = ()
@@ -147,6 +171,8 @@ class Spec:
     # A stub: the snippet was imported and nobody has written its check yet (the reason says
     # so). It is never run and never publishable until a check or not_verifiable replaces it.
     pending: str | None = None
+    symptom: Symptom | None = None
+    equivalent: tuple[Equivalent, ...] = ()
 
     @property
     def is_driver(self) -> bool:
@@ -164,13 +190,28 @@ class Spec:
         return tuple(dict.fromkeys(keys))
 
 
-def declared_failure(spec: Spec, target: str, accelerator: str = "") -> tuple[str, str, str] | None:
-    """(key, reason, text the failure must contain) declared for this environment, if any.
+# The layers a failure may be declared in: where libvirt, QEMU or a published command speak.
+# The harness's own layer (a lost daemon, a broken sandbox, a timeout) never is.
+DECLARABLE_LAYERS = ("setup", "schema", "semantic", "run", "effect")
+
+
+class Declared(NamedTuple):
+    """A failure declared for one environment."""
+
+    key: str  # the target or accelerator it is declared for
+    reason: str
+    contains: str  # what the product's own words must contain
+    layer: str  # the layer it must happen in
+
+
+def declared_failure(spec: Spec, target: str, accelerator: str = "") -> Declared | None:
+    """The failure declared for this environment, if any.
 
     A target's declaration ("trixie") wins over an accelerator's ("tcg"): some failures come
     with a version, others with running without KVM, whatever the version.
     """
     for key in (target, accelerator):
         if key and key in spec.expected_failure:
-            return key, spec.expected_failure[key], spec.failure_contains.get(key, "")
+            return Declared(key, spec.expected_failure[key], spec.failure_contains.get(key, ""),
+                            spec.failure_layer.get(key, ""))
     return None

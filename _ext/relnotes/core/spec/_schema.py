@@ -19,8 +19,9 @@ _EXPECTATION: dict[str, Any] = {"equals": object, "not_equals": object, "contain
                                 "lacks": object}
 SCHEMA: dict[str, Any] = {
     "kind": str, "summary": str, "adaptation": str, "timeout": (int, float), "not_verifiable": str,
-    "expected_failure": {"*": str}, "failure_contains": {"*": str}, "verified_by": str,
-    "guest": str, "control_guest": str, "expect_output": str, "pending": str,
+    "expected_failure": {"*": str}, "failure_contains": {"*": str},
+    "failure_layer": {"*": str}, "verified_by": str,
+    "guest": str, "control_guest": object, "expect_output": str, "pending": str,
     "apply": {"mode": str, "target": str, "ellipsis": bool, "keep_attributes": list,
               "adaptation": str},
     "setup": [{"run": list, "why": str}],
@@ -30,7 +31,14 @@ SCHEMA: dict[str, Any] = {
                         "set": {"*": str}}}],
     "effects": [{"probe": str, "guest": str, "path": str, "property": str, "why": str,
                  **_EXPECTATION, "control": object, "control_reason": str}],
+    # what the issue's problem looks like on an unchanged guest: decides "still needed"
+    "symptom": {"probe": str, "path": str, "property": str, "why": str, **_EXPECTATION},
+    # mutants of the snippet that cannot change the effect here, each with the reason
+    "equivalent": [{"mutant": str, "reason": str}],
 }
+# Probes whose value carries the guest's identity (its name, UUID or MAC): they differ between
+# any guest and its control, so they can never show that a snippet did something.
+IDENTITY_PROBES = frozenset({"distinct-identity"})
 
 
 class Validator(located_toml.Validator):

@@ -39,6 +39,7 @@ from .reaper import (
     remove_tree,
     socket_dir_prefix,
 )
+from .seccomp import profile_path
 from .targets import Target, get_target
 
 KVM_DEVICE = "/dev/kvm"
@@ -316,6 +317,8 @@ def start_daemon(
         "--cap-drop", "all",
         "--cap-add", ",".join(CAPABILITIES),
         "--security-opt", "no-new-privileges",
+        # No new namespaces for anything in the container (relnotes.engine.container.seccomp).
+        "--security-opt", f"seccomp={profile_path()}",
         "--label", f"{OWNER_LABEL}={owner}",
         "--label", f"{SOCKET_DIR_LABEL}={socket_dir}",
         "--label", f"{TARGET_LABEL}={target.name}",

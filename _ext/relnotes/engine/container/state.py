@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from relnotes.core.atomic import write_atomic
+
 from .daemon import RunningDaemon
 from .errors import ContainerError, StateFileError
 
@@ -72,7 +74,4 @@ def render(daemons: dict[str, RunningDaemon]) -> str:
 
 def save(path: Path, daemons: dict[str, RunningDaemon]) -> None:
     """Replace the file atomically, so a crash never leaves half a record."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(render(daemons))
-    temporary.replace(path)
+    write_atomic(path, render(daemons))

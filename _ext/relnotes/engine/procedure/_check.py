@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
+from typing import cast
 
 import libvirt
 
@@ -23,6 +24,7 @@ from relnotes.engine.connection import (
 )
 from relnotes.engine.controls import Controls
 from relnotes.engine.daemon import Daemon
+from relnotes.engine.deadline import Deadlined
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
 from relnotes.engine.privilege import audit_command
 from relnotes.engine.xmledit import XmlError, apply_fragment, parse, serialize
@@ -31,6 +33,9 @@ from ._effects import Effects
 from ._outcome import Aborted, Outcome
 from ._session import PLACEHOLDER, Session
 from ._steps import Steps
+
+#: The longest a check's cleanup may take, every removal and the close included.
+CLEANUP_TIMEOUT = 30.0
 
 
 class Procedure:
@@ -51,11 +56,15 @@ class Procedure:
     def run(self) -> Outcome:
         start = time.monotonic()
         try:
-            self.session.connection = open_connection(
-                self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining()))
+            self.session.connection = cast(libvirt.virConnect, Deadlined(
+                open_connection(self.session.daemon, min(OPEN_TIMEOUT, self.session.remaining())),
+                self.session.call_timeout))
             for name in self.session.domain_names():
                 self.session.remove_domain(name)
-            self.execute()
+            try:
+                self.execute()
+            finally:
+                self.observe_symptom()
         except Aborted:
             pass
         except TimeoutError as error:  # the harness's ExecTimeoutError is one too
@@ -76,6 +85,18 @@ class Procedure:
             self.cleanup()
             self.session.outcome.duration = time.monotonic() - start
         return self.session.outcome
+
+    def observe_symptom(self) -> None:
+        """The issue's symptom on the unchanged guest, whatever became of the check: it says
+        whether the workaround is needed on this version, not whether it works."""
+        if (self.session.spec.symptom is None or self.session.connection is None
+                or self.session.check.overrides):  # a mutant's symptom is its check's
+            return
+        try:
+            self.observer.symptom()
+        except Exception as error:  # the check's own result stands; the log says why
+            self.session.outcome.log.append(f"symptom not observed: {type(error).__name__}: "
+                                            f"{error}")
 
     def audit_published(self) -> None:
         """The published steps may write their work directory and the absolute paths the spec
@@ -117,25 +138,43 @@ class Procedure:
 
     def cleanup(self) -> None:
         """Remove the guests (side by side: each destroy waits ~0.2 s for QEMU to go) and the
-        work directory, once the work running alongside the check has finished."""
-        wait(self.session.jobs)  # their failures were reported where they mattered
+        work directory, once the work running alongside the check has finished.
+
+        Bounded as a whole (``CLEANUP_TIMEOUT``; each libvirt call by its own deadline): what
+        has not finished by then is abandoned with the connection, and the daemon is not used
+        again (its container is removed at the end of the run, which ends what was left)."""
+        self.session.cleaning = True  # libvirt calls get the cleanup's allowance from here on
+        wait(self.session.jobs, timeout=CLEANUP_TIMEOUT)  # failures reported where they mattered
         tasks: list[Callable[[], object]] = [
             partial(self.session.daemon.exec, ["rm", "-rf", self.session.work], timeout=30)]
         if self.session.ran_published and self.lost is None:
             tasks.append(self.audit_published)  # the work dir is not its business
-        if self.session.connection is not None:
+        if self.session.connection is not None and self.lost is None:
             tasks += [partial(self.session.remove_domain, name)
                       for name in sorted(self.session.domain_names())]
-        with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
-            futures = [pool.submit(task) for task in tasks]
+        pool = ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="cleanup")
+        futures = [pool.submit(task) for task in tasks]
+        pool.shutdown(wait=False)  # never waits past the deadline below
+        _, late = wait(futures, timeout=CLEANUP_TIMEOUT)
         for future in futures:
-            if future.exception() is not None:
-                error = future.exception()
+            if future in late:
+                continue
+            if (error := future.exception()) is not None:
                 self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
-        try:
+                if isinstance(error, DaemonUnresponsiveError) and self.lost is None:
+                    self.lost = f"the libvirt daemon stopped answering during cleanup ({error})"
+        if late:
+            detail = (f"cleanup did not finish within {CLEANUP_TIMEOUT:g} s: abandoned, with "
+                      "the connection; the daemon is not used again")
+            self.session.outcome.log.append(f"cleanup: {detail}")
+            self.lost = self.lost or detail
+            return  # a call may still hold the connection: closing it under that call is unsafe
+        if getattr(self.session.connection, "abandoned", False):
+            return  # an abandoned call may still be running on it: left to the container's end
+        try:  # last, once nothing else uses it; under its own deadline
             if self.session.connection is not None:
                 self.session.connection.close()
-        except libvirt.libvirtError as error:
+        except (libvirt.libvirtError, DaemonUnresponsiveError) as error:
             self.session.outcome.log.append(f"cleanup: {type(error).__name__}: {error}")
 
     def execute(self) -> None:
@@ -168,7 +207,8 @@ class Procedure:
             argv = shlex.join(result.command.argv)
             if result.returncode != 0:
                 self.session.outcome.record("setup", LayerStatus.FAILED, f"{argv} exited "
-                                    f"{result.returncode}: {result.stderr.strip()}")
+                                    f"{result.returncode}: {result.stderr.strip()}",
+                                    said=result.stderr + result.stdout)
                 raise Aborted
             self.session.outcome.record("setup", LayerStatus.PASSED, f"{argv} ({item.why})")
         return ran[len(commands):]
@@ -182,7 +222,9 @@ class Procedure:
         """
         key = self.session.spec.snippet
         try:
-            if self.session.spec.kind is SnippetKind.XML_FRAGMENT:
+            if self.session.check.omitted(key):  # a mutant: the guest without the snippet
+                xml = self.session.base_xml(self.session.guest)
+            elif self.session.spec.kind is SnippetKind.XML_FRAGMENT:
                 assert self.session.spec.apply is not None
                 xml = apply_fragment(self.session.base_xml(self.session.guest), self.session.check.text(key),
                                      self.session.spec.apply, key)
@@ -226,12 +268,16 @@ class Procedure:
                 started = error  # reported after the layers, where it would have happened
         [ran] = validated.result()
         layer = schema_layer(ran)
-        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}")
-        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}")
+        self.session.outcome.record("schema", layer.status, f"{key}: {layer.detail}", layer.said)
+        self.session.outcome.record("semantic", semantic.status, f"{key}: {semantic.detail}",
+                                    semantic.said)
         if domain is None or layer.status is LayerStatus.FAILED:
             raise Aborted
-        if started is not None:
-            raise started
+        if started is not None:  # QEMU or libvirt refused to start the guest the snippet made
+            self.session.outcome.record("run", LayerStatus.FAILED,
+                                        f"starting {self.session.guest} failed: {started}",
+                                        said=str(started))
+            raise Aborted
         if self.session.spec.not_verifiable:
             self.session.outcome.log.append(f"effect not observed: {self.session.spec.not_verifiable}")
             return
@@ -241,14 +287,21 @@ class Procedure:
         try:
             self.session.conn.defineXML(self.session.base_xml(self.session.guest))
         except libvirt.libvirtError as error:
-            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}")
+            self.session.outcome.record("setup", LayerStatus.FAILED, f"base guest refused: {error}",
+                                        said=str(error))
             raise Aborted from None
         if self.session.spec.effects:
             self.observer.begin_controls()  # the control guest starts while the steps run
         for step in self.session.spec.steps:
             if step.action is StepAction.START:
                 self.session.flush()
-                self.session.conn.lookupByName(self.session.guest).create()
+                try:
+                    self.session.conn.lookupByName(self.session.guest).create()
+                except libvirt.libvirtError as error:
+                    self.session.outcome.record("run", LayerStatus.FAILED, f"starting "
+                                                f"{self.session.guest} failed: {error}",
+                                                said=str(error))
+                    raise Aborted from None
                 self.session.outcome.log.append(f"harness: started {self.session.guest}")
             elif step.action is StepAction.DESTROY:
                 self.session.conn.lookupByName(self.session.guest).destroy()
@@ -256,11 +309,16 @@ class Procedure:
                 self.steps.step(step)
         self.session.flush()
         for name in sorted({self.session.guest, *(e.guest for e in self.session.spec.effects if e.guest)}):
-            domain = self.session.conn.lookupByName(name)
+            try:
+                domain = self.session.conn.lookupByName(name)
+            except libvirt.libvirtError as error:  # the steps did not make the guest they name
+                self.session.outcome.record("run", LayerStatus.FAILED, f"the published steps "
+                                            f"left no guest {name}: {error}", said=str(error))
+                continue
             xml = domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
             layer, _ = semantic_layer(self.session.conn, xml)
             self.session.outcome.record("semantic", layer.status, f"{name} as the steps left it: "
-                                f"{layer.detail}")
+                                f"{layer.detail}", layer.said)
         if self.session.outcome.failure():
             raise Aborted
         if self.session.spec.effects:

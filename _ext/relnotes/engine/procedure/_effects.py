@@ -7,12 +7,12 @@ from functools import partial
 
 import libvirt
 
-from relnotes.core.ledger import LayerStatus
+from relnotes.core.ledger import LayerStatus, SymptomObservation
 from relnotes.core.spec import Effect
 from relnotes.engine.controls import Controls, Observed, group_of, key_of
 from relnotes.engine.probes import ProbeContext, ProbeError, describe, observe, unmet
 
-from ._evidence import ControlValue, Evidence
+from ._evidence import ControlValue, Evidence, expectation_text, short
 from ._session import Session
 
 
@@ -58,10 +58,18 @@ class Effects:
                 continue
             values[index] = value
             problems = unmet(effect.expect, value)
+            if problems and self.session.check.overrides:
+                # a mutant only needs to be non-green: its first failing effect says so
+                self.session.outcome.record("effect", LayerStatus.FAILED,
+                                            f"{describe(effect)} = {value!r}: "
+                                            f"{'; '.join(problems)}")
+                return
             status = LayerStatus.FAILED if problems else LayerStatus.PASSED
             detail = f"{describe(effect)} = {value!r}" + (f": {'; '.join(problems)}"
                                                          if problems else "")
-            self.session.outcome.record("effect", status, detail)
+            # what QEMU or libvirt reported: the probe's value, not the expectation it missed
+            self.session.outcome.record("effect", status, detail,
+                                        said=f"{describe(effect)} = {value!r}")
         for index, effect in enumerate(self.session.spec.effects):
             control = self.observe_control(effect) if effect.control else None
             if index in values:
@@ -82,16 +90,43 @@ class Effects:
         problems = tuple(unmet(effect.control, observed.value))
         value = ControlValue(observed.value, observed.guest, problems)
         same = not problems and value.meets(effect)
-        status = LayerStatus.FAILED if problems else LayerStatus.PASSED
         users = self.controls.users(key)
-        detail = (f"without the change, {describe(effect)} = {observed.value!r}"
+        detail = (f"without the snippet, {describe(effect)} = {observed.value!r}"
                   + (f": {'; '.join(problems)}" if problems else "")
                   + (": the effect's expectation holds here too" if same else "")
                   + f" (observed on control guest {observed.guest} in this run"
                   + ("" if observed.by == self.session.check.key else f" by {observed.by}")
                   + (f", shared by {users} checks)" if users > 1 else ")"))
-        self.session.outcome.record("control", status, detail)
+        if problems:
+            self.session.outcome.baseline_changed(detail)
+        else:
+            self.session.outcome.record("control", LayerStatus.PASSED, detail)
         return value
+
+    def symptom(self) -> None:
+        """Observe the issue's symptom on the unchanged guest (the control guest, the snippet
+        left out), in this run; what it shows decides "still needed" there."""
+        symptom = self.session.spec.symptom
+        if symptom is None:
+            return
+        effect = symptom.as_effect()
+        key = key_of(self.group(), effect, self.session.guest)
+        try:
+            observed = self.control(key, effect)
+        except (libvirt.libvirtError, ProbeError) as error:
+            self.session.outcome.log.append(f"symptom {describe(effect)} not observed: {error}")
+            return
+        if observed.error is not None:
+            self.session.outcome.log.append(f"symptom {describe(effect)} not observed on "
+                                            f"{observed.guest}: {observed.error}")
+            return
+        present = not unmet(effect.expect, observed.value)
+        self.session.outcome.symptom = SymptomObservation(
+            describe(effect), expectation_text(effect), short(observed.value), present)
+        self.session.outcome.log.append(
+            f"symptom: without the snippet, {describe(effect)} = {observed.value!r}: the problem "
+            f"({expectation_text(effect)}) is {'present' if present else 'absent'} "
+            f"(on {observed.guest})")
 
     def group(self) -> str:
         if self._group is None:
@@ -131,7 +166,7 @@ class Effects:
             try:
                 self.session.conn.lookupByName(name)  # started earlier in this check
             except libvirt.libvirtError:
-                self.session.conn.defineXML(self.session.base_xml(name, control=True))
+                self.session.conn.defineXML(self.session.base_xml(name))
             ctx = self.context(name, start=True)
             for key, effect in mine.items():
                 self.session.remaining()

@@ -45,14 +45,14 @@ class Evidence:
         """The same, as data for the ledger."""
         return Observation(
             probe=describe(self.effect), expectation=expectation_text(self.effect),
-            value=_short(self.value),
-            control_value=_short(self.control.value) if self.control is not None else None,
+            value=short(self.value),
+            control_value=short(self.control.value) if self.control is not None else None,
             control_meets=self.control.meets(self.effect) if self.control is not None else None)
 
     def sentence(self) -> str:
-        text = f"{describe(self.effect)} = {_short(self.value)}"
+        text = f"{describe(self.effect)} = {short(self.value)}"
         if self.control is not None:
-            text += f", {_short(self.control.value)} on control guest {self.control.guest}"
+            text += f", {short(self.control.value)} on control guest {self.control.guest}"
         elif self.effect.uncontrolled:
             text += " (no control: " + self.effect.uncontrolled + ")"
         return text
@@ -67,7 +67,7 @@ def expectation_text(effect: Effect) -> str:
     return ", ".join(parts)
 
 
-def _short(value: Any, limit: int = 160) -> str:
+def short(value: Any, limit: int = 160) -> str:
     """A value for a sentence a reader sees (a QEMU command line is kept in the layers)."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"

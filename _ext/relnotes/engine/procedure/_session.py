@@ -27,6 +27,10 @@ _UNDEFINE = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
 # what `virsh dumpxml --inactive --security-info` asks for, and `virsh edit` offers the editor
 _EDITABLE = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
 T = TypeVar("T")
+#: Past the check's deadline a call still gets this long, so its error names the cause.
+CALL_GRACE = 2.0
+#: Each libvirt call of a cleanup (lookup, destroy, undefine, close); keepalive gives up sooner.
+CLEANUP_CALL_TIMEOUT = 10.0
 
 
 class Session:
@@ -53,6 +57,14 @@ class Session:
         self.user = new_step_user()  # the published steps' own unprivileged user
         self.installed: list[str] = []  # absolute paths the steps install: given to that user
         self.ran_published = False
+        self.cleaning = False  # past the check's own work: cleanup's allowance for calls
+
+    def call_timeout(self) -> float:
+        """How long the next libvirt call may take: the check's time left (and a grace to
+        report it), or the cleanup's allowance once the check's own work is over."""
+        if self.cleaning:
+            return CLEANUP_CALL_TIMEOUT
+        return max(self.deadline - time.monotonic(), 0.0) + CALL_GRACE
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -155,11 +167,11 @@ class Session:
         except libvirt.libvirtError as error:
             self.outcome.log.append(f"cleanup of {name}: {error}")
 
-    def base_xml(self, name: str, *, control: bool = False) -> str:
-        """The base guest (or, for ``control``, the control guest the spec states) as ``name``."""
+    def base_xml(self, name: str) -> str:
+        """The base guest as ``name``: the check's guest before the snippet, and its control
+        (the same guest, the snippet left out)."""
         from relnotes.engine.container import adapt_to_accelerator
 
-        guest = (self.spec.control_guest or self.spec.guest) if control else self.spec.guest
-        text = (self.check.snippets_dir / guest).read_text(encoding="utf-8")
+        text = (self.check.snippets_dir / self.spec.guest).read_text(encoding="utf-8")
         return adapt_to_accelerator(text.replace(PLACEHOLDER, name), self.daemon.domain_type,
                                     libvirt_version=self.daemon.environment.libvirt_version)

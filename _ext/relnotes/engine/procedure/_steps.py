@@ -9,6 +9,7 @@ from relnotes.core.spec import Edit, SnippetKind, Step
 from relnotes.engine.batch import File
 from relnotes.engine.editor import Editor, scripted_editor
 from relnotes.engine.layers import schema_command, schema_layer, semantic_layer
+from relnotes.engine.probes import ProbeError
 from relnotes.engine.transcript import matches, mismatch, parse_transcript
 from relnotes.engine.xmledit import XmlError, apply_edit, same_xml
 
@@ -35,7 +36,11 @@ class Steps:
             self.session.outcome.steps[key] = StepResult(Status.NOT_VERIFIABLE, member.not_verifiable)
             self.session.outcome.log.append(f"{key}: not run: {member.not_verifiable}")
             return
-        data = self.session.check.file(key).read_bytes()
+        if self.session.check.omitted(key):  # a mutant: the procedure without this step
+            self.session.outcome.steps[key] = StepResult(Status.PASSED)
+            self.session.outcome.log.append(f"{key}: left out (mutant)")
+            return
+        data = self.session.check.data(key)
         if step.install:
             # a relative path is beside the commands, which run in the work directory
             target = step.install if step.install.startswith("/") else f"{self.session.work}/{step.install}"
@@ -62,7 +67,8 @@ class Steps:
             ("sh", "-e", path), env, self.session.work))
         if validation:
             layer = schema_layer(ran[0])
-            self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}")
+            self.session.outcome.record("schema", layer.status, f"XML after the edit: {layer.detail}",
+                                        layer.said)
             if layer.status is LayerStatus.FAILED:
                 raise Aborted
         assert final is not None
@@ -71,13 +77,14 @@ class Steps:
             tail = " | ".join((err or out).strip().splitlines()[-4:])
             reason = f"{key} exited {code} (expected {step.exit_status}): {tail}"
             declared = self.session.outcome.declared(member)
-            if member is not self.session.spec and declared and declared[2] in reason:
+            if (member is not self.session.spec and declared and declared.layer == "run"
+                    and declared.contains in out + err):
                 self.session.outcome.steps[key] = StepResult(Status.EXPECTED_FAILURE,
-                                                             declared[1], reason)
+                                                             declared.reason, reason)
                 self.session.outcome.log.append(f"{key}: expected failure: {reason}")
                 return
             self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if step.output_contains is not None and step.output_contains not in out + err:
             # a step stated to exit non-zero must fail the stated way, not any way
@@ -85,11 +92,11 @@ class Steps:
             reason = (f"{key} exited {code} as stated, but its output lacks "
                       f"{step.output_contains!r}: {tail}")
             self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if member.expect_output is not None and not matches(member.expect_output, out + err):
             reason = f"{key}: output differs\n{mismatch(member.expect_output, out + err, key)}"
-            self.session.outcome.record("run", LayerStatus.FAILED, reason)
+            self.session.outcome.record("run", LayerStatus.FAILED, reason, said=out + err)
             raise Aborted
         if step.edit and step.edit.file is None and edited is not None:
             self.confirm_edit(key, edited, out + err)
@@ -109,7 +116,8 @@ class Steps:
         reason = (f"{key}: virsh edit exited 0 but left the definition unchanged (virsh said: "
                   f"{said}); defining the edited XML directly: {semantic.detail}")
         self.session.outcome.steps[key] = StepResult(Status.FAILED, reason)
-        self.session.outcome.record("run", LayerStatus.FAILED, reason)
+        self.session.outcome.record("run", LayerStatus.FAILED, reason,
+                                    said="\n".join(t for t in (said, semantic.said) if t))
         raise Aborted
 
     def prepare_editor(self, edit: Edit, key: str) -> tuple[Editor, tuple[str, str]]:
@@ -118,7 +126,13 @@ class Steps:
         if edit.file is None:
             offered = self.session.editable_xml(self.session.guest)
         else:
-            offered = self.session.read(["cat", edit.offered or edit.file])
+            try:
+                offered = self.session.read(["cat", edit.offered or edit.file])
+            except ProbeError as error:  # the steps before did not make the file it edits
+                self.session.outcome.record("run", LayerStatus.FAILED, f"{key}: the file the "
+                                            f"editor is given does not exist: {error}",
+                                            said=str(error))
+                raise Aborted from None
         texts = {k: self.session.check.text(k) for k in edit.snippets()}
         fragments = {k: self.session.specs[k].apply for k in edit.snippets() if self.session.specs[k].apply}
         try:
@@ -145,12 +159,14 @@ class Steps:
             if final.returncode != 0:  # a transcript shows a command that worked
                 self.session.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: `{exchange.command}` exited "
-                                    f"{final.returncode}: {final.stdout.strip()[-300:]}")
+                                    f"{final.returncode}: {final.stdout.strip()[-300:]}",
+                                    said=final.stdout)
                 raise Aborted
             if not matches(exchange.expected, final.stdout):
                 self.session.outcome.record("run", LayerStatus.FAILED,
                                     f"{key}:{exchange.line}: output of `{exchange.command}` "
-                                    f"differs\n{mismatch(exchange.expected, final.stdout, key)}")
+                                    f"differs\n{mismatch(exchange.expected, final.stdout, key)}",
+                                    said=final.stdout)
                 raise Aborted
             self.session.outcome.record("run", LayerStatus.PASSED,
                                 f"{key}:{exchange.line}: output matches")

@@ -1,0 +1,106 @@
+"""Verdict changes between successive publishes, from the ledgers each publish showed.
+
+``relnotes publish`` keeps a copy of the ledger it published (``published/`` beside the
+ledger, one file per publish whose ledger changed, named by its UTC time). Successive copies
+compared per (snippet, target) give what a reader of the site would want to be told: "the
+workaround now fails on libvirt 12.9". Sphinx-free: the site's Atom feeds are written from it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from relnotes.core.atomic import write_atomic
+from relnotes.core.ledger import Ledger, Status, load_ledger
+
+PUBLISHED_DIR = "published"
+_NAME = re.compile(r"^(\d{8}T\d{6}Z)\.json$")
+
+
+def published_dir(ledger: Path) -> Path:
+    return ledger.parent / PUBLISHED_DIR
+
+
+def archive_published_ledger(ledger: Path, now: datetime | None = None) -> Path | None:
+    """Keep a copy of the ledger a publish showed; None when it equals the last copy (or
+    there is no ledger)."""
+    try:
+        data = ledger.read_bytes()
+    except FileNotFoundError:
+        return None
+    folder = published_dir(ledger)
+    copies = published_ledgers(ledger)
+    if copies and copies[-1][1].read_bytes() == data:
+        return None
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{stamp}.json"
+    write_atomic(target, data)
+    return target
+
+
+def published_ledgers(ledger: Path) -> list[tuple[datetime, Path]]:
+    """The copies, oldest first, with the time of their publish."""
+    folder = published_dir(ledger)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if match:
+            when = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            found.append((when, path))
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """One (snippet, target) whose recorded result differs from the previous publish."""
+
+    published: datetime
+    snippet: str
+    target: str
+    libvirt: str | None  # the target's libvirt version in the later ledger ("12.9")
+    before: Status | None  # None: no record then
+    after: Status | None
+
+    @property
+    def where(self) -> str:
+        return f"libvirt {self.libvirt}" if self.libvirt else self.target
+
+    def words(self) -> str:
+        if self.after is Status.FAILED:
+            return f"the workaround now fails on {self.where}"
+        if self.after is Status.PASSED:
+            return f"the workaround now works on {self.where}"
+        if self.after is None:
+            return f"no longer verified on {self.where}"
+        before = self.before.value if self.before else "not verified"
+        return f"now {self.after.value} (was {before}) on {self.where}"
+
+
+def verdict_changes(history: Sequence[tuple[datetime, Ledger]]) -> list[VerdictChange]:
+    """Every change between successive ledgers, newest publish first."""
+    changes: list[VerdictChange] = []
+    for (_, old), (when, new) in itertools.pairwise(history):
+        for key in sorted(set(old.records) | set(new.records)):
+            before, after = old.records.get(key), new.records.get(key)
+            was = before.result if before else None
+            now = after.result if after else None
+            if was is now:
+                continue
+            record = after or before
+            assert record is not None
+            libvirt = ".".join(record.environment.libvirt_version.split(".")[:2]) or None
+            changes.append(VerdictChange(when, key[0], key[1], libvirt, was, now))
+    return sorted(changes, key=lambda change: change.published, reverse=True)
+
+
+def load_history(ledger: Path) -> list[tuple[datetime, Ledger]]:
+    """The published ledgers, oldest first (a LedgerError names an unreadable one)."""
+    return [(when, load_ledger(path)) for when, path in published_ledgers(ledger)]

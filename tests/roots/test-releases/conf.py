@@ -1,0 +1,3 @@
+extensions = ["relnotes.sphinxext", "myst_parser"]
+root_doc = "index"
+exclude_patterns = ["_build", "snippets"]
