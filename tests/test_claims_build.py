@@ -64,3 +64,10 @@ def test_prose_claims_and_claims_about_unshown_snippets_are_located_warnings(
                "does not show")
     # No ledger: the versions the target catalogue declares, never the codenames.
     assert claim(app) == "not verified on libvirt 9 / QEMU 7 and libvirt 11 / QEMU 10"
+
+
+@pytest.mark.sphinx("html", testroot="claims-catalog", freshenv=True)
+def test_a_result_stated_in_a_translation_is_a_located_warning(app: Sphinx) -> None:
+    app.build()
+    catalog = str(Path(app.srcdir) / "locale/ja/LC_MESSAGES/index.po")
+    warning_at(app, catalog, 11, "the translation states 'QEMU 7.2 で動作確認' in plain text")

@@ -151,3 +151,15 @@ def test_every_word_the_extension_shows_has_a_japanese_translation() -> None:
     assert "This content is not available in the selected language." in messages
     assert len(messages) >= 59  # every module that imports _ was read
     assert sorted(m for m in messages if not catalog.get(m)) == []
+
+
+def test_every_word_of_the_results_table_has_a_japanese_translation() -> None:
+    from babel.messages.pofile import read_po
+    from relnotes.core.results import words
+
+    shipped = (Path(__file__).parent.parent
+               / "_ext/relnotes/sphinxext/locale/ja/LC_MESSAGES/relnotes.po")
+    with shipped.open("rb") as stream:
+        catalog = {message.id: message.string for message in read_po(stream) if message.id}
+    assert "Conflicting results on %(target)s" in words()
+    assert sorted(word for word in words() if not catalog.get(word)) == []

@@ -55,6 +55,10 @@ OUTSIDE = {
     # Writing outputs, reading inputs, the site's own paths, terminal text.
     "core/atomic.py", "core/bounded.py", "core/catalog_text.py", "core/outputs.py",
     "core/read_paths.py", "core/terminal.py",
+    # The site's views over time: release pages, filtered lists, the lifecycle and the feed.
+    "core/feed.py", "core/lifecycle.py", "core/releases.py", "core/selection.py",
+    # What results mean (read after a verdict: gate, drift, JUnit), the claim lint, the merge.
+    "core/results.py", "core/claims.py", "core/ledger_stream.py",
     "engine/__init__.py", "engine/connection.py", "engine/daemon.py", "engine/drift.py",
     # Deadlines on calls to the daemon, like the connection's keepalive; the container's
     # seccomp profile, like its capabilities (engine/container/daemon.py).

@@ -32,11 +32,12 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def record(snippet: str = "kvm/a.xml", *, result: Status = Status.PASSED, sha: str = "s1",
            at: datetime = T0, env: Environment = ENV, reason: str | None = None,
-           run: int = 1, run_id: str = "r1") -> Record:
+           run: int = 1, run_id: str = "r1", machine: str = "") -> Record:
     return Record(snippet, sha, "i1", result, reason,
                   {"schema": Layer(LayerStatus.PASSED, "valid"),
                    "effect": Layer(LayerStatus.PASSED, "e1000 seen")},
-                  env, at, 1.5, "log line", "kvm/a.xml", run_sequence=run, run_id=run_id)
+                  env, at, 1.5, "log line", "kvm/a.xml", run_sequence=run, run_id=run_id,
+                  machine=machine)
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -117,19 +118,62 @@ def test_status_carries_the_reason() -> None:
     assert ledger.status("kvm/a.xml", "s1", "bookworm").reason == "restorecon is absent"
 
 
-def test_merge_keeps_the_latest_run_per_snippet_and_target(tmp_path: Path) -> None:
+def test_merge_keeps_each_machines_latest_run_and_disjoint_targets(tmp_path: Path) -> None:
     old, new = Ledger(), Ledger()
-    # the older run's clock was ahead: its stamp is later, its run is not
-    old.add(record(result=Status.FAILED, at=T0 + timedelta(hours=1), run=1))
-    new.add(record(result=Status.PASSED, at=T0, run=2, run_id="r2"))
+    old.add(record(result=Status.FAILED, at=T0, run=1, machine="m1"))
+    new.add(record(result=Status.PASSED, at=T0 + timedelta(hours=1), run=2, run_id="r2",
+                   machine="m1"))
     trixie = Environment("trixie", "11.3.0", "10.0.0", "kvm", "sha256:def")
-    old.add(record(env=trixie))
+    old.add(record(env=trixie, machine="m1"))
     write_ledger(old, tmp_path / "a.json")
     write_ledger(new, tmp_path / "b.json")
     for order in (["a.json", "b.json"], ["b.json", "a.json"]):
         merged = merge_files(tmp_path / name for name in order)
         assert merged.status("kvm/a.xml", "s1", "bookworm").status is Status.PASSED
         assert merged.targets() == ["bookworm", "trixie"]
+
+
+def test_an_old_pass_with_a_big_sequence_does_not_hide_todays_failure_on_another_machine(
+        tmp_path: Path) -> None:
+    # a long-lived ledger's pass (run 40, 60 days ago) and a fresh runner's failure (run 1)
+    old = record(result=Status.PASSED, at=T0 - timedelta(days=60), run=40, run_id="long",
+                 machine="laptop")
+    today = record(result=Status.FAILED, at=T0, run=1, run_id="ci", machine="runner",
+                   reason="run: exit 1")
+    for first, second in ((old, today), (today, old)):
+        ledger = Ledger()
+        ledger.add(first)
+        ledger.add(second)
+        status = ledger.status("kvm/a.xml", "s1", "bookworm")
+        assert status.status is Status.CONFLICTING
+        assert "passed on machine laptop" in (status.reason or "")
+        assert "failed on machine runner" in (status.reason or "")
+
+
+def test_on_one_machine_the_later_start_wins_whatever_the_sequence() -> None:
+    ledger = Ledger()
+    ledger.add(record(result=Status.PASSED, at=T0, run=90, run_id="edited", machine="m"))
+    ledger.add(record(result=Status.FAILED, at=T0 + timedelta(days=1), run=2, run_id="r2",
+                      machine="m"))
+    assert ledger.status("kvm/a.xml", "s1", "bookworm").status is Status.FAILED
+
+
+def test_a_record_of_inputs_that_are_not_current_is_stale_not_conflicting() -> None:
+    ledger = Ledger()
+    ledger.add(record(result=Status.PASSED, at=T0, machine="a"))
+    ledger.add(replace(record(result=Status.FAILED, at=T0 + timedelta(hours=1), machine="b"),
+                       inputs_sha256="i2"))
+    # the latest record's inputs decide what is current: the other machine's pass is of others
+    assert ledger.status("kvm/a.xml", "s1", "bookworm").status is Status.FAILED
+    assert ledger.conflicts() == []
+
+
+def test_a_sequence_beyond_the_ledgers_last_run_is_a_located_error(tmp_path: Path) -> None:
+    data = {"format": 2, "sequence": 3, "records": [record(run=9000).to_json()]}
+    (tmp_path / "ledger.json").write_text(json.dumps(data))
+    with pytest.raises(LedgerError, match=r"ledger\.json: records\[0\]: kvm/a\.xml on bookworm "
+                       r"claims run 9000, beyond the ledger's last run \(3\).*re-run the check"):
+        load_ledger(tmp_path / "ledger.json")
 
 
 def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,22 +212,16 @@ def test_sha256_of(tmp_path: Path) -> None:
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 
 
-def test_a_result_of_the_current_run_replaces_a_record_stamped_later() -> None:
-    ledger = Ledger()
-    ledger.add(record(result=Status.PASSED, at=T0 + timedelta(days=1), run=3))
-    ledger.add(record(result=Status.FAILED, at=T0, run=4, run_id="r4"))
-    assert ledger.get("kvm/a.xml", "bookworm").result is Status.FAILED  # type: ignore[union-attr]
-    assert ledger.sequence == 4
-
-
-def test_two_runs_of_one_number_keep_the_failure_in_either_order() -> None:
-    passed = record(result=Status.PASSED, run=5, run_id="zz")
-    failed = record(result=Status.FAILED, run=5, run_id="aa")
-    for first, second in ((passed, failed), (failed, passed)):
+def test_the_same_run_writing_again_gives_one_record_in_either_order() -> None:
+    first = record(result=Status.PASSED, run=5, run_id="zz", machine="m")
+    again = replace(first, log="written again")
+    results = []
+    for order in ((first, again), (again, first)):
         ledger = Ledger()
-        ledger.add(first)
-        ledger.add(second)
-        assert ledger.get("kvm/a.xml", "bookworm") is failed
+        for item in order:
+            ledger.add(item)
+        results.append(ledger.to_json())
+    assert results[0] == results[1] and len(results[0]["records"]) == 1
 
 
 def test_a_record_dated_in_the_future_is_an_error(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def test_no_command_but_verify_and_container_loads_libvirt(tmp_path: Path) -> No
     codes, loaded = (json.loads(line) for line in done.stdout.splitlines()[-2:])
     assert codes == [0, 0, 0, 0, 0, 0]  # each ran (the --help runs exit through SystemExit)
     assert "relnotes.cli.verify" in loaded and "relnotes.importing.writer" in loaded
-    assert "sphinx.application" in loaded and "relnotes.engine.merging" in loaded
+    assert "sphinx.application" in loaded and "relnotes.core.ledger_stream" in loaded
     assert libvirt_modules(loaded) == []
 
 

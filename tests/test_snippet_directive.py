@@ -335,3 +335,28 @@ def test_a_procedures_layers_are_shown_once_and_long_details_are_shortened(tmp_p
     [(_target, pointer)] = member.details
     assert "checked as part of comp/driver.virsh: its layers are shown there" in pointer
     assert "layers:" not in pointer
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="gate-conflicting", freshenv=True,
+                    confoverrides={"relnotes_require_verified": True})
+def test_records_of_two_machines_that_disagree_are_conflicting_and_refused_naming_both(
+        app: Sphinx) -> None:
+    srcdir = Path(app.srcdir)
+    ledger = Ledger()
+    for key in ("comp/verified.xml", "comp/script.sh"):
+        data = (srcdir / "snippets" / key).read_bytes()
+        ledger.add(record(key, data, TRIXIE, Status.EXPECTED_FAILURE, "needs RHEL 5's qemu-kvm"))
+        ledger.add(replace(record(key, data, BOOKWORM, Status.PASSED), machine="laptop",
+                           run_id="r1"))
+    data = (srcdir / "snippets/comp/verified.xml").read_bytes()
+    ledger.add(replace(record("comp/verified.xml", data, BOOKWORM, Status.FAILED, "boom"),
+                       machine="runner", run_id="r2"))
+    write_ledger(ledger, srcdir / "ledger.json")
+    app.build()
+    assert app.statuscode == 1
+    badges = [b.get_text() for b in page(app, "issue.html").select(".rn-badge-conflicting")]
+    assert badges and set(badges) == {"Conflicting results on bookworm"}
+    gate = [w for w in warnings_of(app) if "[relnotes.unverified]" in w]
+    assert gate and all("comp/verified.xml" in w for w in gate)
+    assert "Conflicting results on bookworm: runs of the same inputs disagree: " in gate[0]
+    assert "passed on machine laptop" in gate[0] and "failed on machine runner" in gate[0]

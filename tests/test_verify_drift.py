@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +14,7 @@ from lxml import etree
 from relnotes.cli import main
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import (
+    RECORDED,
     Layer,
     LayerStatus,
     Ledger,
@@ -21,6 +24,8 @@ from relnotes.core.ledger import (
     sha256_of,
     write_ledger,
 )
+from relnotes.core.plan import plan_loadable_checks
+from relnotes.core.results import is_green
 from relnotes.engine.drift import Drift, compare, markdown_report, not_needed, text_report
 
 OLD_ENV = Environment("trixie-backports", "12.9.0", "11.1.3", "kvm", "sha256:a")
@@ -67,14 +72,52 @@ def test_a_failure_that_now_passes_became_passing_and_needs_no_attention() -> No
     assert not report.needs_attention
 
 
+def test_a_passing_snippet_now_indistinct_is_no_longer_shown_to_work_and_needs_attention(
+        ) -> None:
+    new = record("kvm/a.xml", Status.INDISTINCT, at=LATER, reason="the control shows it too")
+    symptom = SymptomObservation("pci-ids", "lacks '8086:100e'", "['8086:100e']", False)
+    new = replace(new, symptom=symptom)
+    assert not_needed(new)
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new))
+    [change] = report.changes
+    assert (change.drift, change.after) == (Drift.NOT_SHOWN, "indistinct")
+    assert change.detail.startswith("not needed: the issue's symptom is absent")
+    assert report.needs_attention and change.needs_attention
+
+
+def test_a_failed_record_whose_control_layer_failed_is_a_failure_never_not_needed() -> None:
+    # the control could not be observed at all (the guest was not running): still a failure
+    failed = record("kvm/a.xml", Status.FAILED, at=LATER, control=LayerStatus.FAILED,
+                    reason="control: guest not running")
+    failed = replace(failed, layers={**failed.layers,
+                                     "effect": Layer(LayerStatus.PASSED, "seen")})
+    assert not not_needed(failed)
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(failed))
+    [change] = report.changes
+    assert (change.drift, change.after, change.needs_attention) == (
+        Drift.FAILING, "failed", True)
+
+
+@pytest.mark.parametrize("after", [
+    Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED,
+    Status.BASELINE_CHANGED, Status.MUTANT_SURVIVED])
+def test_every_move_from_green_to_not_green_needs_attention(after: Status) -> None:
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)),
+                     ledger(record("kvm/a.xml", after, at=LATER, reason="r")))
+    assert report.needs_attention, after
+
+
 def test_an_absent_symptom_means_not_needed() -> None:
     symptom = SymptomObservation("nic-models", "contains 'rtl8139'", "['e1000']", False)
     new = replace(record("kvm/a.xml", Status.PASSED, at=LATER), symptom=symptom)
     assert not_needed(new)
-    [change] = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new)).changes
-    assert (change.drift, change.after) == (Drift.NOT_NEEDED, "not-needed")
-    assert change.detail == ("the issue's symptom is absent on the unchanged guest: nic-models = "
-                             "['e1000'] (the problem: contains 'rtl8139')")
+    report = compare(ledger(record("kvm/a.xml", Status.PASSED)), ledger(new))
+    [change] = report.changes
+    # the same (green) result: said, but nothing needs attention
+    assert (change.drift, change.after) == (Drift.NOT_NEEDED, "passed")
+    assert not report.needs_attention
+    assert change.detail == ("not needed: the issue's symptom is absent on the unchanged guest: "
+                             "nic-models = ['e1000'] (the problem: contains 'rtl8139')")
 
 
 def test_a_changed_baseline_or_a_present_or_missing_symptom_is_never_not_needed() -> None:
@@ -94,7 +137,7 @@ def test_a_snippet_whose_bytes_changed_became_stale() -> None:
     new = ledger(record("kvm/a.xml", Status.PASSED, sha="s1", at=LATER))
     [change] = compare(old, new, current={"kvm/a.xml": "s2"}).changes
     assert (change.drift, change.before, change.after) == (Drift.STALE, "passed", "stale")
-    assert change.detail == "the snippet changed since it was verified"
+    assert change.detail == "the snippet changed since it was verified on 2026-11-08"
 
 
 def test_a_result_the_new_run_lacks_is_no_longer_verified() -> None:
@@ -185,6 +228,11 @@ def test_cli_refuses_an_unknown_target(tmp_path: Path,
 
 
 
+def current_inputs(snippets: Path) -> dict[str, str]:
+    [check] = plan_loadable_checks(snippets)
+    return check.inputs("trixie-backports")
+
+
 def test_cli_judges_staleness_by_the_snippets_current_bytes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     snippets = tmp_path / "snippets"
@@ -192,12 +240,85 @@ def test_cli_judges_staleness_by_the_snippets_current_bytes(
     (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
     (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
     current = sha256_of(snippets / "kvm/a.xml")
-    old = write(tmp_path / "old.json", record("kvm/a.xml", Status.PASSED, sha=current))
-    new = write(tmp_path / "new.json",
-                record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER))
+    inputs = current_inputs(snippets)
+    old = write(tmp_path / "old.json",
+                replace(record("kvm/a.xml", Status.PASSED, sha=current), inputs=inputs))
+    new = write(tmp_path / "new.json", replace(
+        record("kvm/a.xml", Status.PASSED, sha="0" * 64, at=LATER), inputs=inputs))
     assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
     assert "kvm/a.xml: passed -> stale;" in capsys.readouterr().out
     # once the snippet changes again, the old record is stale too: both are, so no drift
     (snippets / "kvm/a.xml").write_text("<sound model='ich6'/>\n")
     assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 0
     assert "no drift" in capsys.readouterr().out
+
+
+def test_cli_judges_staleness_by_every_input_of_the_check_as_the_site_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snippets = tmp_path / "snippets"
+    (snippets / "kvm").mkdir(parents=True)
+    (snippets / "kvm/a.xml").write_text("<sound model='ac97'/>\n")
+    (snippets / "kvm/a.xml.check.toml").write_text('kind = "shell"\n')
+    current = sha256_of(snippets / "kvm/a.xml")
+    inputs = current_inputs(snippets)
+    old = write(tmp_path / "old.json",
+                replace(record("kvm/a.xml", Status.PASSED, sha=current), inputs=inputs))
+    # the new run verified the same bytes, but with a check spec that is not the current one
+    other = {name: ("0" * 64 if name.startswith("spec") else digest)
+             for name, digest in inputs.items()}
+    new = write(tmp_path / "new.json", replace(
+        record("kvm/a.xml", Status.PASSED, sha=current, at=LATER), inputs=other))
+    assert main(["verify", "diff", str(old), str(new), "--snippets-dir", str(snippets)]) == 1
+    out = capsys.readouterr().out
+    assert "kvm/a.xml: passed -> stale; spec" in out
+
+
+@pytest.mark.libvirt
+def test_a_real_run_whose_snippet_stopped_working_makes_diff_exit_1(tmp_path: Path) -> None:
+    """Two real verification runs on one target: the published one passes, the next one
+    (the snippet broken since) fails; the drift job sees it and exits 1."""
+    site = tmp_path / "site"
+    assert main(["init", str(site)]) == 0
+    settings = site / "relnotes.toml"
+    settings.write_text(re.sub(r"(?m)^targets = .*$", 'targets = ["bookworm"]',
+                               settings.read_text()))
+    ledger = site / "_build" / "verification" / "ledger.json"
+
+    def verify() -> int:
+        done = subprocess.run([sys.executable, "-m", "relnotes.cli", "verify", "--force"],
+                              cwd=site, capture_output=True, text=True, timeout=900)
+        return done.returncode
+
+    assert verify() == 0
+    published = tmp_path / "published.json"
+    published.write_bytes(ledger.read_bytes())
+    [snippet] = [p for p in (site / "snippets").rglob("*.xml") if "_guests" not in p.parts]
+    snippet.write_text(snippet.read_text().replace("e1000", "rtl8139"))
+    assert verify() == 1
+    # Each ledger judged on its own records (the weekly job compares what was published with
+    # what the new run found), as with a snippets folder that is not there.
+    done = subprocess.run([sys.executable, "-m", "relnotes.cli", "verify", "diff",
+                           str(published), str(ledger), "--snippets-dir",
+                           str(tmp_path / "absent")], cwd=site, capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 became failing" in done.stdout and ": passed -> failed;" in done.stdout
+
+
+GREEN = sorted((s for s in RECORDED if is_green(s)), key=lambda s: s.value)
+NOT_GREEN = sorted((s for s in RECORDED if not is_green(s)), key=lambda s: s.value)
+
+
+@pytest.mark.parametrize("before", GREEN, ids=lambda s: s.value)
+@pytest.mark.parametrize("after", NOT_GREEN, ids=lambda s: s.value)
+def test_the_cli_exits_1_on_every_change_from_green_to_not_green(
+        tmp_path: Path, before: Status, after: Status,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.json", record("kvm/a.xml", before, reason="r"))
+    # the control layer failed too, as when the control could not be observed at all
+    new = write(tmp_path / "new.json", record("kvm/a.xml", after, at=LATER, reason="r",
+                                              control=LayerStatus.FAILED))
+    code = main(["verify", "diff", str(old), str(new), "--snippets-dir", str(tmp_path / "no")])
+    assert code == 1, capsys.readouterr().out
+    # and back: not green to green needs no attention
+    assert main(["verify", "diff", str(new), str(old), "--snippets-dir",
+                 str(tmp_path / "no")]) == 0

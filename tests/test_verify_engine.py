@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -225,8 +226,8 @@ def test_cli_merge(tmp_path: Path) -> None:
         outcome.record("effect", LayerStatus.PASSED if name == "b.json" else LayerStatus.FAILED,
                        "x")
         observe_all(outcome)
-        # b.json's run read a ledger a.json's run had written: it comes later
-        for record in records(outcome, ENV, Run((hours == 1 and 2) or 1, name)):
+        # b.json's run started later on the same machine: its result replaces a.json's
+        for record in records(outcome, ENV, Run((hours == 1 and 2) or 1, name, "m1")):
             ledger.add(record)
         write_ledger(ledger, tmp_path / name)
     done = subprocess.run(
@@ -377,3 +378,10 @@ def test_a_run_with_nothing_changed_starts_no_daemon(tmp_path: Path) -> None:
                           identity=lambda _target: ImageIdentity("other-image", ENV.accelerator),
                           log=lambda _line: None)
     assert started == ["bookworm"]
+
+
+def test_every_run_names_this_machine_by_a_stable_digest_that_reveals_nothing() -> None:
+    first, second = runner_module.new_run(Ledger()), runner_module.new_run(Ledger())
+    assert first.machine == second.machine and first.id != second.id
+    assert len(first.machine) == 16 and int(first.machine, 16) >= 0
+    assert socket.gethostname() not in first.machine

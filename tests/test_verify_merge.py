@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -11,13 +13,27 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from relnotes.cli import main
+from relnotes.core import ledger_stream
 from relnotes.core.environment import Environment
-from relnotes.core.ledger import Layer, LayerStatus, Ledger, Record, Status, load_ledger
+from relnotes.core.ledger import (
+    Layer,
+    LayerStatus,
+    Ledger,
+    Record,
+    Status,
+    load_ledger,
+    write_ledger,
+)
+from relnotes.core.ledger_stream import merge_streams
 from relnotes.core.plan import Check
 from relnotes.engine import runner
 from relnotes.engine.container.targets import TARGETS
 from relnotes.engine.merging import merge_declared
+
+from tests.test_results import ledgers
 
 SNIPPETS = Path(__file__).parent.parent / "snippets"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -67,8 +83,6 @@ def test_merging_per_target_ledgers_gives_the_ledger_of_one_run_over_all_targets
 
 def test_a_ledger_from_an_unknown_target_is_left_out_with_a_warning(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from relnotes.core.ledger import write_ledger
-
     known = Ledger()
     foreign = Ledger()
     for ledger, target in ((known, "bullseye"), (foreign, "sid")):
@@ -90,3 +104,102 @@ def test_merge_refuses_a_broken_ledger(tmp_path: Path,
     assert main(["verify", "merge", str(tmp_path / "bad.json"), "-o", str(tmp_path / "out.json")]) == 2
     assert "bad.json: records[0]: missing field" in capsys.readouterr().err
     assert not (tmp_path / "out.json").exists()
+
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken-ledgers"
+
+
+def test_merge_refuses_records_of_the_same_inputs_that_disagree_naming_both(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_lived, runner_ledger = BROKEN / "conflict-long-lived.json", BROKEN / "conflict-ci-runner.json"
+    for order in ((long_lived, runner_ledger), (runner_ledger, long_lived)):
+        out = tmp_path / "merged.json"
+        assert main(["verify", "merge", *map(str, order), "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert (f"error: kvm/a.xml on bookworm: {long_lived}: records[0]: passed on machine "
+                "laptop0000000000, run 0a1b2c3d4e5f6071, started 2026-09-02 00:00 UTC; "
+                f"{runner_ledger}: records[0]: failed on machine runner0000000000") in err
+        assert "re-run the check on one machine (relnotes verify --target bookworm --force)" in err
+        assert not out.exists()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("future.json", r"future\.json: records\[0\]: kvm/a\.xml on bookworm is dated "
+                    r"2099-01-01T00:00:00\+00:00, in the future .* re-run the check"),
+    ("sequence-beyond.json", r"sequence-beyond\.json: records\[0\]: kvm/a\.xml on bookworm claims "
+                             r"run 9000, beyond the ledger's last run \(3\).*re-run the check"),
+])
+def test_merge_refuses_a_record_from_the_future_or_beyond_its_ledgers_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
+    out = tmp_path / "merged.json"
+    assert main(["verify", "merge", str(BROKEN / name), "-o", str(out)]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_the_same_machines_later_run_is_not_a_conflict(tmp_path: Path) -> None:
+    env = Environment("bookworm", "1", "2", "kvm", "i")
+    for name, result, at in (("old", Status.PASSED, T0), ("new", Status.FAILED, T0 + timedelta(1))):
+        ledger = Ledger()
+        ledger.add(Record("kvm/a.xml", "s", "i", result, None, {}, env, at, 1.0, run_id=name,
+                          machine="m"))
+        write_ledger(ledger, tmp_path / f"{name}.json")
+    assert main(["verify", "merge", str(tmp_path / "new.json"), str(tmp_path / "old.json"),
+                 "-o", str(tmp_path / "merged.json")]) == 0
+    merged = load_ledger(tmp_path / "merged.json")
+    assert merged.status("kvm/a.xml", "s", "bookworm").status is Status.FAILED
+
+
+# -- the streamed merge ---------------------------------------------------------------------
+
+
+
+
+@given(st.lists(ledgers, min_size=1, max_size=4), st.booleans(), st.integers(1, 300))
+def test_the_streamed_merge_writes_what_the_in_memory_merge_gives(
+        tmp_path_factory: pytest.TempPathFactory, parts: list[Ledger], shuffled: bool,
+        chunk: int) -> None:
+    """Whatever the files, the order of their records and where reads cut them."""
+    directory = tmp_path_factory.mktemp("stream")
+    paths = []
+    for number, part in enumerate(parts):
+        path = directory / f"{number}.json"
+        write_ledger(part, path)
+        if shuffled and number == 0:  # a hand-edited file: records out of order, format last
+            data = json.loads(path.read_text())
+            data["records"].reverse()
+            path.write_text(json.dumps({"records": data["records"], "sequence": data["sequence"],
+                                        "format": data["format"]}))
+        paths.append(path)
+    declared = ["bookworm"]  # the other generated target is left out with a warning
+    expected = merge_declared(paths, declared)
+    original, ledger_stream.CHUNK = ledger_stream.CHUNK, chunk
+    try:
+        streamed = merge_streams(paths, declared, directory / "out.json")
+    finally:
+        ledger_stream.CHUNK = original
+    assert streamed.conflicts == expected.conflicts
+    assert streamed.warnings == expected.warnings
+    if expected.conflicts:
+        assert not (directory / "out.json").exists()
+        return
+    write_ledger(expected.ledger, directory / "expected.json")
+    assert (directory / "out.json").read_bytes() == (directory / "expected.json").read_bytes()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"format": 2, "records": [{"snippet": "a"', r"bad\.json:1:\d+: not JSON"),
+    (b'{"format": 2, "records": [\xff]}', r"bad\.json:1: not UTF-8 \(byte 26\)"),
+    ('{"format": 9, "records": []}', r"unsupported ledger format 9"),
+    ('{"format": 2, "records": 5}', r"records: must be a list of records, not a number"),
+    ('{"format": 2, "records": [{}]}', r"bad\.json: records\[0\]: missing field"),
+])
+def test_the_streamed_merge_refuses_a_broken_ledger_at_its_place(
+        tmp_path: Path, content: str | bytes, message: str) -> None:
+    from relnotes.core.ledger import LedgerError
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(LedgerError, match=message):
+        merge_streams([bad], ["bookworm"], tmp_path / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]  # nothing half-written

@@ -47,18 +47,25 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     merge = actions.add_parser(
         "merge", help="merge ledgers from several runs or machines",
-        description="Merge ledgers into one; a later run's record wins. Records of a target "
-                    "the harness does not know are left out, with a warning.",
-        epilog="Exit codes: 0 merged, 2 a ledger cannot be read.")
+        description="Merge ledgers into one: per snippet and target, each machine's latest "
+                    "run (by its start time) stands; runs of the same inputs on different "
+                    "machines that disagree are conflicting. Records of a target the harness "
+                    "does not know are left out, with a warning.",
+        epilog="Exit codes: 0 merged, 2 a ledger cannot be read (malformed, a record dated in "
+               "the future or numbered beyond its ledger's last run) or records conflict: "
+               "each is named with where it was read, and nothing is written.")
     merge.add_argument("ledgers", nargs="+", type=Path, metavar="LEDGER")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     merge.set_defaults(run=_merge)  # ledgers anywhere: no site needed
     diff = actions.add_parser(
         "diff", help="what changed between two ledgers (drift)",
         description="Compare two ledgers (e.g. the published one and a new run) and name what "
-                    "became failing, stale, not needed, passing.",
-        epilog="Exit codes: 0 nothing needs attention, 1 something became failing or stale or "
-               "is no longer verified, 2 a ledger is missing or malformed or a target unknown.")
+                    "stopped being green (failed, indistinct, baseline changed, conflicting...), "
+                    "became stale (the snippet or any input of its check changed) or is no "
+                    "longer verified, and what became passing.",
+        epilog="Exit codes: 0 nothing needs attention, 1 a green result became anything not "
+               "green, or a result became stale or missing, 2 a ledger is missing or "
+               "malformed or a target unknown.")
     diff.add_argument("old", type=Path, help="the earlier ledger (e.g. the published one)")
     diff.add_argument("new", type=Path, help="the ledger of the new run")
     diff.add_argument("--target", action="append", dest="targets", metavar="TARGET",
@@ -167,8 +174,8 @@ def _out_problem(out: Path, settings: Settings) -> str | None:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from relnotes.core.ledger import LedgerError, write_ledger
-    from relnotes.engine.merging import merge_declared
+    from relnotes.core.ledger import LedgerError
+    from relnotes.core.ledger_stream import merge_streams
 
     for path in args.ledgers:
         if path.is_dir():
@@ -182,14 +189,20 @@ def _merge(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        merged = merge_declared(args.ledgers, TARGET_NAMES)
+        # Streamed: many large ledgers merge in bounded memory; written only when it succeeds.
+        merged = merge_streams(args.ledgers, TARGET_NAMES, args.output)
     except LedgerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for warning in merged.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    write_ledger(merged.ledger, args.output)
-    print(f"merged {len(args.ledgers)} ledgers: {len(merged.ledger.records)} records -> {args.output}")
+    if merged.conflicts:
+        for conflict in merged.conflicts:
+            print(f"error: {conflict}", file=sys.stderr)
+        print(f"error: {len(merged.conflicts)} conflicting result(s); {args.output} not "
+              "written", file=sys.stderr)
+        return 2
+    print(f"merged {len(args.ledgers)} ledgers: {merged.records} records -> {args.output}")
     return 0
 
 
@@ -197,6 +210,7 @@ def _diff(args: argparse.Namespace) -> int:
     from relnotes.core.atomic import write_atomic
     from relnotes.core.ledger import LedgerError, load_ledger, sha256_of
     from relnotes.core.lifecycle import no_longer_reproduced_candidates
+    from relnotes.core.plan import Check, plan_loadable_checks
     from relnotes.core.spec import snippet_files, snippet_key
     from relnotes.engine.drift import compare, junit_report, markdown_report, text_report
 
@@ -214,9 +228,18 @@ def _diff(args: argparse.Namespace) -> int:
         return 2
     snippets_dir = args.snippets_dir or args.settings.snippets_dir
     current = None
+    checks: dict[str, Check] = {}
     if snippets_dir.is_dir():
         current = {snippet_key(p, snippets_dir): sha256_of(p) for p in snippet_files(snippets_dir)}
-    report = compare(old, new, current=current, targets=args.targets)
+        # Stale as the site judges it: by every input of the check, not only the bytes.
+        checks = {member.snippet: check for check in plan_loadable_checks(
+            snippets_dir, args.settings.snippet_size_limit) for member in check.members}
+
+    def inputs(snippet: str, target: str) -> dict[str, str] | None:
+        check = checks.get(snippet)
+        return check.inputs(target) if check is not None else None
+
+    report = compare(old, new, current=current, targets=args.targets, inputs=inputs)
     print(text_report(report), end="")
     # For writers, not a failure: the problem no longer shows where it did.
     candidates = no_longer_reproduced_candidates(old, new, args.targets)

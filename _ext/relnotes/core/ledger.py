@@ -4,9 +4,13 @@ Format 2 (documented in the README; format 1 is still read)::
 
     {"format": 2, "sequence": <last run's number>, "records": [Record.to_json(), ...]}
 
-One record per (snippet, target). Records are ordered by the run that made them (its
-``sequence``, one more than the ledger it read), never by wall clocks: a result of the current
-run replaces an older one, and a record dated in the future is an error.
+Records carry their provenance: the run (its id and number), the machine that ran it and the
+time it started. Per (snippet, target) a ledger keeps the latest record of each machine; on
+one machine a later start replaces an earlier one (a machine's own clock orders its own runs).
+Records of other machines stand beside it: when records for the inputs that are current
+disagree, the result is "conflicting" until one machine re-runs it. Merging is therefore
+commutative and associative, and never decided by a counter a ledger (or a hand) can inflate.
+A record dated in the future, or numbered beyond its ledger's last run, is an error.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from relnotes.core.atomic import write_atomic
+from relnotes.core.atomic import write_atomic_stream
 from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.environment import Environment
 
@@ -48,9 +52,11 @@ class Status(enum.Enum):
     MUTANT_SURVIVED = "mutant-survived"
     STALE = "stale"
     MISSING = "missing"
+    # runs of the same inputs on different machines disagree (derived on merge and read)
+    CONFLICTING = "conflicting"
 
 
-# What a run can record; STALE and MISSING are only ever derived when reading.
+# What a run can record; STALE, MISSING and CONFLICTING are only ever derived when reading.
 RECORDED = (Status.PASSED, Status.FAILED, Status.EXPECTED_FAILURE, Status.NOT_VERIFIABLE,
             Status.INDISTINCT, Status.UNCONTROLLED, Status.UNCHECKED, Status.BASELINE_CHANGED,
             Status.MUTANT_SURVIVED)
@@ -204,6 +210,7 @@ class Record:
     inputs: Mapping[str, str] = field(default_factory=dict)  # part -> digest (format 2)
     run_sequence: int = 0  # the run that made it: later runs have larger numbers
     run_id: str = ""
+    machine: str = ""  # the identity of the machine that ran it ("" in older ledgers)
     observations: tuple[Observation, ...] = ()  # each effect's values, as data
     symptom: SymptomObservation | None = None  # the issue's symptom on the unchanged guest
     mutation: MutationScore | None = None  # mutants of the snippet killed, equivalent, total
@@ -223,7 +230,8 @@ class Record:
             "duration": round(self.duration, 3), "log": self.log[-LOG_LIMIT:],
             "observation": self.observation, "summary": self.summary,
             "adaptation": self.adaptation, "inputs": dict(sorted(self.inputs.items())),
-            "run": {"sequence": self.run_sequence, "id": self.run_id},
+            "run": {"sequence": self.run_sequence, "id": self.run_id,
+                    **({"machine": self.machine} if self.machine else {})},
             "observations": [item.to_json() for item in self.observations],
             **({"symptom": self.symptom.to_json()} if self.symptom is not None else {}),
             **({"mutation": self.mutation.to_json()} if self.mutation is not None else {}),
@@ -252,6 +260,7 @@ class Record:
             inputs={str(k): str(v) for k, v in data.get("inputs", {}).items()},
             run_sequence=int(data.get("run", {}).get("sequence", 0)),
             run_id=str(data.get("run", {}).get("id", "")),
+            machine=str(data.get("run", {}).get("machine", "")),
             observations=tuple(Observation.from_json(item)
                                for item in _list(data.get("observations", []), "observations")),
             symptom=(SymptomObservation.from_json(data["symptom"])
@@ -275,100 +284,172 @@ def _optional(data: Mapping[str, Any], name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def supersedes(new: Record, old: Record) -> bool:
-    """Whether ``new`` replaces ``old`` (same snippet and target): the later run wins.
+def provenance(record: Record) -> str:
+    """Who ran it: the machine, or (older ledgers name none) the run itself, which then is
+    never provably newer than another run."""
+    return f"machine {record.machine}" if record.machine else f"run {record.run_id or '?'}"
 
-    Runs are numbered, each one more than the ledger it read, so a run that saw a result
-    replaces it whatever the machines' clocks say. Two runs with one number (two machines that
-    read the same ledger) are told apart without clocks: a failure wins, so a merge never hides
-    one, then the run id, so the result does not depend on the order of the merge.
-    """
-    if new.run_sequence != old.run_sequence:
-        return new.run_sequence > old.run_sequence
-    if new.run_id == old.run_id:
-        return True  # the same run wrote it again: the later write stands
-    new_failed, old_failed = new.result is Status.FAILED, old.result is Status.FAILED
-    if new_failed != old_failed:
-        return new_failed
-    return new.run_id > old.run_id
+
+def _order(record: Record) -> tuple[datetime, int, str, str]:
+    return (record.verified_at, record.run_sequence, record.run_id, record.result.value)
+
+
+def supersedes(new: Record, old: Record) -> bool:
+    """Whether ``new`` replaces ``old``, two records of one (snippet, target) from the same
+    machine (``provenance``): the one that started later on that machine's clock. Exact ties
+    (the same run writing again) are decided by the record's content, never by the order in
+    which ledgers are read."""
+    if _order(new) != _order(old):
+        return _order(new) > _order(old)
+    return json.dumps(new.to_json(), sort_keys=True) >= json.dumps(old.to_json(), sort_keys=True)
 
 
 @dataclass
 class Ledger:
-    """Records keyed by (snippet, target), and the number of the last run that wrote it."""
+    """Per (snippet, target): the latest record (``records``) and the latest of each machine
+    (``standing``); and the number of the last run that wrote it."""
 
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
     sequence: int = 0
+    standing: dict[tuple[str, str], dict[str, Record]] = field(default_factory=dict)
+    # per target, the record of its latest run (current_environment), computed when first read
+    _newest: dict[str, Record] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
+
+    def __post_init__(self) -> None:
+        for key, record in self.records.items():
+            self.standing.setdefault(key, {}).setdefault(provenance(record), record)
 
     def add(self, record: Record) -> None:
-        """Keep ``record`` unless a record of a later run is already here (see ``supersedes``)."""
+        """Keep ``record`` unless its machine already has a later one here (``supersedes``)."""
         key = (record.snippet, record.target)
-        current = self.records.get(key)
+        self._newest = None
+        per_machine = self.standing.setdefault(key, {})
+        who = provenance(record)
+        current = per_machine.get(who)
         if current is None or supersedes(record, current):
-            self.records[key] = record
+            per_machine[who] = record
+            latest = self.records.get(key)
+            # what replaced its machine's record is later than it, so later than the latest
+            if latest is None or supersedes(record, latest):
+                self.records[key] = record
         self.sequence = max(self.sequence, record.run_sequence)
 
     def get(self, snippet: str, target: str) -> Record | None:
         return self.records.get((snippet, target))
 
+    def all_records(self) -> Iterable[Record]:
+        """Every standing record, each machine's latest per (snippet, target)."""
+        for per_machine in self.standing.values():
+            yield from per_machine.values()
+
     def targets(self) -> list[str]:
         return sorted({target for _, target in self.records})
+
+    def current(self, snippet: str, target: str, sha256: str | None = None,
+                inputs: Mapping[str, str] | None = None) -> list[Record]:
+        """The standing records of the inputs that are current: the snippet's bytes (when
+        given) and every input of its check (when given, else the latest record's)."""
+        latest = self.records.get((snippet, target))
+        if latest is None:
+            return []
+        found = []
+        for record in self.standing[(snippet, target)].values():
+            if sha256 is not None and record.sha256 != sha256:
+                continue
+            if inputs is not None:
+                if changed_inputs(record.inputs, inputs):
+                    continue
+            elif record.inputs_sha256 != latest.inputs_sha256:
+                continue
+            found.append(record)
+        return sorted(found, key=lambda r: (*_order(r), provenance(r)))
+
+    def conflicts(self) -> list[list[Record]]:
+        """The records that disagree, per (snippet, target), for the latest inputs."""
+        found = []
+        for snippet, target in sorted(self.standing):
+            if len(self.standing[(snippet, target)]) < 2:
+                continue
+            current = self.current(snippet, target)
+            if len({record.result for record in current}) > 1:
+                found.append(current)
+        return found
 
     def status(self, snippet: str, sha256: str, target: str,
                inputs: Mapping[str, str] | None = None) -> SnippetStatus:
         """The snippet's status on ``target``: its record's, unless the snippet's bytes or (when
-        ``inputs`` is given) any input of its check differ from what was verified."""
+        ``inputs`` is given) any input of its check differ from what was verified, or the
+        records of machines that ran the current inputs disagree."""
         record = self.records.get((snippet, target))
         if record is None:
             return SnippetStatus(target, Status.MISSING, f"never verified on {target}", None,
                                  None)
+        current = self.current(snippet, target, sha256, inputs)
+        if len({item.result for item in current}) > 1:
+            latest = current[-1]
+            return SnippetStatus(target, Status.CONFLICTING, conflict_text(current),
+                                 latest.environment.label, latest.verified_at,
+                                 summary=latest.summary, adaptation=latest.adaptation)
+        if current:
+            record = current[-1]
+            env = record.environment
+            now_runs = self.current_environment(target)
+            if now_runs is not None and now_runs != env:
+                # the target's image was rebuilt (other versions) or runs with another
+                # accelerator: the record's key is the environment it observed
+                return SnippetStatus(target, Status.STALE,
+                                     f"verified on {env.label}, but {target} now runs "
+                                     f"{_environment_change(env, now_runs)}", env.label,
+                                     record.verified_at, summary=record.summary,
+                                     adaptation=record.adaptation)
+            return SnippetStatus(target, record.result, record.reason, env.label,
+                                 record.verified_at, record.observation, record.summary,
+                                 record.adaptation, record.symptom, record.mutation)
         env = record.environment
         changed = ["the snippet"] if record.sha256 != sha256 else []
         if inputs is not None:
             changed += changed_inputs(record.inputs, inputs)
-        current = self.current_environment(target)
-        if not changed and current is not None and current != env:
-            # the target's image was rebuilt (other versions) or runs with another accelerator
-            return SnippetStatus(target, Status.STALE,
-                                 f"verified on {env.label}, but {target} now runs "
-                                 f"{_environment_change(env, current)}", env.label,
-                                 record.verified_at, summary=record.summary,
-                                 adaptation=record.adaptation)
-        if changed:
-            return SnippetStatus(target, Status.STALE,
-                                 f"{', '.join(changed)} changed since it was verified on "
-                                 f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at,
-                                 summary=record.summary, adaptation=record.adaptation)
-        return SnippetStatus(target, record.result, record.reason, env.label, record.verified_at,
-                             record.observation, record.summary, record.adaptation,
-                             record.symptom, record.mutation)
+        if not changed:  # only another machine's record is current: it was read above
+            changed = ["the check's inputs"]
+        return SnippetStatus(target, Status.STALE,
+                             f"{', '.join(changed)} changed since it was verified on "
+                             f"{record.verified_at:%Y-%m-%d}", env.label, record.verified_at,
+                             summary=record.summary, adaptation=record.adaptation)
 
     def current_environment(self, target: str) -> Environment | None:
-        """The environment ``target`` ran in at its latest run: image, libvirt and QEMU
-        versions and accelerator. A record made in another one is stale (its key is the
-        environment it observed, not only the target's name)."""
-        newest: Record | None = None
-        for (_, name), record in self.records.items():
-            if name == target and (newest is None or record.run_sequence > newest.run_sequence
-                                   or (record.run_sequence == newest.run_sequence
-                                       and record.verified_at > newest.verified_at)):
-                newest = record
-        return newest.environment if newest is not None else None
+        """The environment ``target`` ran in at its latest run (the run that started last):
+        image, libvirt and QEMU versions and accelerator. A record made in another one is
+        stale (its key is the environment it observed, not only the target's name)."""
+        if self._newest is None:
+            newest: dict[str, Record] = {}
+            for record in self.all_records():
+                known = newest.get(record.target)
+                if known is None or _order(record) > _order(known):
+                    newest[record.target] = record
+            self._newest = newest
+        found = self._newest.get(target)
+        return found.environment if found is not None else None
 
     def can_reuse(self, record: Record | None, inputs_sha256: str, environment: Environment) -> bool:
-        """A conclusive earlier result for the same inputs in the same environment stands."""
-        return (record is not None and record.result is not Status.FAILED
-                and record.inputs_sha256 == inputs_sha256
-                and record.environment.same_as(environment))
+        """A conclusive earlier result for the same inputs in the same environment stands,
+        unless another machine's record for them disagrees."""
+        if (record is None or record.result is Status.FAILED
+                or record.inputs_sha256 != inputs_sha256
+                or not record.environment.same_as(environment)):
+            return False
+        others = self.current(record.snippet, record.target)
+        return len({item.result for item in others}) <= 1
 
     def merge(self, other: Ledger) -> Ledger:
-        merged = Ledger(dict(self.records), max(self.sequence, other.sequence))
-        for record in other.records.values():
+        merged = Ledger(sequence=max(self.sequence, other.sequence))
+        for record in (*self.all_records(), *other.all_records()):
             merged.add(record)
         return merged
 
     def to_json(self) -> dict[str, Any]:
-        ordered = sorted(self.records.values(), key=lambda r: (r.snippet, r.target))
+        # one record per machine, so (key, order, machine) sorts them whatever the merge order
+        ordered = sorted(self.all_records(), key=sort_key)
         return {"format": FORMAT, "sequence": self.sequence,
                 "records": [record.to_json() for record in ordered]}
 
@@ -379,6 +460,32 @@ def _environment_change(old: Environment, new: Environment) -> str:
             new.libvirt_version, new.qemu_version, new.accelerator):
         return f"{new.label} from a rebuilt image"
     return new.label
+
+
+def sort_key(record: Record) -> tuple[Any, ...]:
+    """The order records are written in: by (snippet, target), then run; one per machine."""
+    return (record.snippet, record.target, *_order(record), provenance(record))
+
+
+def conflict_locations(records: Iterable[Record], where: Mapping[int, str]) -> str:
+    """A located error for records that disagree: each with where it was read, and the fix."""
+    records = list(records)
+    first = records[0]
+    return (f"{first.snippet} on {first.target}: " + "; ".join(
+        f"{where.get(id(record), '?')}: {record.result.value} on {provenance(record)}, run "
+        f"{record.run_id or '?'}, started {record.verified_at:%Y-%m-%d %H:%M} UTC"
+        for record in records)
+        + ": runs of the same inputs disagree and neither is provably newer (different "
+        "machines); re-run the check on one machine (relnotes verify --target "
+        f"{first.target} --force) and merge its ledger instead of these")
+
+
+def conflict_text(records: Iterable[Record]) -> str:
+    """Each disagreeing record: its result, where, when and which run."""
+    return "runs of the same inputs disagree: " + "; ".join(
+        f"{record.result.value} on {provenance(record)} ({record.environment.label}, run "
+        f"{record.run_id or '?'}, {record.verified_at:%Y-%m-%d %H:%M} UTC)"
+        for record in records)
 
 
 def changed_inputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
@@ -393,8 +500,11 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_ledger(path: Path) -> Ledger:
-    """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError."""
+def load_ledger(path: Path, located: dict[int, str] | None = None) -> Ledger:
+    """Read a ledger; a missing file is an empty ledger, anything malformed a LedgerError.
+
+    ``located``, when given, receives where each record was read (``id(record)`` to
+    ``"<path>: records[<index>]"``), for errors about records found later (conflicts)."""
     if not os.path.lexists(path):
         return Ledger()
     try:
@@ -419,30 +529,54 @@ def load_ledger(path: Path) -> Ledger:
     if not isinstance(items, list):
         raise LedgerError(f"{path}: records: must be a list of records, not "
                           f"{_json_type(items)}")
+    declared = declared_sequence(path, data.get("sequence"))
     ledger = Ledger()
     latest = now() + CLOCK_TOLERANCE
     for index, item in enumerate(items):
-        try:
-            _check_record_shape(item)
-            record = Record.from_json(item)
-            # A date without its zone, or one that leaves datetime's range once in UTC.
-            in_future = record.verified_at > latest
-        except OverflowError as error:  # a date beyond datetime's range, a number beyond int's
-            raise LedgerError(f"{path}: records[{index}]: out of range: {error}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-            raise LedgerError(f"{path}: records[{index}]: {what}") from None
-        if in_future:
-            raise LedgerError(
-                f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
-                f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
-                "that ran it?); re-run the check rather than trust it")
+        record = read_record(path, index, item, latest)
+        if declared is not None and record.run_sequence > declared:
+            raise beyond_error(path, index, record, declared)
+        if located is not None:
+            located[id(record)] = f"{path}: records[{index}]"
         ledger.add(record)
-    try:
-        ledger.sequence = max(ledger.sequence, int(data.get("sequence", 0)))
-    except (TypeError, ValueError, OverflowError):
-        raise LedgerError(f"{path}: sequence: not a whole number") from None
+    ledger.sequence = max(ledger.sequence, declared or 0)
     return ledger
+
+
+def declared_sequence(path: Path, declared: Any) -> int | None:
+    """The ledger's own number of its last run (None in ledgers that state none)."""
+    if declared is not None and (isinstance(declared, bool) or not isinstance(declared, int)):
+        raise LedgerError(f"{path}: sequence: not a whole number")
+    return declared
+
+
+def read_record(path: Path, index: int, item: Any, latest: datetime) -> Record:
+    """One record of a ledger file, checked: its shape, its fields, its date (``latest``:
+    the reader's clock plus the tolerance)."""
+    try:
+        _check_record_shape(item)
+        record = Record.from_json(item)
+        # A date without its zone, or one that leaves datetime's range once in UTC.
+        in_future = record.verified_at > latest
+    except OverflowError as error:  # a date beyond datetime's range, a number beyond int's
+        raise LedgerError(f"{path}: records[{index}]: out of range: {error}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        raise LedgerError(f"{path}: records[{index}]: {what}") from None
+    if in_future:
+        raise LedgerError(
+            f"{path}: records[{index}]: {record.snippet} on {record.target} is dated "
+            f"{record.verified_at.isoformat()}, in the future (a clock ahead on the machine "
+            "that ran it?); re-run the check rather than trust it")
+    return record
+
+
+def beyond_error(path: Path, index: int, record: Record, declared: int) -> LedgerError:
+    return LedgerError(
+        f"{path}: records[{index}]: {record.snippet} on {record.target} claims run "
+        f"{record.run_sequence}, beyond the ledger's last run ({declared}): the record "
+        "was edited or copied from another ledger; re-run the check (relnotes verify) "
+        "rather than trust it")
 
 
 def _json_type(value: Any) -> str:
@@ -467,14 +601,41 @@ def _check_record_shape(item: Any) -> None:
             raise ValueError(f"{name}: must be a string, not {_json_type(item[name])}")
 
 
+class RecordWriter:
+    """Writes a ledger's JSON record by record, one record a line, in ``sort_key`` order:
+    ``write_ledger`` and the streamed merge both write with it, so they write the same bytes
+    (and json's C encoder, which an indented dump cannot use, keeps a large merge fast)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.count = 0
+        stream.write(f'{{"format": {FORMAT}, "records": [')
+
+    def write(self, record: Record) -> None:
+        self.stream.write(("\n" if self.count == 0 else ",\n")
+                          + json.dumps(record.to_json(), sort_keys=True))
+        self.count += 1
+
+    def close(self, sequence: int) -> None:
+        self.stream.write(("]" if self.count == 0 else "\n]") + f', "sequence": {sequence}}}\n')
+
+
+
+
 def write_ledger(ledger: Ledger, path: Path) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
-    write_atomic(path, json.dumps(ledger.to_json(), indent=1, sort_keys=True) + "\n")
+    def write(stream: TextIO) -> None:
+        writer = RecordWriter(stream)
+        for record in sorted(ledger.all_records(), key=sort_key):
+            writer.write(record)
+        writer.close(ledger.sequence)
+
+    write_atomic_stream(path, write)
 
 
 def merge_files(paths: Iterable[Path]) -> Ledger:
-    """One ledger from several (e.g. one per machine): per snippet and target, the record of
-    the latest run (``supersedes``); never decided by the machines' clocks."""
+    """One ledger from several (e.g. one per machine): per snippet, target and machine, the
+    record of its latest run (``supersedes``); other machines' records stand beside it."""
     merged = Ledger()
     for path in paths:
         merged = merged.merge(load_ledger(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from relnotes.core.bounded import InputFileError, read_bounded
 from relnotes.core.catalog_text import CatalogError, read_translations
+from relnotes.core.claims import CATALOG_MESSAGE, MESSAGE, catalog_claims, catalogs, plain_claims
 from relnotes.core.issue_fields import (
     PLACEHOLDER_TITLE_MESSAGE,
     FieldProblem,
@@ -30,7 +31,14 @@ from relnotes.core.issue_fields import (
     unreachable_message,
 )
 from relnotes.core.model import RecordError
-from relnotes.core.pages import PAGE_SIZE_LIMIT, Directive, Page, read_page, toctree_entries
+from relnotes.core.pages import (
+    CODE_BLOCK_MESSAGE,
+    PAGE_SIZE_LIMIT,
+    Directive,
+    Page,
+    read_page,
+    toctree_entries,
+)
 from relnotes.core.paths import PathError
 from relnotes.core.read_paths import (
     FILE_OPTION_READERS,
@@ -56,6 +64,7 @@ from relnotes.core.spec import spec_problems as core_spec_problems
 
 PAGE_SUFFIX = ".md"
 ROOT_DOC = "index"
+LOCALE_DIR = "locale"  # the page catalogs, as the site's conf.py names them (locale_dirs)
 NOT_INCLUDED_MESSAGE = "document isn't included in any toctree"
 
 
@@ -99,7 +108,8 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     unreadable: set[str] = set()
     for docname, file in pages.items():
         try:
-            page = read_page(read_bounded(file, PAGE_SIZE_LIMIT, what="page").decode("utf-8"))
+            text = read_bounded(file, PAGE_SIZE_LIMIT, what="page").decode("utf-8")
+            page = read_page(text)
         except InputFileError as error:
             problems.add(Problem(file, 1, str(error).removeprefix(f"{file}: "), "page"))
             unreadable.add(docname)
@@ -110,9 +120,13 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
             continue
         for directive in page.directives:
             problems.update(_directive_problems(directive, docname, file, settings, pages, site))
+        problems.update(Problem(file, line, MESSAGE.format(phrase=phrase), "claim")
+                        for line, phrase in plain_claims(text))
         problems.update(read_path_problems(page, docname, file, roots))
         if any(directive.name == "rn:issue" for directive in page.directives):
             problems.update(_unwritten(page, file))
+            problems.update(Problem(file, line, CODE_BLOCK_MESSAGE, "code_block")
+                            for line in page.code_blocks)
         for role in page.roles:
             if role.name == "rn:issue" and role.linked:
                 site.references.append((file, role.line, role.target))
@@ -135,6 +149,9 @@ def check_site(settings: Settings, source_dir: Path) -> list[Problem]:
     problems.update(spec_problems(settings.snippets_dir, settings.snippet_size_limit))
     problems.update(catalog_problems(settings, source_dir, roots))
     problems.update(xml_problems(settings.snippets_dir))
+    for catalog in catalogs(source_dir / LOCALE_DIR):
+        problems.update(Problem(catalog, line, CATALOG_MESSAGE.format(phrase=phrase), "claim")
+                        for line, phrase in catalog_claims(catalog))
     return sorted(problems)
 
 

@@ -32,8 +32,15 @@ PAGE_SIZE_LIMIT = 16 * 2**20
 #: Directives whose body is not Markdown: nothing inside them is a directive or a role.
 LITERAL_BODIES = frozenset({
     "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
-    "eval-rst", "csv-table", "graphviz", "mermaid", "parsed-literal",
+    "eval-rst", "csv-table", "graphviz", "mermaid", "parsed-literal", "rn:output",
 })
+#: Directives that show code readers could copy (beside plain and indented code blocks).
+CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude",
+                             "parsed-literal"})
+#: Why an issue page may not show such code, and what to write instead (build and lint).
+CODE_BLOCK_MESSAGE = ("a code block on an issue page must be a snippet ({rn:snippet}), so "
+                      "that it is verified; quoted output or an error message is written as "
+                      "{rn:output} output (or error message) with a :reason:")
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class Heading:
 class Page:
     directives: list[Directive] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
+    code_blocks: list[int] = field(default_factory=list)  # line of each code a reader may copy
     links: list[Link] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
 
@@ -129,11 +137,17 @@ def _scan(tokens: list[Token], offset: int, page: Page) -> None:
         if token.type in ("fence", "colon_fence") and token.map is not None:
             directive = _directive(token, offset)
             if directive is None:
+                if token.type == "fence":  # a plain ```xml or ```console block
+                    page.code_blocks.append(offset + token.map[0] + 1)
                 continue
             page.directives.append(directive)
+            if directive.name in CODE_DIRECTIVES:
+                page.code_blocks.append(directive.line)
             if directive.name not in LITERAL_BODIES and directive.body:
                 _scan(_parser().parse("\n".join(directive.body) + "\n"), directive.body_line - 1,
                       page)
+        elif token.type == "code_block" and token.map is not None:  # indented
+            page.code_blocks.append(offset + token.map[0] + 1)
         elif token.type == "inline" and token.map is not None:
             page.roles.extend(_roles(token, offset))
             page.links.extend(_links(token, offset))

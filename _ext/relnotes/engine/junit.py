@@ -10,6 +10,7 @@ from lxml import etree
 
 from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import Record, Status
+from relnotes.core.results import JUnitOutcome, meaning
 
 # Characters XML 1.0 cannot carry; logs hold raw process output (QEMU's NUL-separated
 # /proc/<pid>/cmdline, terminal escapes) that must not make the report unwritable.
@@ -21,9 +22,9 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: " " if m.group() == "\0" else "\ufffd", text)
 
 
-# Results a CI reader must see as red: failed, or ran without showing that the snippet works.
-NOT_VERIFIED = frozenset({Status.FAILED, Status.INDISTINCT, Status.UNCONTROLLED,
-                          Status.UNCHECKED, Status.BASELINE_CHANGED, Status.MUTANT_SURVIVED})
+def outcome(record: Record) -> JUnitOutcome:
+    """The table's word: red for every record that is not green, skipped for a declared one."""
+    return meaning(record.result).junit
 
 
 def junit_xml(records: Iterable[Record]) -> bytes:
@@ -33,9 +34,8 @@ def junit_xml(records: Iterable[Record]) -> bytes:
         by_target.setdefault(record.target, []).append(record)
     for target, items in sorted(by_target.items()):
         items.sort(key=lambda r: r.snippet)
-        failed = sum(r.result in NOT_VERIFIED for r in items)
-        skipped = sum(r.result is not Status.PASSED and r.result not in NOT_VERIFIED
-                      for r in items)
+        failed = sum(outcome(r) is JUnitOutcome.FAILURE for r in items)
+        skipped = sum(outcome(r) is JUnitOutcome.SKIPPED for r in items)
         suite = etree.SubElement(suites, "testsuite", name=target, tests=str(len(items)),
                                  failures=str(failed), skipped=str(skipped), errors="0",
                                  time=f"{sum(r.duration for r in items):.3f}")
@@ -45,13 +45,13 @@ def junit_xml(records: Iterable[Record]) -> bytes:
             directory, _, name = record.snippet.rpartition("/")
             case = etree.SubElement(suite, "testcase", classname=directory.replace("/", "."),
                                     name=name, time=f"{record.duration:.3f}")
-            if record.result in NOT_VERIFIED:
+            if outcome(record) is JUnitOutcome.FAILURE:
                 message = record.reason or "failed"
                 if record.result is not Status.FAILED:
                     message = f"{record.result.value}: {message}"
                 etree.SubElement(case, "failure", message=xml_text(message)).text = \
                     xml_text(record.log)
-            elif record.result is not Status.PASSED:
+            elif outcome(record) is JUnitOutcome.SKIPPED:
                 etree.SubElement(case, "skipped",
                                  message=xml_text(f"{record.result.value}: {record.reason}"))
     return etree.tostring(suites, xml_declaration=True, encoding="utf-8", pretty_print=True)

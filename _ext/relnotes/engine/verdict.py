@@ -21,10 +21,12 @@ from relnotes.engine.procedure._evidence import judge
 
 @dataclass(frozen=True)
 class Run:
-    """The run a record comes from: ledgers are ordered by its sequence, never by clocks."""
+    """The run a record comes from: its number and id, and the machine that ran it (a
+    ledger orders one machine's runs by their start on that machine's clock)."""
 
     sequence: int = 0
     id: str = ""
+    machine: str = ""
 
 
 def check_verdict(outcome: Outcome) -> StepResult:
@@ -137,7 +139,7 @@ def records(outcome: Outcome, environment: Environment, run: Run = Run()) -> lis
             check=outcome.check.key, observation=own.observation,
             summary=member.summary or outcome.check.driver.summary,
             adaptation=adaptation(outcome, member), inputs=inputs,
-            run_sequence=run.sequence, run_id=run.id,
+            run_sequence=run.sequence, run_id=run.id, machine=run.machine,
             observations=tuple(item.as_observation() for item in outcome.evidence),
             symptom=outcome.symptom,
         ))

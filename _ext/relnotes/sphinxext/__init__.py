@@ -12,6 +12,7 @@ from relnotes.sphinxext.as_written import setup_as_written
 from relnotes.sphinxext.assets import setup_assets
 from relnotes.sphinxext.bzlinks import setup_bzlinks
 from relnotes.sphinxext.claims import setup_claims
+from relnotes.sphinxext.code_blocks import setup_code_blocks
 from relnotes.sphinxext.collector import setup_collector
 from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
@@ -52,6 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_confinement(app)
     setup_issue_directives(app)
     setup_snippets(app)
+    setup_code_blocks(app)
     setup_variants(app)
     setup_spec_check(app)
     setup_verification(app)
@@ -79,7 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("relnotes.css")
     return {
         "version": __version__,
-        "env_version": 3,  # bump whenever the domain data changes shape
+        "env_version": 4,  # bump whenever the domain data changes shape
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -1,6 +1,8 @@
 """Prose cannot outrun the ledger: where a snippet was verified is said by the ledger.
 
-A page may not state it in plain text (a located warning); it writes
+A page, or a translation in the site's catalogs, may not state a result in its own words (a
+located warning; the phrasing is found by ``core.claims``, which ``relnotes check`` runs too);
+it writes
 ``{rn:verified}`kvm/<issue>/<snippet>``` instead, which renders the sentence ("verified on
 libvirt 9.0.0 / QEMU 7.2.22 (KVM) and ...; known to fail on ...") from the statuses this build
 computed for the snippet, which the page must also show.
@@ -8,48 +10,43 @@ computed for the snippet, which the page must also show.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from relnotes.core.claims import (
+    CATALOG_MESSAGE,
+    MESSAGE,
+    catalog_claims,
+    catalogs,
+    plain_claims,
+)
 from relnotes.core.ledger import SnippetStatus, Status
+from relnotes.core.results import meaning
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
 
-# "verified against libvirt 9.0", "verified on QEMU 7.2": a version claimed in prose.
-CLAIM = re.compile(r"\bverified\s+(?:against|on|with)\s+(?:libvirt|QEMU)\s+\d[\d.]*",
-                   re.IGNORECASE)
-_FENCE = re.compile(r"^(```|~~~)")
-
-
-def plain_claims(text: str) -> list[tuple[int, str]]:
-    """(line, phrase) of each version claimed as verified in prose, outside code fences."""
-    found, fenced = [], False
-    joined_lines = text.splitlines()
-    for number, line in enumerate(joined_lines, start=1):
-        if _FENCE.match(line.strip()):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
-        # a claim may wrap: look at this line and the start of the next
-        window = line + " " + (joined_lines[number] if number < len(joined_lines) else "")
-        match = CLAIM.search(window)
-        if match and match.start() < len(line):
-            found.append((number, match.group(0).strip()))
-    return found
-
 
 def check_claims(app: Sphinx, docname: str, source: list[str]) -> None:
     for line, phrase in plain_claims(source[0]):
-        logger.warning("the page states %r in plain text; where a snippet was verified comes "
-                       "from the ledger (the badges), never from prose", phrase,
-                       location=(docname, line), type=WARNING_TYPE, subtype=Subtype.CLAIM)
+        logger.warning(MESSAGE.format(phrase=phrase), location=(docname, line),
+                       type=WARNING_TYPE, subtype=Subtype.CLAIM)
+
+
+def check_catalog_claims(app: Sphinx) -> None:
+    """The site's page catalogs (every language): a translation may not state a result."""
+    for locale_dir in app.config.locale_dirs:
+        for path in catalogs(Path(app.srcdir, locale_dir)):
+            for line, phrase in catalog_claims(path):
+                node = nodes.Element()
+                node.source, node.line = str(path), line
+                logger.warning(CATALOG_MESSAGE.format(phrase=phrase), location=node,
+                               type=WARNING_TYPE, subtype=Subtype.CLAIM)
 
 
 class verification_claim(nodes.Inline, nodes.Element):
@@ -65,23 +62,6 @@ class VerifiedRole(SphinxRole):
         return [node], []
 
 
-# What each status lets a sentence claim, for a target's environment.
-_PHRASES = {
-    Status.PASSED: "verified on {label}",
-    Status.EXPECTED_FAILURE: "known to fail on {label}",
-    Status.FAILED: "failing on {label}",
-    Status.NOT_VERIFIABLE: "not verifiable on {target}",
-    Status.INDISTINCT: "run on {label} without an effect distinguishable from an unchanged guest",
-    Status.UNCONTROLLED: "observed on {label} without a control",
-    Status.UNCHECKED: "run without error on {label}, its effect not checked",
-    Status.BASELINE_CHANGED: "run on {label}, where the guest without it is not what its check "
-                             "states (the baseline changed)",
-    Status.MUTANT_SURVIVED: "observed on {label}, but not with every part shown needed",
-    Status.STALE: "changed since it was verified on {target}",
-    Status.MISSING: "not verified on {target}",
-}
-
-
 def claim_sentence(statuses: Sequence[SnippetStatus],
                    versions: Mapping[str, str] | None = None) -> str:
     """The statuses as one sentence part, targets with the same status joined by "and";
@@ -90,7 +70,8 @@ def claim_sentence(statuses: Sequence[SnippetStatus],
     for status in statuses:
         version = (versions or {}).get(status.target)
         label = version or status.environment_label or status.target
-        text = _PHRASES[status.status].format(label=label, target=version or status.target)
+        text = meaning(status.status).claim % {"environment": label,
+                                               "target": version or status.target}
         groups.setdefault(status.status, []).append(text)
     parts = []
     for texts in groups.values():
@@ -119,3 +100,5 @@ def setup_claims(app: Sphinx) -> None:
     app.add_role_to_domain("rn", "verified", VerifiedRole())
     app.add_node(verification_claim)
     app.connect("source-read", check_claims, priority=500)
+    # Once per build, before reading: the catalogs are the translations' prose.
+    app.connect("builder-inited", check_catalog_claims, priority=500)

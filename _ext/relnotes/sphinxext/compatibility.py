@@ -3,7 +3,8 @@ workaround is still needed there, and the site page listing every snippet on eve
 
 Everything comes from this build's statuses (``verification.views_by_snippet``: stale and
 missing already derived) and from the ledger records' fields (``reason``, ``environment``,
-``symptom``), never from prose. Statuses are grouped by ``overview.SUMMARY_GROUPS``.
+``symptom``), never from prose. Statuses are grouped, and each group worded, by the results
+table (``core.results``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from relnotes.core.ledger import Ledger, Record, Status, SymptomObservation
+from relnotes.core.results import group_of
 from relnotes.core.targets import TARGET_NAMES
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
-from relnotes.sphinxext.overview import SUMMARY_GROUPS, group_of
+from relnotes.sphinxext.overview import SUMMARY_GROUPS
 from relnotes.sphinxext.verification import (
     SnippetView,
     current_ledger,
@@ -132,9 +134,6 @@ def need_on(status: Status, record: Record | None, version: Version) -> Need | N
     return Need(version, record.symptom.present, _symptom_values(record.symptom))
 
 
-_WITH_REASON = ("known-failure", "fails", "not-verifiable")
-
-
 def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Version],
                      order: Sequence[str]) -> Compatibility:
     by_target = {status.target: status for status in view.statuses}
@@ -151,17 +150,18 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
             cells.append(Cell(versions[target], "not-verified", None))
             continue
         record = ledger.get(view.key, target)
-        group = group_of(status.status).name
+        group = group_of(status.status)
         # Only the groups whose clause states a reason keep one (so targets that differ only
         # in a reason nobody reads share a clause).
-        reason = (record.reason or None) if record is not None and group in _WITH_REASON else None
-        cells.append(Cell(versions[target], group, reason))
-        if group not in (*_WITH_REASON, "not-verified") and status.reason:
+        reason = ((record.reason or None) if record is not None and group.clause_with_reason
+                  else None)
+        cells.append(Cell(versions[target], group.name, reason))
+        if not group.clause_with_reason and group.name != "not-verified" and status.reason:
             unsaid.append((versions[target], status.reason))
         need = need_on(status.status, record, versions[target])
         if need is not None:
             needs.append(need)
-        if record is None or group in ("stale", "not-verified"):
+        if record is None or group.name in ("stale", "not-verified"):
             continue
         checks.add(record.check or view.key)
         days.append(record.verified_at.date())
@@ -243,30 +243,17 @@ def versions_text(versions: Sequence[Version], chosen: Iterable[int], *,
     return str(_("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]})
 
 
-def _clause(group: str, has_reason: bool, everywhere: bool) -> str:
-    """The clause's translated template, with %(versions)s and %(reason)s."""
-    match group, has_reason:
-        case "verified", _r:
-            return str(_("works on %(versions)s"))
-        case "known-failure", True:
-            return str(_("known to fail on %(versions)s: %(reason)s"))
-        case "known-failure", False:
-            return str(_("known to fail on %(versions)s"))
-        case "fails", True:
-            return str(_("fails on %(versions)s: %(reason)s"))
-        case "fails", False:
-            return str(_("fails on %(versions)s"))
-        case ("not-verifiable", True) if everywhere:
-            return str(_("not verifiable: %(reason)s"))
-        case "not-verifiable", True:
-            return str(_("not verifiable on %(versions)s: %(reason)s"))
-        case "not-verifiable", False:
-            return str(_("not verifiable on %(versions)s"))
-        case "effect-not-shown", _r:
-            return str(_("ran on %(versions)s, but the effect was not shown"))
-        case "stale", _r:
-            return str(_("stale on %(versions)s: changed since it was verified"))
-    return str(_("not verified on %(versions)s"))
+_GROUPS = {group.name: group for group in SUMMARY_GROUPS}
+
+
+def _clause(name: str, has_reason: bool, everywhere: bool) -> str:
+    """The clause's translated template, with %(versions)s and %(reason)s: the table's."""
+    group = _GROUPS[name]
+    if has_reason and everywhere and group.clause_everywhere:
+        return str(_(group.clause_everywhere))
+    if has_reason and group.clause_with_reason:
+        return str(_(group.clause_with_reason))
+    return str(_(group.clause))
 
 
 def sentence(compatibility: Compatibility) -> str:
@@ -284,7 +271,7 @@ def sentence(compatibility: Compatibility) -> str:
                 reasons.setdefault(cell.reason, []).append(index)
         for reason, chosen in reasons.items():
             # Only "works" reaches past the newest target verified ("and later").
-            where = versions_text(versions, chosen, open_ended=group.name == "verified")
+            where = versions_text(versions, chosen, open_ended=group.open_ended)
             template = _clause(group.name, reason is not None, len(chosen) == len(cells))
             if not clauses:
                 # Clauses are written to follow one another: the first gets a capital, taken

@@ -57,6 +57,7 @@ class RelnotesDomain(Domain):
         "references": {},  # docname -> [(reftype, target)]
         "snippets": {},  # docname -> [Located(snippet path)]
         "unshown": {},  # docname -> [Located(snippet path)] named but not shown (not UTF-8)
+        "unmarked_code": {},  # issue docname -> [line] of code blocks that are not snippets
         "issue_lists": {},  # docname -> [IssueSelection] of its rn:issue-list, in order
         "snippet_tables": set(),  # docnames showing the table of every snippet
         "verification": {},  # docname -> the snippet statuses it showed when last written
@@ -106,6 +107,13 @@ class RelnotesDomain(Domain):
         """A snippet a page names but cannot show (its own warning says why)."""
         self.data["unshown"].setdefault(docname, []).append(Located(path, lineno))
 
+    def note_unmarked_code(self, docname: str, lines: list[int]) -> None:
+        """Code blocks an issue page shows that are neither snippets nor marked as output."""
+        if lines:
+            self.data["unmarked_code"][docname] = lines
+        else:
+            self.data["unmarked_code"].pop(docname, None)
+
     def note_issue_list(self, docname: str, selection: IssueSelection) -> int:
         """Record a list of the page; its position among the page's lists."""
         lists = self.data["issue_lists"].setdefault(docname, [])
@@ -143,6 +151,7 @@ class RelnotesDomain(Domain):
         self.data["references"].pop(docname, None)
         self.data["snippets"].pop(docname, None)
         self.data["unshown"].pop(docname, None)
+        self.data["unmarked_code"].pop(docname, None)
         self.data["issue_lists"].pop(docname, None)
         self.data["snippet_tables"].discard(docname)
         self.data["verification"].pop(docname, None)
@@ -156,7 +165,7 @@ class RelnotesDomain(Domain):
                 issue, (issue.docname, located.lineno)
             ):
                 self._add(located)
-        for key in ("references", "snippets", "unshown", "issue_lists"):
+        for key in ("references", "snippets", "unshown", "unmarked_code", "issue_lists"):
             for docname, value in otherdata.get(key, {}).items():
                 if docname in wanted:
                     self.data[key][docname] = value

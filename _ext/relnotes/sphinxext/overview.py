@@ -18,61 +18,22 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.ledger import SnippetStatus, Status
+from relnotes.core.ledger import SnippetStatus
 from relnotes.core.model import Issue
+from relnotes.core.results import GROUPS, Group, group_of
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
 from relnotes.sphinxext.verification import SnippetView, current_ledger_or_empty, views_by_snippet
 from relnotes.sphinxext.versions import Version, picker_html, target_versions
 
-
-@dataclass(frozen=True)
-class StatusGroup:
-    """What a reader is told about a set of statuses: one word, one colour, one symbol."""
-
-    name: str  # CSS class and filter value: rn-summary-<name>
-    symbol: str  # shown beside the words, so the colour is never the only cue
-    statuses: tuple[Status, ...]
-
-    @property
-    def label(self) -> str:
-        return str(_GROUP_LABELS[self.name])
+# The groups, their order, words and symbols are the results table's (core.results).
+SUMMARY_GROUPS: tuple[Group, ...] = GROUPS
 
 
-# The one place that says how statuses are summarised. A status the ledger gains goes into
-# one of these groups; a test fails while a status belongs to none.
-SUMMARY_GROUPS: tuple[StatusGroup, ...] = (
-    StatusGroup("verified", "✓", (Status.PASSED,)),
-    StatusGroup("known-failure", "!", (Status.EXPECTED_FAILURE,)),
-    StatusGroup("fails", "✗", (Status.FAILED,)),
-    StatusGroup("not-verifiable", "\u2013", (Status.NOT_VERIFIABLE,)),  # en dash
-    # Ran, but showed nothing that tells the workaround apart from an unchanged guest (or
-    # the unchanged guest is not what the spec says, or a part of the snippet is not shown
-    # to be needed).
-    StatusGroup("effect-not-shown", "~", (Status.INDISTINCT, Status.UNCONTROLLED,
-                                         Status.UNCHECKED, Status.BASELINE_CHANGED,
-                                         Status.MUTANT_SURVIVED)),
-    # Verified once, but something it depends on changed since: no claim either way.
-    StatusGroup("stale", "\u21bb", (Status.STALE,)),  # clockwise arrow: "needs a re-run"
-    StatusGroup("not-verified", "?", (Status.MISSING,)),
-)
-# Until a new status is placed in a group it counts as not verified: never as verified.
-FALLBACK_GROUP = SUMMARY_GROUPS[-1]
-_GROUP_OF = {status: group for group in SUMMARY_GROUPS for status in group.statuses}
-_GROUP_LABELS = {
-    "verified": _("verified"),
-    "known-failure": _("known failure"),
-    "fails": _("fails"),
-    "not-verifiable": _("not verifiable"),
-    "effect-not-shown": _("effect not shown"),
-    "stale": _("stale"),
-    "not-verified": _("not verified"),
-}
-
-
-def group_of(status: Status) -> StatusGroup:
-    return _GROUP_OF.get(status, FALLBACK_GROUP)
+def group_label(group: Group) -> str:
+    """The group's words in the reader's language."""
+    return str(_(group.words))
 
 
 Summary = tuple[tuple[str, int], ...]  # (group name, count), groups in SUMMARY_GROUPS order
@@ -174,7 +135,7 @@ def _summary_html(summary: Summary) -> str:
     return " ".join(
         f'<span class="rn-summary rn-summary-{name}">'
         f'<span aria-hidden="true">{groups[name].symbol}</span> '
-        f"{count} {html.escape(groups[name].label)}</span>"
+        f"{count} {html.escape(group_label(groups[name]))}</span>"
         for name, count in summary
     )
 
@@ -281,7 +242,7 @@ def _filters_html(rows: Sequence[OverviewRow]) -> str:
     out.append(_options("kind", _("Kind"), ((k, kind_label(k)) for k in kinds)))
     out.append(_options("releases", _("Release"), ((r, r) for r in releases)))
     out.append(_options("statuses", _("Status"),
-                        ((g.name, g.label) for g in SUMMARY_GROUPS if g.name in present)))
+                        ((g.name, group_label(g)) for g in SUMMARY_GROUPS if g.name in present)))
     reset = html.escape(_("Reset the filters"))
     out.append(f'<button type="reset" class="rn-filter-reset">{reset}</button>')
     out.append("</form>")

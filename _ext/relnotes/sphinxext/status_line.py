@@ -35,7 +35,7 @@ from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, current_language
 from relnotes.sphinxext.issue import issue_record
-from relnotes.sphinxext.overview import SUMMARY_GROUPS
+from relnotes.sphinxext.overview import SUMMARY_GROUPS, group_label
 from relnotes.sphinxext.snippet import snippet_anchor, snippet_status
 from relnotes.sphinxext.verification import snippet_table
 from relnotes.sphinxext.versions import Version, picker_html, target_versions
@@ -88,7 +88,7 @@ def cell_html(cell: Cell, *, with_version: bool = True) -> str:
     return (f'<span class="rn-compat-cell rn-summary rn-summary-{group.name}" '
             f'data-target="{html.escape(cell.version.target)}" '
             f'data-version="{html.escape(cell.version.slug)}">{version}'
-            f'<span aria-hidden="true">{group.symbol}</span> {html.escape(group.label)}</span>')
+            f'<span aria-hidden="true">{group.symbol}</span> {html.escape(group_label(group))}</span>')
 
 
 def several_reasons(compatibility: Compatibility) -> bool:

@@ -18,8 +18,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, Status, load_ledger, sha256_of
+from relnotes.core.ledger import Ledger, LedgerError, SnippetStatus, load_ledger, sha256_of
 from relnotes.core.plan import Check, plan_loadable_checks
+from relnotes.core.results import meaning
 from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
@@ -150,46 +151,18 @@ def _shortened(text: str) -> str:
 
 
 def badge_text(status: SnippetStatus, version: str | None = None) -> str:
-    """The badge: outcome, where and when (the reason is said once, on the line of status
-    or in the evidence: status_line.py). ``version``
+    """The badge: outcome, where and when (the results table's words, translated); the reason
+    is said once, on the line of status or in the evidence (status_line.py). ``version``
     names the target as readers know it ("libvirt 9.0 / QEMU 7.2")."""
-    label = status.environment_label or version or status.target
-    where = version or status.target
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
-    match status.status:
-        case Status.PASSED:
-            return _("Verified on %(environment)s") % {"environment": label} + when
-        case Status.FAILED:
-            return _("Fails on %(environment)s") % {"environment": label} + when
-        case Status.EXPECTED_FAILURE:
-            return _("Fails on %(environment)s (known)") % {"environment": label} + when
-        case Status.NOT_VERIFIABLE:
-            return _("Not verifiable on %(target)s") % {"target": where}
-        case Status.INDISTINCT:
-            return _("Ran on %(label)s%(when)s; effect not distinguishable from an unchanged "
-                     "guest") % {"label": label, "when": when}
-        case Status.UNCONTROLLED:
-            return _("Effect observed on %(label)s%(when)s, no control") % {
-                "label": label, "when": when}
-        case Status.UNCHECKED:
-            return _("Runs without error on %(label)s%(when)s; effect not checked") % {
-                "label": label, "when": when}
-        case Status.BASELINE_CHANGED:
-            return _("Ran on %(label)s%(when)s; the baseline changed: the guest without the "
-                     "snippet is not what the check states") % {"label": label, "when": when}
-        case Status.MUTANT_SURVIVED:
-            return _("Effect observed on %(label)s%(when)s; not every part shown needed") % {
-                "label": label, "when": when}
-        case Status.STALE:
-            return _("Stale on %(target)s: changed since it was verified") % {"target": where}
-        case Status.MISSING:
-            return _("Not verified on %(target)s") % {"target": where}
-    raise AssertionError(status.status)
+    return str(_(meaning(status.status).badge) % {
+        "environment": status.environment_label or version or status.target,
+        "target": version or status.target, "when": when})
 
 
 def short_reason(status: SnippetStatus) -> str | None:
     """The stated reason: its own field in the ledger (the observation is another)."""
-    if status.status in (Status.PASSED, Status.MISSING):
+    if not meaning(status.status).reason_shown:
         return None
     return status.reason or None
 
@@ -339,6 +312,9 @@ def snippet_record(view: SnippetView, ledger_error: str | None) -> dict[str, Any
         "status": {
             status.target: {
                 "status": status.status.value,
+                # the results table's answers, so readers of the file need no list of their own
+                "group": meaning(status.status).group.name,
+                "green": meaning(status.status).green and view.pending is None,
                 "reason": status.reason,
                 "observation": status.observation,
                 "adaptation": status.adaptation,

@@ -20,6 +20,7 @@ class Subtype(enum.StrEnum):
     UNVERIFIED = "unverified"
     LEDGER = "ledger"
     CLAIM = "claim"  # a page states in prose where something was verified
+    CODE_BLOCK = "code_block"  # an issue page shows code that is not a snippet
     CATALOG = "catalog"
     # The scaffold's placeholder title (and, `relnotes check` only, an empty section); a
     # Bugzilla number on two issue pages.

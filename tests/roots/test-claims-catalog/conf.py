@@ -1,0 +1,3 @@
+extensions = ["relnotes.sphinxext", "myst_parser"]
+exclude_patterns = ["_build"]
+locale_dirs = ["locale/"]

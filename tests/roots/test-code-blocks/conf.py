@@ -1,0 +1,2 @@
+extensions = ["relnotes.sphinxext", "myst_parser"]
+exclude_patterns = ["_build", "snippets"]
