@@ -17,6 +17,7 @@ from pathlib import Path
 
 from relnotes.core.atomic import write_atomic
 from relnotes.core.ledger import Ledger, Status, load_ledger
+from relnotes.core.results import meaning
 
 PUBLISHED_DIR = "published"
 _NAME = re.compile(r"^(\d{8}T\d{6}Z)\.json$")
@@ -80,8 +81,8 @@ class VerdictChange:
             return f"the workaround now works on {self.where}"
         if self.after is None:
             return f"no longer verified on {self.where}"
-        before = self.before.value if self.before else "not verified"
-        return f"now {self.after.value} (was {before}) on {self.where}"
+        before = meaning(self.before).words if self.before else meaning(Status.MISSING).words
+        return f"now {meaning(self.after).words} (was {before}) on {self.where}"
 
 
 def verdict_changes(history: Sequence[tuple[datetime, Ledger]]) -> list[VerdictChange]:
