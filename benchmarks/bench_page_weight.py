@@ -1,8 +1,11 @@
 """Page weight in the browser: every issue page with everything it loads, uncompressed.
 
-Builds the real site (English and Japanese, as ``make html``), serves it on 127.0.0.1, opens
-each issue page in Debian's Chromium through Playwright, and adds up the decoded body of every
-response the page needed (HTML, CSS, JavaScript, fonts, images) until the network is idle.
+Builds the real site (English and Japanese, as ``make html``) from a copy of its sources with
+the browser tests' hand-made ledger (every snippet recorded as its spec declares, so the pages
+carry a verified site's lines of status and evidence), serves it on 127.0.0.1, opens each issue
+page in Debian's Chromium through Playwright, and adds up the decoded body of every response
+the page needed (HTML, CSS, JavaScript, fonts, images) until the network is idle. ``--site``
+weighs a site already built (e.g. ``_build/html`` with a real ledger).
 
 Usage (from the repository root, with a venv that has playwright)::
 
@@ -22,9 +25,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.built_site import build_site  # noqa: E402 - the repository root is put on the path above
+from tests.built_site import build_site, verified_project  # noqa: E402 - the root is on the path
 
-TARGET_BYTES = 150 * 1000
+TARGET_BYTES = 120 * 1000
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -55,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built site (default: build one now)")
     args = parser.parse_args(argv)
-    site = args.site or build_site(Path(tempfile.mkdtemp(prefix="page-weight-")))
+    if args.site is None:
+        out = Path(tempfile.mkdtemp(prefix="page-weight-"))
+        site = build_site(out, verified_project(out))
+    else:
+        site = args.site
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

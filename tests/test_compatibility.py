@@ -87,21 +87,24 @@ def write_compat_ledger(srcdir: Path) -> None:
 
 
 def block(app: Sphinx, docname: str, key: str) -> Tag:
-    found = page(app, docname).select_one(f'div.rn-snippet[id="snippet-{key}"] div.rn-compat')
+    found = page(app, docname).select_one(f'div.rn-snippet[id="snippet-{key}"]')
     assert found is not None, key
     return found
 
 
-def cells(compat: Tag) -> list[tuple[str, str, str]]:
-    """(target, group class, words) per cell, in the order shown."""
-    return [(cell["data-target"],
-             next(c for c in cell["class"] if c.startswith("rn-summary-")),
+def cells(snippet: Tag) -> list[tuple[str, str]]:
+    """(group class, words) of each version's line in the evidence, in the order shown."""
+    return [(next(c for c in cell["class"] if c.startswith("rn-summary-")),
              cell.get_text(" ", strip=True))
-            for cell in compat.select("ul.rn-compat-row .rn-compat-cell")]
+            for cell in snippet.select("details ul.rn-compat-row .rn-compat-cell")]
 
 
-def sentence(compat: Tag) -> str:
-    return compat.select_one("p.rn-compat-sentence").get_text()
+def sentence(snippet: Tag) -> str:
+    """The sentence of the snippet's line of status (after its symbol, before its day)."""
+    line = snippet.select_one("p.rn-status-line")
+    assert line is not None
+    symbol = line.select_one('span[aria-hidden="true"]').get_text()
+    return line.get_text().split(" · ")[0].removeprefix(symbol).strip()
 
 
 def needs(compat: Tag) -> list[str]:
@@ -119,10 +122,11 @@ def built(app: Sphinx) -> Sphinx:
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-row", freshenv=True)
 def test_each_snippet_has_a_cell_per_target_oldest_first_with_symbol_and_words(built: Sphinx) -> None:
     assert cells(block(built, "issue.html", "comp-model-xml")) == [
-        ("bullseye", "rn-summary-known-failure", "libvirt 7.0 ! known failure"),
-        ("bookworm", "rn-summary-verified", "libvirt 9.0 ✓ verified"),
-        ("trixie", "rn-summary-verified", "libvirt 11.3 ✓ verified"),
-        ("trixie-backports", "rn-summary-effect-not-shown", "libvirt 12.9 ~ effect not shown"),
+        ("rn-summary-known-failure", "Fails on libvirt 7.0.0 / QEMU 5.2.0 (KVM) (known), 2026-11-20"),
+        ("rn-summary-verified", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20"),
+        ("rn-summary-verified", "Verified on libvirt 11.3.0 / QEMU 10.0.2 (KVM), 2026-11-20"),
+        ("rn-summary-effect-not-shown", "Ran on libvirt 12.9.0 / QEMU 11.1.0 (KVM), 2026-11-20; "
+         "effect not distinguishable from an unchanged guest"),
     ]
 
 
@@ -137,10 +141,10 @@ def test_the_sentence_names_version_ranges_and_the_records_reason(built: Sphinx)
 def test_stale_and_unrecorded_targets_are_never_said_to_work(built: Sphinx) -> None:
     compat = block(built, "issue.html", "comp-script-sh")
     assert cells(compat) == [
-        ("bullseye", "rn-summary-verified", "libvirt 7.0 ✓ verified"),
-        ("bookworm", "rn-summary-stale", "libvirt 9.0 ↻ stale"),
-        ("trixie", "rn-summary-not-verifiable", "libvirt 11.3 \u2013 not verifiable"),
-        ("trixie-backports", "rn-summary-not-verified", "libvirt 12.9 ? not verified"),
+        ("rn-summary-verified", "Verified on libvirt 7.0.0 / QEMU 5.2.0 (KVM), 2026-11-20"),
+        ("rn-summary-stale", "Stale on libvirt 9.0 / QEMU 7.2: changed since it was verified"),
+        ("rn-summary-not-verifiable", "Not verifiable on libvirt 11.3 / QEMU 10.0"),
+        ("rn-summary-not-verified", "Not verified on libvirt 12.9 / QEMU 11.1"),
     ]
     assert sentence(compat) == (
         f"Works on libvirt 7.0; not verifiable on libvirt 11.3: {DRIVE_REASON}; "
@@ -167,7 +171,7 @@ def test_a_passing_controlled_check_without_a_symptom_says_nothing_of_need(built
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-none", freshenv=True)
 def test_a_snippet_never_verified_is_not_verified_everywhere(built: Sphinx) -> None:
     compat = block(built, "bare.html", "comp-fresh-xml")
-    assert [group for _target, group, _words in cells(compat)] == ["rn-summary-not-verified"] * 4
+    assert [group for group, _words in cells(compat)] == ["rn-summary-not-verified"] * 4
     assert sentence(compat) == "Not verified on libvirt 7.0 to 12.9."
     assert needs(compat) == []
 
@@ -178,8 +182,12 @@ def test_the_matrix_lists_every_snippet_on_every_version_grouped_by_issue(built:
     sections = matrix.select("section.rn-compat-issue")
     assert [s.find("h2").get_text() for s in sections] == ["An issue never verified", "A NIC issue"]
     headings = [th.get_text() for th in sections[1].select("thead th")]
-    assert headings == ["Snippet", "bullseye (libvirt 7.0)", "bookworm (libvirt 9.0)",
-                        "trixie (libvirt 11.3)", "trixie-backports (libvirt 12.9)"]
+    assert headings == ["Snippet", "libvirt 7.0 / QEMU 5.2", "libvirt 9.0 / QEMU 7.2",
+                        "libvirt 11.3 / QEMU 10.0", "libvirt 12.9 / QEMU 11.1"]
+    # The codename only in a tooltip.
+    assert [span["title"] for span in sections[1].select("thead th span.rn-version")] == [
+        "Debian bullseye", "Debian bookworm", "Debian trixie", "Debian trixie-backports"]
+    assert "bookworm" not in sections[1].get_text()
     rows = {row.select_one("th code").get_text(): row for row in sections[1].select("tbody tr")}
     assert list(rows) == ["comp/model.xml", "comp/script.sh"]
     model = rows["comp/model.xml"]
@@ -187,6 +195,11 @@ def test_the_matrix_lists_every_snippet_on_every_version_grouped_by_issue(built:
         "! known failure", "✓ verified", "✓ verified", "~ effect not shown"]
     assert model.select_one("th a")["href"] == "issue.html#snippet-comp-model-xml"
     assert model.select_one("p.rn-compat-sentence").get_text().startswith("Works on libvirt 9.0 to 11.3")
+    # The necessity sentences are on the matrix too.
+    assert [p.get_text() for p in model.select("p.rn-compat-need")] == [
+        "Still needed on libvirt 9.0 to 11.3: without it, nic-models = ['rtl8139'].",
+        "Not needed on libvirt 12.9: without it, nic-models = ['e1000'].",
+    ]
     assert [td.get_text(" ", strip=True) for td in rows["comp/script.sh"].select("td")] == [
         "✓ verified", "↻ stale", "\u2013 not verifiable", "? not verified"]
     # the matrix carries the same "still needed" sentences as the issue page, and none for a
@@ -211,15 +224,15 @@ def test_the_row_and_the_matrix_build_in_japanese(built: Sphinx) -> None:
 @pytest.mark.sphinx("html", testroot="compat", srcdir="compat-rewrite", freshenv=True)
 def test_a_new_ledger_rewrites_the_row_and_the_matrix(app: Sphinx, make_app: Any) -> None:
     app.build()
-    # No ledger: no versions either, so the targets are named.
+    # No ledger: the versions are the majors the target catalogue declares.
     assert sentence(block(app, "issue.html", "comp-model-xml")) == (
-        "Not verified on bullseye to trixie-backports.")
+        "Not verified on libvirt 7 to 12.")
     write_compat_ledger(Path(app.srcdir))
     again = make_app("html", srcdir=app.srcdir, freshenv=False)
     again.build()
     assert sentence(block(again, "issue.html", "comp-model-xml")).startswith("Works on libvirt 9.0")
     matrix = page(again, "matrix.html")
-    assert "bookworm (libvirt 9.0)" in [th.get_text() for th in matrix.select("thead th")]
+    assert "libvirt 9.0 / QEMU 7.2" in [th.get_text() for th in matrix.select("thead th")]
 
 
 # -- the words, without a build --------------------------------------------------------------
@@ -238,11 +251,13 @@ def test_separate_runs_are_listed_and_single_versions_stand_alone() -> None:
     assert versions_text(VERSIONS, [0, 2, 3], open_ended=True) == "libvirt 7.0 and libvirt 11.3 and later"
 
 
-def test_a_target_the_ledger_has_no_record_of_is_named_by_its_target() -> None:
-    ledger = Ledger()
-    versions = target_versions(ledger, ["bookworm"])
-    assert versions["bookworm"].label == "bookworm"
-    assert versions_text([versions["bookworm"], Version("trixie", None)], [0, 1]) == "bookworm to trixie"
+def test_a_target_the_ledger_has_no_record_of_is_named_by_the_catalogues_versions() -> None:
+    versions = target_versions(Ledger(), ["bookworm", "elsewhere"])
+    assert versions["bookworm"].full_label == "libvirt 9 / QEMU 7"
+    assert versions["bookworm"].tooltip == "Debian bookworm"
+    # A target the catalogue does not know is named by its name.
+    assert versions["elsewhere"].label == "elsewhere"
+    assert versions_text([versions["bookworm"], Version("trixie", None)], [0, 1]) == "libvirt 9 to trixie"
 
 
 def test_not_verifiable_everywhere_for_one_reason_is_said_once_without_versions() -> None:

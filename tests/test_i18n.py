@@ -28,8 +28,16 @@ def test_a_fully_translated_page_has_no_banner_and_a_partly_translated_one_has_i
     issue = page(app, "issue.html")
     assert issue.find("h1").get_text().startswith("ある問題")
     banner = issue.select_one(".rn-language-banner")
-    assert banner is not None and banner.get_text() == "このコンテンツは選択した言語では利用できません。"
-    assert "A paragraph nobody translated." in issue.get_text()
+    assert banner is not None
+    assert banner.get_text() == "このコンテンツは選択した言語では利用できません。 English"
+    # Inside the page's content, after its title, linking the page in English.
+    assert banner.parent.name == "section" and banner.find_previous_sibling("h1") is not None
+    link = banner.select_one("a")
+    assert (link["href"], link["hreflang"], link["lang"]) == ("../issue.html", "en", "en")
+    # What nobody translated is marked English, for a screen reader's voice; the rest is not.
+    untranslated = next(p for p in issue.select("p") if p.get_text() == "A paragraph nobody translated.")
+    assert untranslated["lang"] == "en"
+    assert not issue.find("h1").has_attr("lang")
 
 
 @pytest.mark.sphinx("html", testroot="i18n", srcdir="i18n-snippet", confoverrides=JA, freshenv=True)
@@ -53,8 +61,14 @@ def test_the_extensions_words_are_japanese(app: Sphinx) -> None:
     labels = [dt.get_text().rstrip(":") for dt in issue.select("dl.rn-issue-metadata dt")]
     assert labels[:3] == ["問題", "Bugzilla", "コンポーネント"]
     assert [badge.get_text() for badge in issue.select(".rn-badge")] == [
-        "bookworm では未検証", "trixie では未検証"]
-    assert issue.select_one(".rn-answer").get_text().startswith("回避策: bookworm: ? 1 未検証")
+        "libvirt 9 / QEMU 7 では未検証", "libvirt 11 / QEMU 10 では未検証"]
+    answer = issue.select_one(".rn-answer")
+    assert answer.select_one(".rn-answer-title").get_text() == "お使いのバージョンへの影響と、動作する回避策"
+    assert answer.select_one("li").get_text() == (
+        "libvirt 9 / QEMU 7: ? 動作を検証済みのスニペットはありません")
+    assert answer.select_one("form.rn-version-picker label").get_text() == "お使いのバージョン"
+    assert issue.select_one("details.rn-snippet-details summary").get_text() == (
+        "根拠: 各実行、対照、検証用の変更")
     switch = issue.select_one("nav.rn-language-switcher a")
     assert (switch["href"], switch["hreflang"]) == ("../issue.html", "en")
 

@@ -40,28 +40,59 @@ def test_the_overview_lists_every_issue_with_its_summary_per_target(app: Sphinx)
     row = rows[0]
     assert (row["data-component"], row["data-kind"], row["data-releases"]) == ("comp", "known-issue", "R")
     assert row["data-statuses"] == "fails|not-verified|stale|verified"
-    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    # The issue and its facts in one cell, then a column per version, named by its versions.
+    assert row.select_one("th a").get_text() == "Snippet issue"
+    assert row.select_one("th .rn-overview-facts").get_text() == "comp · Known Issue · R"
+    headings = [th.get_text() for th in overview.select("table.rn-overview-table thead th")]
+    assert headings == ["Issue", "libvirt 9.0 / QEMU 7.2", "libvirt 11.3 / QEMU 10.0"]
+    cells = [(td["data-version"], td["data-statuses"], td.get_text(" ", strip=True))
+             for td in row.select("td")]
     # verified.xml is shown twice on the page and counted once.
-    assert cells == ["Snippet issue", "comp", "Known Issue", "R", "—",
-                     "✓ 1 verified ↻ 1 stale", "✗ 1 fails ? 1 not verified"]
+    assert cells == [("9.0", "verified|stale", "✓ 1 verified ↻ 1 stale"),
+                     ("11.3", "fails|not-verified", "✗ 1 fails ? 1 not verified")]
     assert row.select_one("a")["href"] == "issue.html"
     counts = [dd.get_text(" ", strip=True) for dd in overview.select("dl.rn-overview-counts dd")]
     assert counts == ["1", "✓ 1 verified ↻ 1 stale", "✗ 1 fails ? 1 not verified"]
+    assert [dt.get_text() for dt in overview.select("dl.rn-overview-counts dt")][1:] == [
+        "Snippets on libvirt 9.0 / QEMU 7.2", "Snippets on libvirt 11.3 / QEMU 10.0"]
+    # No codename is shown (only in tooltips).
+    shown = overview.select_one("div.rn-overview")
+    for tooltip in shown.select("[title]"):
+        del tooltip["title"]
+    assert "bookworm" not in str(shown) and "trixie" not in str(shown)
+    # The count is above the table; the status filter offers only statuses some row has.
+    assert overview.select_one("p.rn-overview-shown").find_next("table") is not None
+    offered = [o["value"] for o in overview.select("#rn-filter-statuses option") if o["value"]]
+    assert offered == ["verified", "fails", "stale", "not-verified"]
+    assert overview.select_one("form.rn-overview-filters button[type=reset]") is not None
+    # The version choice: a form whose field is the URL's "libvirt", hidden without the script.
+    picker = overview.select_one("form.rn-version-picker")
+    assert picker.has_attr("hidden")
+    assert [(o["value"], o.get_text()) for o in picker.select("select[name=libvirt] option")] == [
+        ("", "every version"), ("9.0", "libvirt 9.0 / QEMU 7.2"),
+        ("11.3", "libvirt 11.3 / QEMU 10.0")]
     # Without JavaScript the filters stay hidden and every row is shown.
     assert overview.select_one("form.rn-overview-filters").has_attr("hidden")
     assert not any(row.has_attr("hidden") for row in rows)
 
 
 @pytest.mark.sphinx("html", testroot="snippets", srcdir="overview-answer", freshenv=True)
-def test_an_issue_page_starts_with_its_workarounds_state_on_each_target(app: Sphinx) -> None:
+def test_an_issue_page_starts_with_what_works_and_fails_on_each_version(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
     app.build()
     issue = page(app, "issue.html")
-    answer = issue.select_one("p.rn-answer")
-    assert answer.get_text(" ", strip=True) == (
-        "Workaround: bookworm : ✓ 1 verified ↻ 1 stale ; trixie : ✗ 1 fails ? 1 not verified")
-    # It comes before the metadata and the snippets.
+    answer = issue.select_one("div.rn-answer")
+    lines = {li["data-version"]: li.get_text(" ", strip=True)
+             for li in answer.select("ul.rn-answer-versions li")}
+    assert lines == {
+        "9.0": "libvirt 9.0 / QEMU 7.2 : ✓ works: verified.xml",
+        "11.3": "libvirt 11.3 / QEMU 10.0 : ? no snippet is verified to work; ✗ fails: verified.xml",
+    }
+    # Each snippet named links to it on the page.
+    assert answer.select_one('li[data-version="9.0"] a')["href"] == "#snippet-comp-verified-xml"
+    # It comes before the metadata and the snippets, with the version choice.
     assert answer.find_next("dl", class_="rn-issue-metadata") is not None
+    assert answer.select_one("form.rn-version-picker select[name=libvirt]") is not None
 
 
 @pytest.mark.sphinx("html", testroot="snippets", srcdir="overview-rewrite", freshenv=True)

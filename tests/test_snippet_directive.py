@@ -92,25 +92,33 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
         ("rn-badge-passed", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20"),
         ("rn-badge-failed", "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20"),
     ]
-    reasons = page(app, "issue.html").select(
-        'div.rn-snippet[id="snippet-comp-verified-xml"] p.rn-snippet-reason')
-    assert [p.get_text() for p in reasons] == ["trixie: QEMU no longer accepts -cpu ?"]
-    details = page(app, "issue.html").select_one(
-        'div.rn-snippet[id="snippet-comp-verified-xml"] details.rn-snippet-details')
-    lines = [li.get_text(" ", strip=True) for li in details.select("li")]
-    assert lines == [
-        "bookworm: passed on libvirt 9.0.0 / QEMU 7.2.19 (KVM), image sha256:aaaa, "
-        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: passed",
-        "trixie: failed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), image sha256:bbbb, "
-        "2026-11-20 12:00 UTC, 1.5 s; layers: effect: failed; reason: QEMU no longer accepts -cpu ?",
+    verified = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    # One line of status: the sentence with the reason said once, then the day.
+    line = verified.select_one("p.rn-status-line")
+    assert line.get_text(" ", strip=True) == (
+        "✓ Works on libvirt 9.0; fails on libvirt 11.3: QEMU no longer accepts -cpu ?. · Nov 20, 2026")
+    assert line.select_one("time")["datetime"] == "2026-11-20"
+    # Everything else in one disclosure, after the line; the reason is not repeated there.
+    [details] = verified.select("details")
+    assert "rn-snippet-details" in details["class"]
+    assert details.find_previous_sibling("p", class_="rn-status-line") is line
+    assert verified.get_text().count("QEMU no longer accepts -cpu ?") == 1
+    # A line per version: its badge (outcome, exact versions, day), then what else its run
+    # recorded; nothing is said twice.
+    runs = [li.get_text(" ", strip=True) for li in details.select("ul.rn-snippet-runs li")]
+    assert runs == [
+        "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20 : image sha256:aaaa, "
+        "12:00 UTC, 1.5 s; layers: effect: passed",
+        "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20 : image sha256:bbbb, "
+        "12:00 UTC, 1.5 s; layers: effect: failed",
     ]
     # Shown twice on one page: the second occurrence gets its own anchor.
     ids = [div["id"] for div in page(app, "issue.html").select("div.rn-snippet")]
     assert ids.count("snippet-comp-verified-xml") == 1
     assert "snippet-comp-verified-xml-2" in ids
     assert badges(app, "comp-script-sh") == [
-        ("rn-badge-stale", "Stale on bookworm: changed since it was verified"),
-        ("rn-badge-missing", "Not verified on trixie"),
+        ("rn-badge-stale", "Stale on libvirt 9.0 / QEMU 7.2: changed since it was verified"),
+        ("rn-badge-missing", "Not verified on libvirt 11.3 / QEMU 10.0"),
     ]
 
 
@@ -173,17 +181,25 @@ def test_malformed_ledger_is_a_located_warning(app: Sphinx) -> None:
 def test_snippets_page_lists_every_use_with_status_per_target(app: Sphinx) -> None:
     write_test_ledger(Path(app.srcdir))
     app.build()
-    rows = page(app, "all.html").select("table.rn-snippet-table tbody tr")
-    table = [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in rows]
+    table_node = page(app, "all.html").select_one("table.rn-snippet-table")
+    assert [th.get_text() for th in table_node.select("thead th")] == [
+        "Snippet", "libvirt 9.0 / QEMU 7.2", "libvirt 11.3 / QEMU 10.0"]
+    rows = table_node.select("tbody tr")
+    table = [[row.select_one("th .rn-compat-issue-id").get_text(),
+              row.select_one("th code").get_text(),
+              row.select_one("th p.rn-compat-sentence").get_text(),
+              *(cell.get_text(" ", strip=True) for cell in row.select("td"))] for row in rows]
     assert table == [
-        ["comp/script.sh", "snip", "Stale on bookworm: changed since it was verified the "
-         "snippet changed since it was verified on 2026-11-20", "Not verified on trixie"],
-        ["comp/verified.xml", "snip", "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20",
-         "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20 QEMU no longer accepts -cpu ?"],
-    ]  # shown twice on its page, listed once; the reason follows its badge as plain text
-    failed = rows[1].select("td")[3]
-    assert failed.select_one("span.rn-badge-failed").get_text() == (
-        "Fails on libvirt 11.3.0 / QEMU 10.0.2 (TCG), 2026-11-20")
+        ["snip", "comp/script.sh",
+         "Stale on libvirt 9.0: changed since it was verified; not verified on libvirt 11.3.",
+         "↻ stale", "? not verified"],
+        ["snip", "comp/verified.xml",
+         "Works on libvirt 9.0; fails on libvirt 11.3: QEMU no longer accepts -cpu ?.",
+         "✓ verified", "✗ fails"],
+    ]  # shown twice on its page, listed once; the reason in the row's sentence
+    # Each cell names its version, for narrow screens where the rows are stacked.
+    assert [td["data-label"] for td in rows[1].select("td")] == [
+        "libvirt 9.0 / QEMU 7.2", "libvirt 11.3 / QEMU 10.0"]
     assert rows[0].select_one("a")["href"] == "issue.html#snippet-comp-script-sh"
 
 
@@ -276,8 +292,10 @@ def test_a_changed_spec_makes_the_badge_stale(app: Sphinx) -> None:
     spec.write_text(spec.read_text().replace("The e1000 model line.", "Another summary."))
     app.build()
     assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"
+    # Why it is stale is said in the evidence (the line only says "stale").
     reason = page(app, "issue.html").select_one(
-        'div.rn-snippet[id="snippet-comp-verified-xml"] p.rn-snippet-reason').get_text()
+        'div.rn-snippet[id="snippet-comp-verified-xml"] details p.rn-snippet-reason').get_text()
+    assert reason.startswith("libvirt 9.0 / QEMU 7.2: ")
     assert "spec comp/verified.xml.check.toml changed" in reason
 
 
@@ -311,9 +329,10 @@ def test_a_procedures_layers_are_shown_once_and_long_details_are_shortened(tmp_p
     (tmp_path / "f").write_text("x")
     driver = snippet_view(config, ledger, "comp/driver.virsh", tmp_path / "f")  # type: ignore[arg-type]
     member = snippet_view(config, ledger, "comp/member.xml", tmp_path / "f")  # type: ignore[arg-type]
-    [shown] = driver.details
+    [(target, shown)] = driver.details
+    assert target == "bookworm"
     assert "layers: run: passed (" in shown and long not in shown and "x" * (DETAIL_LIMIT - 1) + "…" in shown
-    [pointer] = member.details
+    [(_target, pointer)] = member.details
     assert "checked as part of comp/driver.virsh: its layers are shown there" in pointer
     assert "layers:" not in pointer
 
@@ -336,7 +355,9 @@ def test_records_of_two_machines_that_disagree_are_conflicting_and_refused_namin
     app.build()
     assert app.statuscode == 1
     badges = [b.get_text() for b in page(app, "issue.html").select(".rn-badge-conflicting")]
-    assert badges and set(badges) == {"Conflicting results on bookworm"}
+    # On the page, the target is named as readers name it; the gate's message (for the
+    # writer) keeps the target's name.
+    assert badges and set(badges) == {"Conflicting results on libvirt 9.0 / QEMU 7.2"}
     gate = [w for w in warnings_of(app) if "[relnotes.unverified]" in w]
     assert gate and all("comp/verified.xml" in w for w in gate)
     assert "Conflicting results on bookworm: runs of the same inputs disagree: " in gate[0]

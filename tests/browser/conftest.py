@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.built_site import ROOT, build_site
+from tests.built_site import ROOT, build_site, verified_project
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "browser-failures"
@@ -44,7 +44,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("browser-site"))
+    out = tmp_path_factory.mktemp("browser-site")
+    return build_site(out, verified_project(out))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from relnotes.sphinxext.as_written import setup_as_written
+from relnotes.sphinxext.assets import setup_assets
 from relnotes.sphinxext.bzlinks import setup_bzlinks
 from relnotes.sphinxext.claims import setup_claims
 from relnotes.sphinxext.code_blocks import setup_code_blocks
@@ -32,7 +33,9 @@ from relnotes.sphinxext.releases import setup_releases
 from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
+from relnotes.sphinxext.status_line import setup_status_line
 from relnotes.sphinxext.titles import setup_titles
+from relnotes.sphinxext.variants import setup_variants
 from relnotes.sphinxext.verification import setup_verification
 
 __version__ = "0.1.0"
@@ -51,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_issue_directives(app)
     setup_snippets(app)
     setup_code_blocks(app)
+    setup_variants(app)
     setup_spec_check(app)
     setup_verification(app)
     setup_publish_gate(app)
@@ -66,8 +70,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_output(app)
     setup_overview(app)
     setup_compatibility(app)
+    setup_status_line(app)
     setup_i18n(app)
     setup_hosting(app)
+    setup_assets(app)
     setup_titles(app)
     setup_as_written(app)
     app.connect("config-inited", _add_static_files, priority=800)

@@ -10,7 +10,7 @@ computed for the snippet, which the page must also show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from docutils import nodes
@@ -62,12 +62,16 @@ class VerifiedRole(SphinxRole):
         return [node], []
 
 
-def claim_sentence(statuses: Sequence[SnippetStatus]) -> str:
-    """The statuses as one sentence part, targets with the same status joined by "and"."""
+def claim_sentence(statuses: Sequence[SnippetStatus],
+                   versions: Mapping[str, str] | None = None) -> str:
+    """The statuses as one sentence part, targets with the same status joined by "and";
+    ``versions`` names each target as readers know it ("libvirt 9.0 / QEMU 7.2")."""
     groups: dict[Status, list[str]] = {}
     for status in statuses:
-        label = status.environment_label or status.target
-        text = meaning(status.status).claim % {"environment": label, "target": status.target}
+        version = (versions or {}).get(status.target)
+        label = version or status.environment_label or status.target
+        text = meaning(status.status).claim % {"environment": label,
+                                               "target": version or status.target}
         groups.setdefault(status.status, []).append(text)
     parts = []
     for texts in groups.values():
@@ -78,7 +82,8 @@ def claim_sentence(statuses: Sequence[SnippetStatus]) -> str:
     return "; ".join(parts)
 
 
-def render_claims(doctree: nodes.document, views: dict[str, Sequence[SnippetStatus]]) -> None:
+def render_claims(doctree: nodes.document, views: dict[str, Sequence[SnippetStatus]],
+                  versions: Mapping[str, str] | None = None) -> None:
     """Replace each claim placeholder by its sentence (``views``: the page's snippets)."""
     for node in list(doctree.findall(verification_claim)):
         statuses = views.get(node["key"])
@@ -88,7 +93,7 @@ def render_claims(doctree: nodes.document, views: dict[str, Sequence[SnippetStat
                            type=WARNING_TYPE, subtype=Subtype.CLAIM)
             node.replace_self(nodes.Text("not verified"))
             continue
-        node.replace_self(nodes.inline("", claim_sentence(statuses), classes=["rn-claim"]))
+        node.replace_self(nodes.inline("", claim_sentence(statuses, versions), classes=["rn-claim"]))
 
 
 def setup_claims(app: Sphinx) -> None:

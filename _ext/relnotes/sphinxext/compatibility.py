@@ -9,9 +9,9 @@ table (``core.results``).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from docutils import nodes
@@ -25,30 +25,16 @@ from relnotes.core.targets import TARGET_NAMES
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
-from relnotes.sphinxext.overview import SUMMARY_GROUPS, group_label
-from relnotes.sphinxext.snippet import snippet_anchor, snippet_status
+from relnotes.sphinxext.overview import SUMMARY_GROUPS
 from relnotes.sphinxext.verification import (
     SnippetView,
     current_ledger,
     pending_text,
     views_by_snippet,
 )
+from relnotes.sphinxext.versions import Version, target_versions
 
 METADATA_KEY = "rn-compatibility-matrix"
-
-
-@dataclass(frozen=True)
-class Version:
-    """How a target is named to readers: its libvirt version when the ledger knows it."""
-
-    target: str
-    libvirt: str | None  # "9.0", from the records' environments
-
-    @property
-    def label(self) -> str:
-        if self.libvirt is None:
-            return self.target
-        return str(_("libvirt %(version)s") % {"version": self.libvirt})
 
 
 @dataclass(frozen=True)
@@ -68,11 +54,47 @@ class Need:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """On one target, how many deliberately broken copies of the snippet its check caught
+    (the record's ``mutation``, when the engine measured it)."""
+
+    version: Version
+    killed: int
+    total: int
+    equivalent: int  # declared to change nothing, with a reason
+    survivors: tuple[str, ...]  # left the check green: that part is not shown to be needed
+
+    @property
+    def every_line_needed(self) -> bool:
+        return not self.survivors and self.killed + self.equivalent >= self.total > 0
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """On one target, the issue's problem as the unchanged guest showed it in the same run
+    (the record's ``symptom``, when the check declares how to observe it)."""
+
+    version: Version
+    probe: str
+    problem: str
+    value: str
+    present: bool
+
+
+@dataclass(frozen=True)
 class Compatibility:
     key: str
     cells: tuple[Cell, ...]
     pending: str | None  # the spec is pending: no check exists on any target
     needs: tuple[Need, ...]
+    # The snippet whose check verified this one, when it is another (a step of a procedure).
+    check: str | None = None
+    latest: date | None = None  # the newest current record's day
+    mutations: tuple[Mutation, ...] = ()
+    symptoms: tuple[Symptom, ...] = ()
+    # Reasons the sentence does not say (why a result is stale, why an effect did not show),
+    # for the evidence.
+    unsaid: tuple[tuple[Version, str], ...] = ()
 
 
 # -- computing ------------------------------------------------------------------------------
@@ -82,23 +104,6 @@ def ordered_targets(targets: Sequence[str]) -> list[str]:
     """The site's targets oldest first, as the catalogue lists them (unknown ones last)."""
     order = {name: index for index, name in enumerate(TARGET_NAMES)}
     return sorted(targets, key=lambda target: (order.get(target, len(order)), target))
-
-
-def target_versions(ledger: Ledger, targets: Sequence[str]) -> dict[str, Version]:
-    """Each target's libvirt version, from its records of the latest run (name if none)."""
-    latest: dict[str, Record] = {}
-    for record in ledger.records.values():
-        current = latest.get(record.target)
-        if current is None or record.run_sequence > current.run_sequence:
-            latest[record.target] = record
-    versions = {}
-    for target in targets:
-        newest = latest.get(target)
-        libvirt = None
-        if newest is not None:
-            libvirt = ".".join(newest.environment.libvirt_version.split(".")[:2])
-        versions[target] = Version(target, libvirt)
-    return versions
 
 
 # A symptom value longer than this (a QEMU command line, cut short by the engine) tells a
@@ -134,6 +139,11 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
     by_target = {status.target: status for status in view.statuses}
     cells = []
     needs = []
+    checks: set[str] = set()
+    days: list[date] = []
+    mutations: list[Mutation] = []
+    symptoms: list[Symptom] = []
+    unsaid: list[tuple[Version, str]] = []
     for target in order:
         status = by_target.get(target)
         if status is None or view.pending is not None:
@@ -146,10 +156,40 @@ def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Vers
         reason = ((record.reason or None) if record is not None and group.clause_with_reason
                   else None)
         cells.append(Cell(versions[target], group.name, reason))
+        if not group.clause_with_reason and group.name != "not-verified" and status.reason:
+            unsaid.append((versions[target], status.reason))
         need = need_on(status.status, record, versions[target])
         if need is not None:
             needs.append(need)
-    return Compatibility(view.key, tuple(cells), view.pending, tuple(needs))
+        if record is None or group.name in ("stale", "not-verified"):
+            continue
+        checks.add(record.check or view.key)
+        days.append(record.verified_at.date())
+        mutation, symptom = _mutation_of(record, versions[target]), _symptom_of(record, versions[target])
+        mutations += [mutation] if mutation is not None else []
+        symptoms += [symptom] if symptom is not None else []
+    driver = next(iter(checks)) if len(checks) == 1 else None
+    return Compatibility(view.key, tuple(cells), view.pending, tuple(needs),
+                         check=driver if driver != view.key else None,
+                         latest=max(days) if days else None,
+                         mutations=tuple(mutations), symptoms=tuple(symptoms),
+                         unsaid=tuple(unsaid))
+
+
+def _mutation_of(record: Record, version: Version) -> Mutation | None:
+    # Read by name: older ledgers (and records of checks without mutants) have none.
+    score: Any = getattr(record, "mutation", None)
+    if score is None:
+        return None
+    return Mutation(version, int(score.killed), int(score.total), len(score.equivalent),
+                    tuple(str(survivor) for survivor in score.survivors))
+
+
+def _symptom_of(record: Record, version: Version) -> Symptom | None:
+    seen: Any = getattr(record, "symptom", None)
+    if seen is None:
+        return None
+    return Symptom(version, str(seen.probe), str(seen.problem), str(seen.value), bool(seen.present))
 
 
 def compute(env: BuildEnvironment) -> dict[str, Compatibility]:
@@ -265,73 +305,6 @@ def need_sentences(compatibility: Compatibility) -> list[str]:
     return [str(text) for text in out]
 
 
-# -- HTML -----------------------------------------------------------------------------------
-
-_SYMBOLS = {group.name: group.symbol for group in SUMMARY_GROUPS}
-_LABELS = {group.name: group for group in SUMMARY_GROUPS}
-
-
-def cell_html(cell: Cell, *, element: str = "span", with_version: bool = True) -> str:
-    group = _LABELS[cell.group]
-    version = (f'<span class="rn-compat-version">{html.escape(cell.version.label)}</span> '
-               if with_version else "")
-    return (f'<{element} class="rn-compat-cell rn-summary rn-summary-{group.name}" '
-            f'data-target="{html.escape(cell.version.target)}">{version}'
-            f'<span aria-hidden="true">{group.symbol}</span> {html.escape(group_label(group))}'
-            f"</{element}>")
-
-
-def row_html(compatibility: Compatibility) -> str:
-    label = html.escape(_("Compatibility"))
-    cells = "".join(f"<li>{cell_html(cell)}</li>" for cell in compatibility.cells)
-    needs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
-                    for text in need_sentences(compatibility))
-    return (f'<div class="rn-compat">'
-            f'<ul class="rn-compat-row" aria-label="{label}">{cells}</ul>'
-            f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>'
-            f"{needs}</div>")
-
-
-def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str:
-    """Every issue's snippets, a row each, a column per target: a table per issue."""
-    env = app.env
-    domain = relnotes_domain(env)
-    order = ordered_targets(relnotes_config(app.config).targets)
-    versions = target_versions(current_ledger_or_empty(env), order)
-    out = ['<div class="rn-compat-matrix">']
-    headings = [str(_("Snippet"))] + [
-        f"{target} ({versions[target].label})" if versions[target].libvirt else target
-        for target in order]
-    for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
-        keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
-        shown = [compatibilities[key] for key in keys if key in compatibilities]
-        uri = app.builder.get_relative_uri(docname, issue.docname)
-        out.append(f'<section class="rn-compat-issue" id="compat-{html.escape(issue.id)}">')
-        out.append(f'<h2><a href="{html.escape(uri)}">{html.escape(issue.title)}</a></h2>')
-        if not shown:
-            out.append(f"<p>{html.escape(_('This issue has no workaround snippet.'))}</p>")
-            out.append("</section>")
-            continue
-        out.append('<div class="rn-overview-scroll"><table class="rn-overview-table rn-compat-table">')
-        out.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>'
-                                           for h in headings) + "</tr></thead><tbody>")
-        for compatibility in shown:
-            anchor = f"{uri}#{snippet_anchor(compatibility.key)}"
-            first = (f'<th scope="row"><a href="{html.escape(anchor)}"><code>'
-                     f"{html.escape(compatibility.key)}</code></a>"
-                     f'<p class="rn-compat-sentence">{html.escape(sentence(compatibility))}</p>'
-                     + "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
-                               for text in need_sentences(compatibility)) + "</th>")
-            cells = "".join(
-                f'<td data-label="{html.escape(heading)}">'
-                f"{cell_html(cell, with_version=False)}</td>"
-                for heading, cell in zip(headings[1:], compatibility.cells, strict=True))
-            out.append(f"<tr>{first}{cells}</tr>")
-        out.append("</tbody></table></div></section>")
-    out.append("</div>")
-    return "\n".join(out)
-
-
 # -- Sphinx ---------------------------------------------------------------------------------
 
 
@@ -369,23 +342,8 @@ def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
         return []
     pages = {docname for docname, uses in domain.data["snippets"].items()
              if any(located.value in changed for located in uses)}
-    return sorted(pages | set(matrix_pages(env)))
-
-
-def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    compatibilities: dict[str, Compatibility] = relnotes_domain(app.env).data.get(
-        "compatibility", {})
-    for placeholder in list(doctree.findall(compatibility_matrix)):
-        placeholder.replace_self(nodes.raw("", matrix_html(app, docname, compatibilities),
-                                           format="html"))
-    # Above each snippet's badges (which replace this placeholder afterwards): the summary
-    # first, then the dated badges and the folded details.
-    for status in list(doctree.findall(snippet_status)):
-        compatibility = compatibilities.get(status["key"])
-        parent = status.parent
-        if compatibility is None or parent is None:
-            continue
-        parent.insert(parent.index(status), nodes.raw("", row_html(compatibility), format="html"))
+    # The snippets page shows every snippet's sentence too.
+    return sorted(pages | set(matrix_pages(env)) | set(domain.data["snippet_tables"]))
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
@@ -398,5 +356,3 @@ def setup_compatibility(app: Sphinx) -> None:
                  latex=(_skip, None))
     # After verification.py's env-updated handler (500), whose statuses it reads.
     app.connect("env-updated", schedule_rewrites, priority=610)
-    # Before verification.py (400) replaces the snippet_status placeholders it follows.
-    app.connect("doctree-resolved", render, priority=395)

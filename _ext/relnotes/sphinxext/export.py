@@ -29,13 +29,13 @@ from relnotes.core.releases import release_notes
 from relnotes.sphinxext.compatibility import (
     current_ledger_or_empty,
     ordered_targets,
-    target_versions,
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import kind_heading
 from relnotes.sphinxext.output import write_if_changed
 from relnotes.sphinxext.verification import views_by_snippet
+from relnotes.sphinxext.versions import target_versions
 
 _ATTRIBUTE = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*)\}")
 # Where inline code starts and ends in a note's text; each format writes its own marks there.

@@ -8,12 +8,14 @@ points each of them at the language being built, so the ``ja/`` site names ``ja/
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
@@ -65,6 +67,15 @@ def heading_levels(html: str) -> str:
     return _CAPTION.sub(r'\1 aria-level="2"', html)
 
 
+# A link relative to the page: not a scheme (https:, mailto:), not from the root, not a fragment.
+_RELATIVE_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)"')
+
+
+def absolute_links(html: str, prefix: str) -> str:
+    """Every relative link of ``html`` made absolute from ``prefix`` (the site's root path)."""
+    return _RELATIVE_HREF.sub(lambda match: f'href="{prefix}{match.group(1)}"', html)
+
+
 def fix_caption_roles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                       doctree: object) -> None:
     if "body" in context:
@@ -72,12 +83,58 @@ def fix_caption_roles(app: Sphinx, pagename: str, templatename: str, context: di
     toctree: Callable[..., Any] | None = context.get("toctree")
     if toctree is None:
         return
+    # The 404 page is served at any depth: its navigation links from the host's root (the
+    # notfound extension's own rewrite leaves the sidebar's links relative).
+    not_found = pagename == getattr(app.config, "notfound_pagename", None)
+    prefix = urlsplit(str(app.config.html_baseurl or "/")).path or "/"
 
     def with_levels(**kwargs: Any) -> Any:
-        rendered = toctree(**kwargs)
-        return type(rendered)(heading_levels(str(rendered)))  # keep Markup as Markup
+        original = toctree(**kwargs)
+        rendered = heading_levels(str(original))
+        if not_found:
+            rendered = absolute_links(rendered, prefix)
+        return type(original)(rendered)  # keep Markup as Markup
 
     context["toctree"] = with_levels
+
+
+# The end of a sentence: a full stop (or a Japanese one) followed by a space or the end.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=。)")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``, its whitespace collapsed."""
+    text = " ".join(text.split())
+    end = _SENTENCE_END.search(text)
+    return text[:end.start()].strip() if end else text
+
+
+def symptom_description(doctree: nodes.document | None) -> str | None:
+    """The first sentence of the page's "Symptom" section: what a search result should say."""
+    if doctree is None:
+        return None
+    for section in doctree.findall(nodes.section):
+        if "symptom" in section["ids"]:
+            paragraph = next(iter(section.findall(nodes.paragraph)), None)
+            if paragraph is not None and paragraph.astext().strip():
+                return first_sentence(paragraph.astext())
+    return None
+
+
+def describe_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: nodes.document | None) -> None:
+    """``meta description`` and ``og:description`` from the symptom's first sentence, instead
+    of the page's first words (an issue page starts with its field list)."""
+    description = symptom_description(doctree)
+    if description is None:
+        return
+    meta = context.get("meta")
+    if meta is None:
+        context["meta"] = meta = {}
+    meta["og:description"] = description  # sphinxext-opengraph takes og:* fields as given
+    # sphinxext-opengraph adds no description of its own when the page already has one.
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<meta name="description" content="{html.escape(description)}" />')
 
 
 def setup_hosting(app: Sphinx) -> None:
@@ -86,3 +143,5 @@ def setup_hosting(app: Sphinx) -> None:
     app.connect("build-finished", write_robots_txt, priority=500)
     # After navigation.py bounds toctree() (400), before furo renders its sidebar with it (500).
     app.connect("html-page-context", fix_caption_roles, priority=450)
+    # Before sphinxext-opengraph (500), which reads the page's meta fields and description.
+    app.connect("html-page-context", describe_page, priority=460)

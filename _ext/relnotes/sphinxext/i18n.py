@@ -13,6 +13,7 @@ import gettext
 import html
 import json
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -194,8 +195,35 @@ class KeepSnippetsUntranslated(SphinxTransform):
                 block["translatable"] = False
 
 
+#: The class of an element left in the source language on a translated page; the page gets
+#: ``lang`` on it (``mark_source_language``), so a screen reader reads it with the right voice.
+SOURCE_LANGUAGE_CLASS = "rn-source-language"
+_UNTRANSLATED = "rn-untranslated"  # page metadata: the page is not fully translated
+_TRANSLATED_IN = "rn-translated-in"  # page metadata (source build): languages it is complete in
+
+
+def po_translations(srcdir: Path, locale_dirs: list[str], docname: str, language: str,
+                    compact: bool | str) -> dict[str, str]:
+    """A page's translated messages in ``language`` from its .po catalog (no fuzzy entries):
+    what the source language's build knows of a translation it does not build."""
+    from babel.messages.pofile import read_po
+
+    domain = docname_to_domain(docname, compact)
+    found: dict[str, str] = {}
+    for directory in locale_dirs:
+        path = Path(srcdir, directory, language, "LC_MESSAGES", f"{domain}.po")
+        if path.is_file():
+            with path.open("rb") as stream:
+                found |= {str(m.id): str(m.string) for m in read_po(stream)
+                          if m.id and m.string and not m.fuzzy}
+    return found
+
+
 class UntranslatedBanner(SphinxTransform):
-    """Puts the banner on a page unless every one of its messages is translated.
+    """On a translation: marks every message its catalog does not translate as being in the
+    source language, and puts the banner inside the page's first section, after its title.
+    In the source language's build: notes the languages the page is completely translated in
+    (the others are not announced as alternates).
 
     Runs just before Sphinx's Locale transform (20), while the page still holds its source
     messages; afterwards a translated message is no longer the one the catalog is keyed by.
@@ -204,20 +232,98 @@ class UntranslatedBanner(SphinxTransform):
     default_priority = 19
 
     def apply(self, **kwargs: Any) -> None:
+        docname = self.env.docname
         if not is_translation(self.config):
+            complete = []
+            for language in site_languages(self.config)[1:]:
+                catalog = po_translations(Path(self.env.srcdir), list(self.config.locale_dirs),
+                                          docname, language, self.config.gettext_compact)
+                # No catalog: nothing is translated (and the page need not be walked).
+                if catalog and not untranslated_messages(self.document, catalog):
+                    complete.append(language)
+            self.env.metadata[docname][_TRANSLATED_IN] = complete
             return
-        catalog = page_catalog(self.env, self.env.docname)
-        if untranslated_messages(self.document, catalog) or not catalog:
+        catalog = page_catalog(self.env, docname)
+        untranslated = [node for node, message in extract_messages(self.document)
+                        if not catalog.get(message)]
+        if not untranslated and catalog:
+            return
+        for node in untranslated:
+            node["classes"].append(SOURCE_LANGUAGE_CLASS)
+        self.env.metadata[docname][_UNTRANSLATED] = True
+        section = next(iter(self.document.findall(nodes.section)), None)
+        if section is not None and section.children and isinstance(section[0], nodes.title):
+            section.insert(1, language_banner())
+        else:
             self.document.insert(0, language_banner())
 
 
 def _visit_banner(translator: Any, node: language_banner) -> None:
     text = html.escape(str(_("This content is not available in the selected language.")))
-    translator.body.append(f'<div class="rn-language-banner" role="note"><p>{text}</p></div>\n')
+    builder = translator.builder
+    source = source_language(builder.config)
+    links = dict(language_links(builder.app, builder.current_docname))
+    link = ""
+    if source in links:
+        name = html.escape(LANGUAGE_NAMES.get(source, source))
+        link = (f' <a href="{html.escape(links[source])}" hreflang="{source}" lang="{source}">'
+                f"{name}</a>")
+    translator.body.append(f'<div class="rn-language-banner" role="note"><p>{text}{link}</p></div>\n')
 
 
 def _depart_banner(translator: Any, node: language_banner) -> None:
     pass
+
+
+_MARKED = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s[^>]*?)?\sclass="[^"]*\b'
+                     + SOURCE_LANGUAGE_CLASS + r'\b[^"]*")')
+
+
+def mark_source_language(app: Sphinx, pagename: str, templatename: str,
+                         context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """On a translation: ``lang`` on each element left in the source language; an untranslated
+    page names its source-language original as canonical and stays out of the sitemap."""
+    config = app.config
+    if not is_translation(config) or doctree is None:
+        return
+    source = source_language(config)
+    if "body" in context:
+        context["body"] = _MARKED.sub(rf'<\1 lang="{source}"\2', context["body"])
+    if not app.env.metadata.get(pagename, {}).get(_UNTRANSLATED):
+        return
+    base = str(config.html_baseurl or "")
+    if base:
+        original = base.removesuffix(f"{current_language(config)}/")
+        context["pageurl"] = original + app.builder.get_target_uri(pagename)
+    excludes = getattr(config, "sitemap_excludes", None)
+    if isinstance(excludes, list):
+        # sphinx-sitemap (500) reads the list for this page after this handler (480); it is
+        # put back afterwards (restore_sitemap_excludes, 520), so it never grows with the site.
+        app._relnotes_sitemap_excludes = excludes  # type: ignore[attr-defined]
+        config.sitemap_excludes = [*excludes, app.builder.get_target_uri(pagename)]
+
+
+def restore_sitemap_excludes(app: Sphinx, pagename: str, templatename: str,
+                             context: dict[str, Any], doctree: nodes.document | None) -> None:
+    saved = getattr(app, "_relnotes_sitemap_excludes", None)
+    if saved is not None:
+        app.config.sitemap_excludes = saved
+        app._relnotes_sitemap_excludes = None  # type: ignore[attr-defined]
+
+
+def site_title(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+               doctree: nodes.document | None) -> None:
+    """On a translation, the site's title as the home page's catalog translates it (the home
+    page's heading is the same words)."""
+    if not is_translation(app.config) or not context.get("docstitle"):
+        return
+    titles: dict[str, str] | None = getattr(app, "_relnotes_titles", None)
+    if titles is None:  # once per build: the home page's catalog
+        titles = page_catalog(app.env, app.config.root_doc)
+        app._relnotes_titles = titles  # type: ignore[attr-defined]
+    translated = titles.get(str(context["docstitle"]))
+    if translated:
+        context["docstitle"] = translated
 
 
 # -- the language switcher ----------------------------------------------------------------
@@ -272,9 +378,12 @@ def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[st
         context["theme_announcement"] = switcher
     elif "body" in context:
         context["body"] = switcher + "\n" + context["body"]
+    # Alternates: the source language, and each translation the page is complete in.
+    complete = app.env.metadata.get(pagename, {}).get(_TRANSLATED_IN)
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<link rel="alternate" hreflang="{language}" href="{html.escape(url)}">'
         for language, url in links
+        if language == source_language(app.config) or complete is None or language in complete
     )
 
 
@@ -288,6 +397,10 @@ def setup_i18n(app: Sphinx) -> None:
     app.add_node(language_banner, html=(_visit_banner, _depart_banner),
                  text=(_skip, None), latex=(_skip, None))
     app.connect("html-page-context", add_switcher, priority=500)
+    # Before sphinx-sitemap (500) reads its excludes and the theme reads pageurl.
+    app.connect("html-page-context", mark_source_language, priority=480)
+    app.connect("html-page-context", restore_sitemap_excludes, priority=520)
+    app.connect("html-page-context", site_title, priority=480)
 
 
 def _skip(self: Any, node: nodes.Element) -> None:

@@ -20,12 +20,12 @@ from relnotes.core.lifecycle import (
 from relnotes.sphinxext.compatibility import (
     current_ledger_or_empty,
     ordered_targets,
-    target_versions,
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.verification import views_by_snippet
+from relnotes.sphinxext.versions import target_versions
 
 
 def not_reproduced(app: Sphinx, docname: str) -> SymptomOnTarget | None:

@@ -73,6 +73,7 @@ REDIRECT = """<!DOCTYPE html>
 <link rel="canonical" href="{target}">
 <meta http-equiv="refresh" content="0; url={target}">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <p>{ticket} is described in <a href="{target}">{title}</a>.</p>
@@ -86,7 +87,8 @@ def write_bugzilla_redirects(app: Sphinx, exception: Exception | None) -> None:
     Jira ticket, pointing at the issue's page (a retired issue's too: its links keep working).
 
     Written directly rather than through the theme: thousands of tiny pages need no
-    navigation, and unchanged ones are not rewritten. Pages of tickets no longer carried go.
+    navigation, and unchanged ones are not rewritten. Pages of tickets no longer carried go. An
+    empty icon keeps browsers from asking the host for a /favicon.ico on the way.
     """
     if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
         return

@@ -24,8 +24,8 @@ from relnotes.core.results import GROUPS, Group, group_of
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
-from relnotes.sphinxext.issue import issue_record
-from relnotes.sphinxext.verification import SnippetView, views_by_snippet
+from relnotes.sphinxext.verification import SnippetView, current_ledger_or_empty, views_by_snippet
+from relnotes.sphinxext.versions import Version, picker_html, target_versions
 
 # The groups, their order, words and symbols are the results table's (core.results).
 SUMMARY_GROUPS: tuple[Group, ...] = GROUPS
@@ -125,13 +125,6 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(overview_table)):
         rows = relnotes_domain(app.env).data.get("overview", ())
         placeholder.replace_self(nodes.raw("", overview_html(app, docname, rows), format="html"))
-    for record in list(doctree.findall(issue_record)):
-        parent = record.parent
-        if parent is None:
-            continue
-        answer = answer_node(app, docname)
-        if answer is not None:
-            parent.insert(parent.index(record), answer)
 
 
 def _summary_html(summary: Summary) -> str:
@@ -147,19 +140,30 @@ def _summary_html(summary: Summary) -> str:
     )
 
 
+def _versions(app: Sphinx, targets: Sequence[str]) -> list[Version]:
+    versions = target_versions(current_ledger_or_empty(app.config), targets)
+    return [versions[target] for target in targets]
+
+
 def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str:
+    """Counts, filters (shown by the script), how many rows are shown, then the table: the
+    issue with its facts in one cell, and a column per version ("libvirt 9.0 / QEMU 7.2")."""
     targets = relnotes_config(app.config).targets
-    out: list[str] = ['<div class="rn-overview">']
-    out.append(_counts_html(rows, targets))
-    out.append(_filters_html(rows, targets))
-    out.append('<div class="rn-overview-scroll"><table class="rn-overview-table">')
+    versions = _versions(app, targets)
+    out: list[str] = ['<div class="rn-overview rn-versioned">']
+    out.append(_counts_html(rows, versions))
+    out.append(picker_html(versions))
+    out.append(_filters_html(rows))
+    shown = _("%(shown)s of %(total)s issues shown")
+    out.append(f'<p class="rn-overview-shown" aria-live="polite" data-template="{html.escape(shown)}">'
+               f'{html.escape(shown % {"shown": len(rows), "total": len(rows)})}</p>')
+    out.append('<table class="rn-overview-table rn-stack-table">')
     caption = html.escape(_("Every issue and the state of its workaround"))
     out.append(f"<caption>{caption}</caption>")
-    out.append("<thead><tr>")
-    headings = [_("Issue"), _("Component"), _("Kind"), _("Releases"), _("Bugzilla")]
-    headings += [_("Workaround on %(target)s") % {"target": target} for target in targets]
-    labels = [html.escape(str(heading)) for heading in headings]
-    out.extend(f'<th scope="col">{label}</th>' for label in labels)
+    issue_word = html.escape(_("Issue"))
+    out.append(f'<thead><tr><th scope="col">{issue_word}</th>')
+    out.extend(f'<th scope="col" data-version="{html.escape(version.slug)}">{version.html()}</th>'
+               for version in versions)
     out.append("</tr></thead><tbody>")
     for row in rows:
         uri = app.builder.get_relative_uri(docname, row.docname)
@@ -174,41 +178,38 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
             "data-text": searchable.lower(),
         }
         out.append("<tr " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items()) + ">")
-        cells = [
-            f'<a href="{html.escape(uri)}">{html.escape(row.title)}</a>',
-            html.escape(row.component),
-            html.escape(kind_label(row.kind)),
-            html.escape(", ".join(row.releases)),
-            html.escape(", ".join(f"BZ#{n}" for n in row.bz)) or "—",
-            *(_summary_html(summary) for _target, summary in row.summaries),
-        ]
-        # Each cell names its column, for narrow screens where the rows are stacked.
-        out.extend(f'<td data-label="{label}">{cell}</td>' if index else f"<td>{cell}</td>"
-                   for index, (label, cell) in enumerate(zip(labels, cells, strict=True)))
+        facts = " · ".join(html.escape(fact) for fact in (
+            row.component, kind_label(row.kind), ", ".join(row.releases),
+            ", ".join(f"BZ#{n}" for n in row.bz)) if fact)
+        out.append(f'<th scope="row"><a href="{html.escape(uri)}">{html.escape(row.title)}</a>'
+                   f'<span class="rn-overview-facts">{facts}</span></th>')
+        for version, (_target, summary) in zip(versions, row.summaries, strict=True):
+            groups = "|".join(name for name, _count in summary)
+            out.append(f'<td data-label="{html.escape(version.full_label)}" '
+                       f'data-version="{html.escape(version.slug)}" data-statuses="{groups}">'
+                       f"{_summary_html(summary)}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
-    shown = _("%(shown)s of %(total)s issues shown")
-    out.append(f'<p class="rn-overview-shown" aria-live="polite" data-template="{html.escape(shown)}">'
-               f'{html.escape(shown % {"shown": len(rows), "total": len(rows)})}</p>')
-    out.append("</div>")
     return "\n".join(out)
 
 
-def _counts_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
-    """Counts by status at the top: snippets per group and target, and issues in all."""
+def _counts_html(rows: Sequence[OverviewRow], versions: Sequence[Version]) -> str:
+    """Counts by status at the top: snippets per group and version, and issues in all."""
     # "simple": the theme's opt-out from its indented, coloured definition lists.
     out = ['<dl class="rn-overview-counts simple">']
     issues = html.escape(_("Issues"))
     out.append(f"<dt>{issues}</dt><dd>{len(rows)}</dd>")
-    for index, target in enumerate(targets):
+    for index, version in enumerate(versions):
         totals: dict[str, int] = {}
         for row in rows:
             for name, count in row.summaries[index][1]:
                 totals[name] = totals.get(name, 0) + count
         summary = tuple((group.name, totals[group.name]) for group in SUMMARY_GROUPS
                         if totals.get(group.name))
-        label = _("Snippets on %(target)s") % {"target": target}
-        out.append(f"<dt>{html.escape(label)}</dt><dd>{_summary_html(summary)}</dd>")
+        label = html.escape(_("Snippets on %(target)s") % {"target": "\0"}).replace(
+            "\0", version.html())
+        out.append(f'<dt data-version="{html.escape(version.slug)}">{label}</dt>'
+                   f'<dd data-version="{html.escape(version.slug)}">{_summary_html(summary)}</dd>')
     out.append("</dl>")
     return "".join(out)
 
@@ -218,49 +219,34 @@ def _options(name: str, label: str, values: Iterable[tuple[str, str]]) -> str:
     everything = html.escape(_("all"))
     options = "".join(f'<option value="{html.escape(value)}">{html.escape(text)}</option>'
                       for value, text in values)
-    return (f'<label for="{control}">{html.escape(label)}</label>'
-            f'<select id="{control}" data-filter="{name}">'
-            f'<option value="">{everything}</option>{options}</select>')
+    return (f'<span class="rn-filter"><label for="{control}">{html.escape(label)}</label>'
+            f'<select id="{control}" name="{name}" data-filter="{name}">'
+            f'<option value="">{everything}</option>{options}</select></span>')
 
 
-def _filters_html(rows: Sequence[OverviewRow], targets: Sequence[str]) -> str:
+def _filters_html(rows: Sequence[OverviewRow]) -> str:
     # Hidden until the script runs: without it the full table is there and nothing pretends
-    # to filter.
+    # to filter. Each choice lists only values some row has; the form's fields are the URL's.
     components = sorted({row.component for row in rows})
     topics = sorted({topic for row in rows for topic in row.topics})
     kinds = sorted({row.kind for row in rows})
     releases = sorted({release for row in rows for release in row.releases})
+    present = {name for row in rows for _target, summary in row.summaries for name, _c in summary}
     form_label = html.escape(_("Filter the issues"))
     text_label = html.escape(_("Text or BZ number"))
     out = [f'<form class="rn-overview-filters" hidden role="search" aria-label="{form_label}">']
-    out.append(f'<label for="rn-filter-text">{text_label}</label>'
-               '<input type="search" id="rn-filter-text" data-filter="text">')
+    out.append(f'<span class="rn-filter"><label for="rn-filter-text">{text_label}</label>'
+               '<input type="search" id="rn-filter-text" name="text" data-filter="text"></span>')
     out.append(_options("component", _("Component"), ((c, c) for c in components)))
     out.append(_options("topics", _("Topic"), ((t, t) for t in topics)))
     out.append(_options("kind", _("Kind"), ((k, kind_label(k)) for k in kinds)))
     out.append(_options("releases", _("Release"), ((r, r) for r in releases)))
-    out.append(_options("statuses", _("Status"), ((g.name, group_label(g)) for g in SUMMARY_GROUPS)))
+    out.append(_options("statuses", _("Status"),
+                        ((g.name, group_label(g)) for g in SUMMARY_GROUPS if g.name in present)))
+    reset = html.escape(_("Reset the filters"))
+    out.append(f'<button type="reset" class="rn-filter-reset">{reset}</button>')
     out.append("</form>")
     return "".join(out)
-
-
-def answer_node(app: Sphinx, docname: str) -> nodes.Node | None:
-    """The issue page's first line: the workaround's state on each target."""
-    rows = {row.docname: row for row in relnotes_domain(app.env).data.get("overview", ())}
-    row = rows.get(docname)
-    if row is None:
-        return None
-    if all(not summary for _target, summary in row.summaries):
-        text = _("Workaround: this issue has no workaround snippet.")
-        return nodes.paragraph("", str(text), classes=["rn-answer"])
-    parts = [
-        f'<span class="rn-answer-target"><strong>{html.escape(target)}</strong>: '
-        f"{_summary_html(summary)}</span>"
-        for target, summary in row.summaries
-    ]
-    label = html.escape(_("Workaround"))
-    body = f'<p class="rn-answer">{label}: ' + "; ".join(parts) + "</p>"
-    return nodes.raw("", body, format="html")
 
 
 def setup_overview(app: Sphinx) -> None:
@@ -268,7 +254,6 @@ def setup_overview(app: Sphinx) -> None:
     app.add_node(overview_table, html=(_skip, None), text=(_skip, None), latex=(_skip, None))
     # After verification.py's env-updated handler (500), whose views it summarises.
     app.connect("env-updated", schedule_rewrites, priority=600)
-    # Before rendering.py (400) replaces the issue record the answer is placed above.
     app.connect("doctree-resolved", render, priority=390)
     app.connect("html-page-context", _add_script, priority=500)
 

@@ -32,6 +32,7 @@ from relnotes.core.snippet_ref import (
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.i18n import _
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ class SnippetDirective(SphinxDirective):
             "", "", reftarget="/" + Path(relative).as_posix(), refdoc=self.env.docname,
             refexplicit=True, classes=["rn-snippet-download"],
         )
-        download += nodes.inline("", "download")
+        download += nodes.inline("", _("download"))
         caption += download
         return caption
 

@@ -25,17 +25,16 @@ from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import _
+from relnotes.sphinxext.i18n import SOURCE_LANGUAGE_CLASS, _
 from relnotes.sphinxext.necessity import mutation_sentences
 from relnotes.sphinxext.snippet import (
     SnippetPathError,
     file_location,
     resolve_snippet,
-    snippet_anchor,
     snippet_status,
     snippets_dir,
 )
-from relnotes.sphinxext.tables import build_table
+from relnotes.sphinxext.versions import target_versions
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ class SnippetView:
     key: str
     sha256: str
     statuses: tuple[SnippetStatus, ...]
-    details: tuple[str, ...]
+    details: tuple[tuple[str, str], ...]  # (target, what its run recorded) per recorded target
     # The stub's reason when its spec is pending: no check exists, whatever the ledger says.
     pending: str | None = None
 
@@ -123,28 +122,25 @@ def snippet_view(config: Config, ledger: Ledger, key: str, path: Path,
             continue
         env = record.environment
         part_of = record.check if record.check not in ("", key) else ""
-        line = (f"{target}: {record.result.value} on {env.label}, image {env.image_id[:19]}, "
-                f"{record.verified_at:%Y-%m-%d %H:%M} UTC, {record.duration:.1f} s")
+        # The badge beside it says the outcome, the exact versions and the day.
+        line = (f"image {env.image_id[:19]}, {record.verified_at:%H:%M} UTC, "
+                f"{record.duration:.1f} s")
         if part_of:
             # The procedure's layers are shown once, on the snippet whose check it is.
-            details.append(f"{line} (checked as part of {part_of}: its layers are shown there)"
-                           + (f"; reason: {record.reason}" if record.reason else ""))
+            details.append((target, f"{line} (checked as part of {part_of}: its layers are "
+                                    "shown there)"))
             continue
         layers = ", ".join(
             f"{name}: {layer.status.value}" + (f" ({_shortened(layer.detail)})" if layer.detail else "")
             for name, layer in record.layers.items()
         )
-        details.append(
-            line
-            + (f"; layers: {layers}" if layers else "")
-            + (f"; reason: {record.reason}" if record.reason else "")
-            + (f"; observed: {record.observation}" if record.observation else "")
-        )
+        details.append((target, line + (f"; layers: {layers}" if layers else "")
+                        + (f"; observed: {record.observation}" if record.observation else "")))
     return SnippetView(key, digest, statuses, tuple(details), pending_reason(path))
 
 
 #: Characters of a layer's detail shown on a page; the ledger keeps all of it (and the log).
-DETAIL_LIMIT = 400
+DETAIL_LIMIT = 200
 
 
 def _shortened(text: str) -> str:
@@ -154,13 +150,14 @@ def _shortened(text: str) -> str:
 # -- words ----------------------------------------------------------------------------------
 
 
-def badge_text(status: SnippetStatus) -> str:
-    """The badge: outcome, where and when (the table's words, translated); the reason is
-    shown beside it, once."""
+def badge_text(status: SnippetStatus, version: str | None = None) -> str:
+    """The badge: outcome, where and when (the results table's words, translated); the reason
+    is said once, on the line of status or in the evidence (status_line.py). ``version``
+    names the target as readers know it ("libvirt 9.0 / QEMU 7.2")."""
     when = f", {status.verified_at:%Y-%m-%d}" if status.verified_at else ""
     return str(_(meaning(status.status).badge) % {
-        "environment": status.environment_label or status.target, "target": status.target,
-        "when": when})
+        "environment": status.environment_label or version or status.target,
+        "target": version or status.target, "when": when})
 
 
 def short_reason(status: SnippetStatus) -> str | None:
@@ -217,33 +214,55 @@ def schedule_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain = relnotes_domain(app.env)
     views = {view.key: view for view in domain.data["verification"].get(docname, ())}
+    labels = {target: version.full_label for target, version in target_versions(
+        current_ledger_or_empty(app.config), relnotes_config(app.config).targets).items()}
     for placeholder in list(doctree.findall(snippet_status)):
         view = views.get(placeholder["key"])
-        placeholder.replace_self(_badges_and_details(view) if view else [])
-    for table in list(doctree.findall(snippet_table)):
-        table.replace_self(_table(app, docname))
-    render_claims(doctree, {key: view.statuses for key, view in views.items()})
+        placeholder.replace_self(
+            _evidence(view, labels, placeholder.get("evidence_head", ""),
+                      placeholder.get("evidence_groups", {})) if view else [])
+    render_claims(doctree, {key: view.statuses for key, view in views.items()}, labels)
 
 
-def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
-    badges = snippet_badges(classes=["rn-badges"])
+def current_ledger_or_empty(config: Config) -> Ledger:
+    # An unreadable ledger has been reported once, in env-updated (compute_views).
+    try:
+        return current_ledger(config)
+    except LedgerError:
+        return Ledger()
+
+
+def _evidence(view: SnippetView, labels: dict[str, str], head: str,
+              groups: dict[str, str]) -> list[nodes.Node]:
+    """Everything behind the snippet's line of status, in one disclosure: what the controls,
+    the unchanged guest and the broken copies showed (``head``, from status_line.py), then a
+    line per version: its badge (outcome, exact versions, day; coloured as its summary group
+    in ``groups``) and what else its run recorded; what the check shows and how it was
+    adapted, once each. Reasons are said once, on the line of status (or in ``head``)."""
     if view.pending is not None:
         # One badge for every target: no check exists, so no environment has anything to say.
+        badges = snippet_badges(classes=["rn-badges"])
         badges += nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
         return [badges]
-    for status in view.statuses:
-        badges += nodes.inline(
-            "", badge_text(status), classes=["rn-badge", f"rn-badge-{status.status.value}"]
-        )
-    # Each distinct reason once, naming the targets it applies to.
-    reasons: dict[str, list[str]] = {}
-    for status in view.statuses:
-        reason = short_reason(status)
-        if reason:
-            reasons.setdefault(reason, []).append(status.target)
-    for reason, targets in reasons.items():
-        badges += nodes.paragraph("", f"{', '.join(targets)}: {reason}",
-                                  classes=["rn-snippet-reason"])
+    details = snippet_details(classes=["rn-snippet-details"])
+    if head:
+        details += nodes.raw("", head, format="html")
+    runs = dict(view.details)
+    items = nodes.bullet_list(classes=["rn-compat-row", "rn-snippet-runs"])
+    # Oldest version first, as the line and the tables order them (``groups``' order).
+    order = {target: index for index, target in enumerate(groups)}
+    for status in sorted(view.statuses, key=lambda status: order.get(status.target, len(order))):
+        item = nodes.paragraph()
+        group = groups.get(status.target)
+        item += nodes.inline("", badge_text(status, labels.get(status.target)), classes=[
+            "rn-badge", f"rn-badge-{status.status.value}",
+            *(["rn-compat-cell", f"rn-summary-{group}"] if group else [])])
+        if status.target in runs:
+            item += nodes.Text(": ")
+            # What the run recorded is the ledger's own words (English on a translation).
+            item += nodes.inline("", runs[status.target], classes=[SOURCE_LANGUAGE_CLASS])
+        items += nodes.list_item("", item)
+    details += items
     # What was checked and how the check differs from the published text, once each.
     for label, texts, cls in (
             (_("What the check shows"), {s.summary for s in view.statuses if s.summary},
@@ -253,55 +272,14 @@ def _badges_and_details(view: SnippetView) -> list[nodes.Node]:
         for text in sorted(texts):
             paragraph = nodes.paragraph(classes=[f"rn-snippet-{cls}"])
             paragraph += nodes.strong("", f"{label}: ")
-            paragraph += nodes.Text(text)
-            badges += paragraph
+            # The spec's words, in the source language.
+            paragraph += nodes.inline("", text, classes=[SOURCE_LANGUAGE_CLASS])
+            details += paragraph
+    # Whether every part of the snippet is needed (the records' mutation scores), once each.
     for sentence, targets in mutation_sentences(view.statuses):
-        badges += nodes.paragraph("", f"{', '.join(targets)}: {sentence}",
-                                  classes=["rn-snippet-necessity"])
-    if not view.details:
-        return [badges]
-    details = snippet_details(classes=["rn-snippet-details"])
-    items = nodes.bullet_list()
-    for line in view.details:
-        items += nodes.list_item("", nodes.paragraph("", line))
-    details += items
-    return [badges, details]
-
-
-def _table(app: Sphinx, docname: str) -> nodes.Node:
-    domain = relnotes_domain(app.env)
-    views = {view.key: view for view in domain.data["verification"].get(docname, ())}
-    uses = sorted({
-        (located.value, using_doc)
-        for using_doc, located_uses in domain.data["snippets"].items() for located in located_uses
-    })
-    rows = []
-    for key, using_doc in uses:
-        view = views.get(key)
-        if view is None:
-            continue
-        uri = app.builder.get_relative_uri(docname, using_doc) + "#" + snippet_anchor(key)
-        issue = domain.issue_for_doc(using_doc)
-        rows.append([
-            nodes.reference("", "", nodes.literal("", key), internal=True, refuri=uri),
-            nodes.Text(issue.id if issue else using_doc),
-            *(_status_cell(status) if view.pending is None
-              else nodes.inline("", pending_text(view.pending), classes=["rn-badge", "rn-badge-pending"])
-              for status in view.statuses),
-        ])
-    targets = relnotes_config(app.config).targets
-    return build_table((_("Snippet"), _("Issue"), *targets), rows, classes=["rn-snippet-table"])
-
-
-def _status_cell(status: SnippetStatus) -> nodes.Node:
-    """The badge, then its reason as plain text (a reason is too long to sit in a badge)."""
-    cell = nodes.inline()
-    cell += nodes.inline("", badge_text(status),
-                         classes=["rn-badge", f"rn-badge-{status.status.value}"])
-    reason = short_reason(status)
-    if reason:
-        cell += nodes.Text(f" {reason}")
-    return cell
+        where = ", ".join(labels.get(target, target) for target in targets)
+        details += nodes.paragraph("", f"{where}: {sentence}", classes=["rn-snippet-necessity"])
+    return [details]
 
 
 class SnippetTableDirective(SphinxDirective):
@@ -358,7 +336,7 @@ def _depart_badges(translator: Any, node: snippet_badges) -> None:
 
 def _visit_details(translator: Any, node: snippet_details) -> None:
     translator.body.append(translator.starttag(node, "details", CLASS="rn-snippet-details"))
-    summary = _("Verification details")
+    summary = _("Evidence: each run, its controls and adaptations")
     translator.body.append(f"<summary>{summary}</summary>\n")
 
 

@@ -1,5 +1,8 @@
-// Copy buttons for verified snippets: they copy the file's exact bytes, kept base64-encoded in
-// a <template> beside the block, because the highlighted text loses the final newline.
+// Copy buttons for verified snippets: they copy the file's bytes, kept base64-encoded in a
+// <template> beside the block (the highlighted text loses tabs and trailing blanks), all but
+// one final newline: pasted into a shell, a command then waits for the reader to replace its
+// placeholders (GUEST) and press Enter, instead of running at once. The download link gives
+// the file byte for byte.
 // The words come from the extension's message catalog (window.RELNOTES_MESSAGES, per language).
 document.addEventListener("DOMContentLoaded", () => {
   const words = Object.assign(
@@ -20,10 +23,60 @@ document.addEventListener("DOMContentLoaded", () => {
     button.setAttribute("aria-label", name ? `${words.copy} ${name.textContent}` : words.copy);
     button.addEventListener("click", async () => {
       const raw = Uint8Array.from(atob(bytes.dataset.content), (c) => c.charCodeAt(0));
-      await navigator.clipboard.writeText(new TextDecoder().decode(raw));
+      await navigator.clipboard.writeText(new TextDecoder().decode(raw).replace(/\n$/, ""));
       button.textContent = words.copied;
       setTimeout(() => { button.textContent = words.copy; }, 1500);
     });
     caption.append(" ", button);
   }
+  // Any other code block: one button copying its text, the same way.
+  for (const block of document.querySelectorAll("div.highlight")) {
+    if (block.closest("div.rn-snippet")) continue;
+    const pre = block.querySelector("pre");
+    if (!pre) continue;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "rn-copy rn-copy-block";
+    button.textContent = words.copy;
+    button.title = words.copyTitle;
+    button.addEventListener("click", async () => {
+      await navigator.clipboard.writeText(pre.innerText.replace(/\n$/, ""));
+      button.textContent = words.copied;
+      setTimeout(() => { button.textContent = words.copy; }, 1500);
+    });
+    block.before(button);
+  }
 });
+
+// The reader's version: ?libvirt=9.0 in the URL, remembered across pages (localStorage). On a
+// page with a version picker, the other versions' columns and lines step aside; without the
+// script the picker stays hidden and every version is shown.
+(() => {
+  const PARAMETER = "libvirt";
+  const KEY = "relnotes-libvirt";
+  const remembered = () => { try { return localStorage.getItem(KEY) || ""; } catch { return ""; } };
+  const choose = (value) => {
+    try { if (value) localStorage.setItem(KEY, value); else localStorage.removeItem(KEY); } catch { /* private mode */ }
+    const url = new URL(window.location.href);
+    if (value) url.searchParams.set(PARAMETER, value); else url.searchParams.delete(PARAMETER);
+    window.history.replaceState(window.history.state, "", url);
+    for (const element of document.querySelectorAll(".rn-versioned [data-version]")) {
+      element.classList.toggle("rn-other-version", Boolean(value) && element.dataset.version !== value);
+    }
+    document.dispatchEvent(new CustomEvent("relnotes:version", { detail: value }));
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    const picker = document.querySelector("form.rn-version-picker");
+    const select = picker && picker.querySelector("select");
+    if (!select) return;
+    const known = Array.from(select.options, (option) => option.value);
+    const asked = new URLSearchParams(window.location.search).get(PARAMETER);
+    let value = asked === null ? remembered() : asked;
+    if (!known.includes(value)) value = "";
+    select.value = value;
+    picker.hidden = false;
+    picker.addEventListener("submit", (event) => event.preventDefault());
+    select.addEventListener("change", () => choose(select.value));
+    choose(value);
+  });
+})();

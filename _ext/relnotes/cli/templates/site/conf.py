@@ -15,7 +15,6 @@ copyright = "the @PROJECT@ authors"
 extensions = [
     "relnotes.sphinxext",
     "myst_parser",
-    "sphinx_copybutton",
 ]
 
 # source/ holds the pages; conf.py sits at the root beside snippets/ and relnotes.toml.
@@ -27,8 +26,7 @@ myst_heading_anchors = 3
 html_theme = "furo"
 html_title = "@PROJECT@"
 html_static_path: list[str] = []
-# Snippet blocks have their own copy button, which copies the file's exact bytes.
-copybutton_selector = "div:not(.rn-snippet) > div.highlight pre"
+# Every code block gets one copy button from relnotes (a snippet's copies the file's bytes).
 
 # Snippets folder, ledger, verification targets, topics and the Bugzilla URL are declared in
 # relnotes.toml, which the relnotes command reads too.

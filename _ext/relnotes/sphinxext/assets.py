@@ -1,0 +1,144 @@
+"""Which static files a page loads, and one copy of them for every language.
+
+- Sphinx's search scripts (``doctools.js``, ``searchtools.js``, the language's stemmer and
+  translations, ``documentation_options.js``, ``sphinx_highlight.js``) are loaded by the search
+  page only: no other page of this theme uses them (the sidebar's search box is a plain form).
+- A translation is built into ``<language>/`` beside the source language's build. Each of its
+  static files that is byte for byte the source build's (the theme, Pygments, this extension's
+  CSS and scripts: everything but the language's own) is linked from the source build's
+  ``_static/`` and removed from the translation's, so both languages share one copy and a
+  reader's cache serves it for both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from relnotes.sphinxext.i18n import current_language, is_translation
+
+#: Loaded by the search page only.
+SEARCH_SCRIPTS = frozenset({
+    "_static/doctools.js", "_static/searchtools.js", "_static/language_data.js",
+    "_static/translations.js", "_static/documentation_options.js", "_static/sphinx_highlight.js",
+})
+
+_ASSET_URL = re.compile(r'((?:src|href)=")([^"]*?)(_static/[^"?]+)')
+
+
+def _filename(asset: Any) -> str:
+    return str(getattr(asset, "filename", asset) or "")
+
+
+def prune_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: object) -> None:
+    if pagename == "search" or "script_files" not in context:
+        return
+    context["script_files"] = [script for script in context["script_files"]
+                               if _filename(script) not in SEARCH_SCRIPTS]
+
+
+class SharedAssets:
+    """A translation's view of the source build's ``_static``: which files it can share."""
+
+    def __init__(self, outdir: Path, language: str) -> None:
+        self.outdir = outdir
+        self.language = language
+        # The translation is built into "<source outdir>/<language>/".
+        self.source = outdir.parent if outdir.name == language else None
+        self.decided: dict[str, bool] = {}
+        self.rewritten: dict[str, str] = {}  # the same tags recur on every page of a depth
+
+    def shared(self, relative: str) -> bool:
+        """The source build has this very file (same bytes): link it there."""
+        if relative not in self.decided:
+            mine = self.outdir / relative
+            theirs = self.source / relative if self.source is not None else None
+            self.decided[relative] = (
+                theirs is not None and mine.is_file() and theirs.is_file()
+                and mine.read_bytes() == theirs.read_bytes())
+        return self.decided[relative]
+
+    def rewrite(self, tag: str) -> str:
+        """The tag's ``_static/`` URL pointed at the source build's copy when it is shared."""
+        if tag not in self.rewritten:
+            self.rewritten[tag] = _ASSET_URL.sub(self._one, tag)
+        return self.rewritten[tag]
+
+    def rewrite_url(self, url: str) -> str:
+        """One URL, as ``rewrite`` points it."""
+        return self.rewrite(f'src="{url}"').removeprefix('src="').removesuffix('"')
+
+    def _one(self, match: re.Match[str]) -> str:
+        start, prefix, path = match.groups()
+        if not self.shared(path):
+            return match.group(0)
+        # The 404 page links from the host's root; every other page relatively.
+        prefix = (prefix.removesuffix(f"{self.language}/") if prefix.startswith("/")
+                  else "../" + prefix)
+        return f"{start}{prefix}{path}"
+
+    def remove_shared(self) -> None:
+        """Every file of the translation's ``_static`` the source build has too (decided by the
+        same rule as the links, so pages written by parallel workers agree)."""
+        static = self.outdir / "_static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else ():
+            relative = path.relative_to(self.outdir).as_posix()
+            if path.is_file() and self.shared(relative):
+                path.unlink()
+        for folder in sorted(static.rglob("*"), reverse=True) if static.is_dir() else ():
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+
+def share_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                 doctree: object) -> None:
+    if not is_translation(app.config):
+        return
+    assets: SharedAssets | None = getattr(app, "_relnotes_assets", None)
+    if assets is None:
+        assets = SharedAssets(Path(app.outdir), current_language(app.config))
+        app._relnotes_assets = assets  # type: ignore[attr-defined]
+    for name in ("css_tag", "js_tag"):
+        tag: Callable[[Any], str] | None = context.get(name)
+        if tag is not None:
+            context[name] = _rewritten(tag, assets)
+    for name in ("favicon_url", "logo_url"):  # computed by Sphinx, not through pathto
+        if context.get(name):
+            context[name] = assets.rewrite_url(str(context[name]))
+    pathto: Callable[..., str] | None = context.get("pathto")
+    if pathto is not None:
+        # Templates that link a static file themselves (the search page's scripts).
+        context["pathto"] = _rewritten_pathto(pathto, assets)
+
+
+def _rewritten(tag: Callable[[Any], str], assets: SharedAssets) -> Callable[[Any], str]:
+    def rewritten(asset: Any) -> str:
+        return assets.rewrite(tag(asset))
+    return rewritten
+
+
+def _rewritten_pathto(pathto: Callable[..., str], assets: SharedAssets) -> Callable[..., str]:
+    def rewritten(otheruri: str, *args: Any, **kwargs: Any) -> str:
+        url = pathto(otheruri, *args, **kwargs)
+        resource = bool(args[0]) if args else bool(kwargs.get("resource", False))
+        if not resource or not otheruri.startswith("_static/"):
+            return url
+        return assets.rewrite_url(url)
+    return rewritten
+
+
+def remove_shared_copies(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and is_translation(app.config) and app.builder.format == "html":
+        SharedAssets(Path(app.outdir), current_language(app.config)).remove_shared()
+
+
+def setup_assets(app: Sphinx) -> None:
+    app.connect("html-page-context", prune_scripts, priority=500)
+    # After sphinx-notfound-page (400) replaces the 404 page's tags, before the theme renders.
+    app.connect("html-page-context", share_assets, priority=900)
+    app.connect("build-finished", remove_shared_copies, priority=500)
