@@ -9,7 +9,7 @@ packages=(
   uidmap fuse-overlayfs
   libvirt-dev pkg-config
   libxml2-utils
-  chromium
+  chromium fonts-ipafont-gothic
 )
 
 missing=()
