@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from relnotes.core.feed import (
     archive_published_ledger,
+    load_history,
     published_dir,
     published_ledgers,
     verdict_changes,
@@ -66,6 +67,21 @@ def test_changes_between_successive_publishes_are_said_in_words(tmp_path: Path) 
     gone = verdict_changes([(MAY, ledger_of(root, BEFORE)), (JUNE, Ledger())])
     assert {c.words() for c in gone} >= {"no longer verified on libvirt 12.9"}
     assert verdict_changes([(MAY, ledger_of(root, BEFORE))]) == []  # one publish: no change
+
+
+def test_the_publish_in_progress_says_its_own_changes_before_its_ledger_is_archived(
+        tmp_path: Path) -> None:
+    root = Path(__file__).parent / "roots" / "test-compat"
+    ledger = tmp_path / "ledger.json"
+    write_ledger(ledger_of(root, BEFORE), ledger)
+    archive_published_ledger(ledger, MAY)
+    assert len(load_history(ledger)) == 1  # the ledger shown is the one published: no change
+    write_ledger(ledger_of(root, AFTER), ledger)  # a new verification, not yet published
+    history = load_history(ledger)
+    assert len(history) == 2
+    changes = {(c.snippet, c.target) for c in verdict_changes(history)}
+    assert changes == {("comp/model.xml", "trixie-backports"), ("comp/script.sh", "bookworm")}
+    assert load_history(ledger) == history  # dated by the ledger's write: the same every build
 
 
 def entries(path: Path) -> list[str]:

@@ -43,7 +43,12 @@ def test_a_refused_publish_leaves_the_published_site_as_it_was(
     assert "comp/verified.xml: Not verified on bookworm" in err
     assert f"the site was not published; {html} is unchanged" in err
     assert (html / "index.html").read_text() == "old"
-    assert sorted(p.name for p in html.parent.iterdir()) == ["html"]
+    assert outputs_beside(html) == ["html"]
+
+
+def outputs_beside(html: Path) -> list[str]:
+    """The folders beside the published site, but the builds' doctrees (no staging is left)."""
+    return sorted(p.name for p in html.parent.iterdir() if not p.name.startswith("doctrees-"))
 
 
 def test_a_publish_with_every_shown_snippet_verified_replaces_the_old_site(tmp_path: Path) -> None:
@@ -52,7 +57,8 @@ def test_a_publish_with_every_shown_snippet_verified_replaces_the_old_site(tmp_p
     assert main(["--site", str(site), "publish", "--jobs", "1"]) == 0
     assert "Notes" in (html / "index.html").read_text()
     assert marked_as(html) is OutputKind.PUBLISHED
-    assert sorted(p.name for p in html.parent.iterdir()) == ["html"]
+    assert outputs_beside(html) == ["html"]
+    assert not (html / ".doctrees").exists()  # the deployed folder holds the site only
     assert html.stat().st_mode & 0o005 == 0o005  # a web server running as another user reads it
 
 

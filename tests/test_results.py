@@ -29,7 +29,7 @@ from relnotes.engine.junit import junit_xml
 from relnotes.sphinxext.domain import Located
 from relnotes.sphinxext.overview import issue_summaries
 from relnotes.sphinxext.publish_gate import refusals
-from relnotes.sphinxext.verification import SnippetView, _badges_and_details
+from relnotes.sphinxext.verification import SnippetView, _evidence
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 TARGETS = ("bookworm", "trixie")
@@ -124,9 +124,10 @@ def test_the_gate_refuses_exactly_when_some_shown_snippet_is_not_green(
 
 def badge_statuses(view: SnippetView) -> list[tuple[str, Status]]:
     """(target, status) of each badge the page shows for ``view``, read from the nodes."""
-    [badges, *_details] = _badges_and_details(view)
+    groups = {status.target: group_of(status.status).name for status in view.statuses}
+    [details, *_rest] = _evidence(view, {}, "", groups)
     found = []
-    for index, node in enumerate(n for n in badges.findall(nodes.inline)
+    for index, node in enumerate(n for n in details.findall(nodes.inline)
                                  if "rn-badge" in n["classes"]):
         [css] = [c for c in node["classes"] if c.startswith("rn-badge-")]
         found.append((TARGETS[index], Status(css.removeprefix("rn-badge-"))))

@@ -75,8 +75,10 @@ def build_languages(settings: Settings, source: Path, out: Path, *, strict: bool
         if gated:
             options += ["-D", "relnotes_require_verified=1"]
         if index:
-            options += ["-D", f"language={language}",
-                        "-d", str(root / "_build" / f"doctrees-{language}")]
+            options += ["-D", f"language={language}"]
+        # Doctrees beside the outputs, never inside one: a published folder is deployed whole,
+        # and a publish's fresh staging folder would otherwise rebuild every page every time.
+        options += ["-d", str(root / "_build" / f"doctrees-{language}")]
         target = out / language if index else out
         done = subprocess.run(
             [sys.executable, "-m", "sphinx", "-j", jobs, *options, "-c", str(root), "-b", "html",

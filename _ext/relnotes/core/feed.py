@@ -103,5 +103,17 @@ def verdict_changes(history: Sequence[tuple[datetime, Ledger]]) -> list[VerdictC
 
 
 def load_history(ledger: Path) -> list[tuple[datetime, Ledger]]:
-    """The published ledgers, oldest first (a LedgerError names an unreadable one)."""
-    return [(when, load_ledger(path)) for when, path in published_ledgers(ledger)]
+    """The published ledgers, oldest first (a LedgerError names an unreadable one), then the
+    ledger this build shows when it differs from the last of them: a publish is archived only
+    once it is in place, so its own changes must come from the ledger itself. It is dated by
+    its last write, so the same ledger gives the same feed in every build."""
+    copies = published_ledgers(ledger)
+    history = [(when, load_ledger(path)) for when, path in copies]
+    try:
+        current = ledger.read_bytes()
+        written = datetime.fromtimestamp(ledger.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return history
+    if not copies or copies[-1][1].read_bytes() != current:
+        history.append((written, load_ledger(ledger)))
+    return history

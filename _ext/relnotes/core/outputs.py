@@ -101,7 +101,7 @@ def claim(out: Path, kind: OutputKind, *, site: Path, protected: tuple[Path, ...
     site = site.resolve()
     if real == site or site.is_relative_to(real):
         raise OutputError(f"{out}: is the site folder or holds it; the output goes in a "
-                          "folder of its own (default: _build/html)")
+                          "folder of its own, such as the command's default under _build/")
     for folder in protected:
         folder = folder.resolve()
         if folder == site:

@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relnotes.core.ledger import Ledger, Record
+from relnotes.core.ledger import Ledger
 from relnotes.core.targets import CATALOGUE
 from relnotes.sphinxext.i18n import _
 
@@ -61,18 +61,14 @@ def _major_minor(version: str) -> str:
 
 
 def target_versions(ledger: Ledger, targets: Sequence[str]) -> dict[str, Version]:
-    """Each target's versions from its records of the latest run (the catalogue's if none)."""
-    latest: dict[str, Record] = {}
-    for record in ledger.records.values():
-        current = latest.get(record.target)
-        if current is None or record.run_sequence > current.run_sequence:
-            latest[record.target] = record
+    """Each target's versions in the environment of its latest run, as the ledger decides it
+    for staleness too (the catalogue's majors when it has none)."""
     versions = {}
     for target in targets:
-        newest = latest.get(target)
-        if newest is not None:
-            versions[target] = Version(target, _major_minor(newest.environment.libvirt_version),
-                                       _major_minor(newest.environment.qemu_version))
+        environment = ledger.current_environment(target)
+        if environment is not None:
+            versions[target] = Version(target, _major_minor(environment.libvirt_version),
+                                       _major_minor(environment.qemu_version))
         elif target in _CATALOGUE:
             known = _CATALOGUE[target]
             versions[target] = Version(target, str(known.libvirt_major), str(known.qemu_major))
