@@ -8,6 +8,7 @@ workaround now fails on libvirt 12.9". Sphinx-free: the site's Atom feeds are wr
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -115,8 +116,7 @@ def load_history(ledger: Path) -> list[tuple[datetime, Ledger]]:
     except FileNotFoundError:
         return history
     if not copies or copies[-1][1].read_bytes() != current:
-        try:
+        # An unreadable ledger is reported once, where the build reads it for the badges.
+        with contextlib.suppress(LedgerError):
             history.append((written, load_ledger(ledger)))
-        except LedgerError:
-            pass  # the build reports the ledger it shows once, where it reads it for the badges
     return history
