@@ -22,6 +22,7 @@ from relnotes.importing.rest import (
     get_json,
     json_type,
     load_json,
+    objects_in,
     open_url,
     server_url,
     shown_url,
@@ -75,13 +76,7 @@ def _bugs_of(document: Any, where: str) -> list[dict[str, Any]]:
             f"{fault.get('id', '?')}: {fault.get('faultString', fault)}" if isinstance(fault, dict)
             else str(fault) for fault in faults[:5])
         raise BadInput(where, f"Bugzilla reported {len(faults)} fault(s): {described}")
-    bugs = document.get("bugs")
-    if not isinstance(bugs, list):
-        raise BadInput(where, "no 'bugs' array: not a response of GET /rest/bug")
-    for index, bug in enumerate(bugs):
-        if not isinstance(bug, dict):
-            raise BadInput(where, f"bugs[{index}] is {json_type(bug)}, not an object")
-    return bugs
+    return objects_in(document, "bugs", where, "GET /rest/bug")
 
 
 def fetch_bugs(url: str, *, api_key: str | None, timeout: float = DEFAULT_TIMEOUT,

@@ -39,6 +39,7 @@ from relnotes.importing.rest import (
     get_json,
     json_type,
     load_json,
+    objects_in,
     open_url,
     server_url,
     shown_url,
@@ -89,13 +90,7 @@ def _issues_of(document: Any, where: str) -> list[dict[str, Any]]:
         shown = "; ".join(str(message) for message in messages[:5]) \
             if isinstance(messages, list) else str(messages)
         raise BadInput(where, f"Jira answered with an error: {shown}")
-    issues = document.get("issues")
-    if not isinstance(issues, list):
-        raise BadInput(where, "no 'issues' array: not a response of GET /rest/api/2/search")
-    for index, issue in enumerate(issues):
-        if not isinstance(issue, dict):
-            raise BadInput(where, f"issues[{index}] is {json_type(issue)}, not an object")
-    return issues
+    return objects_in(document, "issues", where, "GET /rest/api/2/search")
 
 
 def fetch_issues(url: str, *, token: str | None, fields: JiraFields,

@@ -41,6 +41,18 @@ def load_json(data: bytes, where: str) -> Any:
         raise BadInput(where, "not a response: nested too deeply") from None
 
 
+def objects_in(document: Mapping[str, Any], key: str, where: str,
+               endpoint: str) -> list[dict[str, Any]]:
+    """``document[key]``: a list of JSON objects, or a located error naming the endpoint."""
+    items = document.get(key)
+    if not isinstance(items, list):
+        raise BadInput(where, f"no '{key}' array: not a response of {endpoint}")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BadInput(where, f"{key}[{index}] is {json_type(item)}, not an object")
+    return items
+
+
 def server_url(url: str, *, what: str, credential: str | None,
                variable: str) -> urllib.parse.SplitResult:
     """The parts of a server URL, checked: http(s), a host, no credential over plain http."""
