@@ -14,11 +14,11 @@ from relnotes.core.feed import (
     published_ledgers,
     verdict_changes,
 )
-from relnotes.core.ledger import Ledger, Status, load_ledger, write_ledger
+from relnotes.core.ledger import Ledger, Status, SymptomObservation, load_ledger, write_ledger
 from sphinx.application import Sphinx
 
 from tests.sphinx_build import page, warning_at, warnings_of
-from tests.test_compatibility import record
+from tests.test_compatibility import ALREADY, STILL, record
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MAY = datetime(2026, 5, 1, tzinfo=UTC)
@@ -82,6 +82,26 @@ def test_the_publish_in_progress_says_its_own_changes_before_its_ledger_is_archi
     changes = {(c.snippet, c.target) for c in verdict_changes(history)}
     assert changes == {("comp/model.xml", "trixie-backports"), ("comp/script.sh", "bookworm")}
     assert load_history(ledger) == history  # dated by the ledger's write: the same every build
+
+
+def test_a_problem_no_longer_reproduced_is_a_change_of_its_own(tmp_path: Path) -> None:
+    root = Path(__file__).parent / "roots" / "test-compat"
+    key = ("comp/model.xml", "trixie-backports")
+
+    def ledger(symptom: SymptomObservation | None) -> Ledger:
+        made = Ledger()
+        made.add(record(root, *key, Status.PASSED, symptom=symptom))
+        return made
+
+    history = [(MAY, ledger(STILL)), (JUNE, ledger(ALREADY))]
+    assert [c.words() for c in verdict_changes(history)] == [
+        "the problem is no longer reproduced on libvirt 12.9"]
+    back = [(MAY, ledger(ALREADY)), (JUNE, ledger(STILL))]
+    assert [c.words() for c in verdict_changes(back)] == [
+        "the problem is reproduced again on libvirt 12.9"]
+    # No symptom observed on one side: nothing is said about reproducing the problem.
+    assert verdict_changes([(MAY, ledger(None)), (JUNE, ledger(ALREADY))]) == []
+    assert verdict_changes([(MAY, ledger(STILL)), (JUNE, ledger(STILL))]) == []
 
 
 def entries(path: Path) -> list[str]:

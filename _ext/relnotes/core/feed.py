@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from relnotes.core.atomic import write_atomic
-from relnotes.core.ledger import Ledger, LedgerError, Status, load_ledger
+from relnotes.core.ledger import Ledger, LedgerError, Record, Status, load_ledger
 from relnotes.core.results import meaning
 
 PUBLISHED_DIR = "published"
@@ -62,7 +62,8 @@ def published_ledgers(ledger: Path) -> list[tuple[datetime, Path]]:
 
 @dataclass(frozen=True)
 class VerdictChange:
-    """One (snippet, target) whose recorded result differs from the previous publish."""
+    """One (snippet, target) whose recorded result, or whether the issue's problem was
+    observed on the unchanged guest (its symptom), differs from the previous publish."""
 
     published: datetime
     snippet: str
@@ -70,12 +71,22 @@ class VerdictChange:
     libvirt: str | None  # the target's libvirt version in the later ledger ("12.9")
     before: Status | None  # None: no record then
     after: Status | None
+    # The symptom observed on the unchanged guest, then and now (None: not observed either way).
+    reproduced_before: bool | None = None
+    reproduced_after: bool | None = None
 
     @property
     def where(self) -> str:
         return f"libvirt {self.libvirt}" if self.libvirt else self.target
 
     def words(self) -> str:
+        result = self._result_words()
+        symptom = self._symptom_words()
+        return "; ".join(part for part in (result, symptom) if part)
+
+    def _result_words(self) -> str | None:
+        if self.after is self.before:
+            return None
         if self.after is Status.FAILED:
             return f"the workaround now fails on {self.where}"
         if self.after is Status.PASSED:
@@ -85,6 +96,18 @@ class VerdictChange:
         before = meaning(self.before).words if self.before else meaning(Status.MISSING).words
         return f"now {meaning(self.after).words} (was {before}) on {self.where}"
 
+    def _symptom_words(self) -> str | None:
+        if self.reproduced_before is None or self.reproduced_after is None \
+                or self.reproduced_before == self.reproduced_after:
+            return None
+        if self.reproduced_after:
+            return f"the problem is reproduced again on {self.where}"
+        return f"the problem is no longer reproduced on {self.where}"
+
+
+def _reproduced(record: Record | None) -> bool | None:
+    return record.symptom.present if record is not None and record.symptom is not None else None
+
 
 def verdict_changes(history: Sequence[tuple[datetime, Ledger]]) -> list[VerdictChange]:
     """Every change between successive ledgers, newest publish first."""
@@ -92,14 +115,15 @@ def verdict_changes(history: Sequence[tuple[datetime, Ledger]]) -> list[VerdictC
     for (_, old), (when, new) in itertools.pairwise(history):
         for key in sorted(set(old.records) | set(new.records)):
             before, after = old.records.get(key), new.records.get(key)
-            was = before.result if before else None
-            now = after.result if after else None
-            if was is now:
-                continue
             record = after or before
             assert record is not None
             libvirt = ".".join(record.environment.libvirt_version.split(".")[:2]) or None
-            changes.append(VerdictChange(when, key[0], key[1], libvirt, was, now))
+            change = VerdictChange(when, key[0], key[1], libvirt,
+                                   before.result if before else None,
+                                   after.result if after else None,
+                                   _reproduced(before), _reproduced(after))
+            if change.words():
+                changes.append(change)
     return sorted(changes, key=lambda change: change.published, reverse=True)
 
 
