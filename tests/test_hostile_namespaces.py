@@ -18,7 +18,15 @@ from relnotes.engine.container.seccomp import (
 from relnotes.engine.container.targets import TARGETS
 from relnotes.engine.runner import run
 
-from tests.test_hostile_sandbox import by_snippet, factory, ours, snippets_with
+# containers_before: what ours() leaves out (the session's shared daemons, started by this
+# process before the test) is read when each test begins, as in the sandbox tests.
+from tests.test_hostile_sandbox import (  # noqa: F401
+    by_snippet,
+    containers_before,
+    factory,
+    ours,
+    snippets_with,
+)
 
 pytestmark = pytest.mark.hostile
 
@@ -49,6 +57,7 @@ def test_the_profile_allows_no_namespace_syscall_and_keeps_everything_else() -> 
 
 
 @pytest.mark.libvirt
+@pytest.mark.usefixtures("containers_before")
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_a_published_step_cannot_create_a_user_or_mount_namespace(
         tmp_path: Path, target: str) -> None:
