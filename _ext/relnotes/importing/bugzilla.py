@@ -24,6 +24,7 @@ from relnotes.importing.rest import (
     load_json,
     objects_in,
     open_url,
+    search_request,
     server_url,
     shown_url,
 )
@@ -86,12 +87,10 @@ def fetch_bugs(url: str, *, api_key: str | None, timeout: float = DEFAULT_TIMEOU
                        variable=API_KEY_VARIABLE)
     shown = shown_url(parts)
     headers = {"X-BUGZILLA-API-KEY": api_key} if api_key else {}
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-             if k not in ("include_fields", "limit", "offset", "api_key", "Bugzilla_api_key")]
-    given = dict(urllib.parse.parse_qsl(parts.query)).get("limit", "")
-    page_size = int(given) if given.isdigit() and int(given) > 0 else PAGE_SIZE
-    path = parts.path if parts.path.rstrip("/").endswith("/rest/bug") else \
-        parts.path.rstrip("/") + "/rest/bug"
+    path, query, page_size = search_request(
+        parts, endpoint="/rest/bug", suffix="/rest/bug",
+        paging=("include_fields", "limit", "offset", "api_key", "Bugzilla_api_key"),
+        size_key="limit", default_size=PAGE_SIZE)
     bugs: list[dict[str, Any]] = []
     seen: set[Any] = set()
     offset = 0

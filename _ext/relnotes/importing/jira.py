@@ -41,6 +41,7 @@ from relnotes.importing.rest import (
     load_json,
     objects_in,
     open_url,
+    search_request,
     server_url,
     shown_url,
 )
@@ -100,12 +101,9 @@ def fetch_issues(url: str, *, token: str | None, fields: JiraFields,
     parts = server_url(url, what="a Jira server", credential=token, variable=TOKEN_VARIABLE)
     shown = shown_url(parts)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-             if k not in ("fields", "startAt", "maxResults")]
-    given = dict(urllib.parse.parse_qsl(parts.query)).get("maxResults", "")
-    page_size = int(given) if given.isdigit() and int(given) > 0 else PAGE_SIZE
-    path = parts.path if parts.path.rstrip("/").endswith("/search") else \
-        parts.path.rstrip("/") + "/rest/api/2/search"
+    path, query, page_size = search_request(
+        parts, endpoint="/rest/api/2/search", suffix="/search",
+        paging=("fields", "startAt", "maxResults"), size_key="maxResults", default_size=PAGE_SIZE)
     issues: list[dict[str, Any]] = []
     seen: set[Any] = set()
     start = 0

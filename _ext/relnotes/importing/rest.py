@@ -53,6 +53,21 @@ def objects_in(document: Mapping[str, Any], key: str, where: str,
     return items
 
 
+def search_request(parts: urllib.parse.SplitResult, *, endpoint: str, suffix: str,
+                   paging: tuple[str, ...], size_key: str,
+                   default_size: int) -> tuple[str, list[tuple[str, str]], int]:
+    """What a paged search keeps of the URL it was given: the endpoint's path (``endpoint``
+    appended unless the path already ends with ``suffix``), the query without the parameters
+    the importer sets itself (``paging``), and the page size the URL asks for (``size_key``)."""
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+             if k not in paging]
+    given = dict(urllib.parse.parse_qsl(parts.query)).get(size_key, "")
+    page_size = int(given) if given.isdigit() and int(given) > 0 else default_size
+    path = parts.path if parts.path.rstrip("/").endswith(suffix) else \
+        parts.path.rstrip("/") + endpoint
+    return path, query, page_size
+
+
 def server_url(url: str, *, what: str, credential: str | None,
                variable: str) -> urllib.parse.SplitResult:
     """The parts of a server URL, checked: http(s), a host, no credential over plain http."""
