@@ -173,22 +173,28 @@ def ticket_links(issue: Issue, bugzilla_url: str, jira_url: str) -> list[str]:
             *(f"link:{jira_url.format(key=key)}[{key}]" for key in issue.jira)]
 
 
-class AsciiDocBuilder(Builder):
+class _WholeSiteBuilder(Builder):
+    """An export written from every page at once: each file depends on every note, so every
+    page is read again and no page has a URL of its own."""
+
+    allow_parallel = False
+
+    def get_outdated_docs(self) -> Iterator[str]:
+        yield from self.env.found_docs
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return docname
+
+
+class AsciiDocBuilder(_WholeSiteBuilder):
     """``relnotes-asciidoc``: one ``<release>.adoc`` per release, chapters by type."""
 
     name = "relnotes-asciidoc"
     format = "asciidoc"
     epilog = "The AsciiDoc files are in %(outdir)s."
-    allow_parallel = False
 
     def init(self) -> None:
         self.notes: dict[str, list[Block]] = {}
-
-    def get_outdated_docs(self) -> Iterator[str]:
-        yield from self.env.found_docs  # every release file depends on every note
-
-    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return docname
 
     def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         pass
@@ -292,22 +298,15 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
-class JiraTextBuilder(Builder):
+class JiraTextBuilder(_WholeSiteBuilder):
     """``relnotes-jira-text``: ``<ticket>.txt`` per Jira ticket (``BZ<number>.txt`` per bug)."""
 
     name = "relnotes-jira-text"
     format = "jira"
     epilog = "The Release Note Texts are in %(outdir)s."
-    allow_parallel = False
 
     def init(self) -> None:
         self.texts: dict[str, str] = {}
-
-    def get_outdated_docs(self) -> Iterator[str]:
-        yield from self.env.found_docs
-
-    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return docname
 
     def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         pass
