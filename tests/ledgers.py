@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from relnotes.core.environment import Environment
-from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.ledger import Ledger, Record, Status, sort_key
 from relnotes.core.plan import plan_checks
 from relnotes.core.settings import load_settings
 
@@ -35,3 +36,17 @@ def passing_ledger(site: Path, targets: tuple[str, ...] | None = None) -> Ledger
                     verified_at=datetime(2026, 11, 20, tzinfo=UTC), duration=1.0,
                     inputs=check.inputs(target), run_sequence=1, run_id="a"))
     return ledger
+
+
+def write_format_2(ledger: Ledger, path: Path) -> None:
+    """``ledger`` as a run wrote it before format 3: one JSON object, one record a line."""
+    records = [json.dumps(record.to_json(), sort_keys=True)
+               for record in sorted(ledger.all_records(), key=sort_key)]
+    path.write_text('{"format": 2, "records": [' + ",\n".join(records)
+                    + f'], "sequence": {ledger.sequence}}}\n')
+
+
+def format_3_lines(path: Path) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """A format 3 file's header and records, parsed."""
+    header, *records = path.read_text().splitlines()
+    return json.loads(header), [json.loads(line) for line in records]

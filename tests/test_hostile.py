@@ -335,7 +335,7 @@ def ledger_error(tmp_path: Path, content: bytes | object) -> str:
      ": records[0]: snippet: must be a string, not a number"),
     ({"format": 1, "records": [{**RECORD, "verified_at": "yesterday"}]},
      ": records[0]: Invalid isoformat string: 'yesterday'"),
-    ([1, 2], ": unsupported ledger format 'list' (expected 2)"),
+    ([1, 2], ": unsupported ledger format 'list' (expected 3)"),
     (b"[" * 100_000, ": not a ledger: nested too deeply"),
 ])
 def test_a_malformed_ledger_is_a_located_ledger_error(tmp_path: Path, content: object,

@@ -26,6 +26,8 @@ from relnotes.core.ledger import (
     write_ledger,
 )
 
+from tests.ledgers import format_3_lines, write_format_2
+
 ENV = Environment("bookworm", "9.0.0", "7.2.0", "kvm", "sha256:abc")
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -47,9 +49,57 @@ def test_round_trip(tmp_path: Path) -> None:
     write_ledger(ledger, tmp_path / "ledger.json")
     loaded = load_ledger(tmp_path / "ledger.json")
     assert loaded.records == ledger.records
-    data = json.loads((tmp_path / "ledger.json").read_text())
-    assert data["format"] == 2
-    assert data["records"][0]["verified_at"] == "2026-01-02T03:04:05Z"
+    header, records = format_3_lines(tmp_path / "ledger.json")
+    assert header == {"format": 3, "sequence": 1}
+    assert [item["snippet"] for item in records] == ["kvm/a.xml", "kvm/b.sh"]  # sorted
+    assert records[0]["verified_at"] == "2026-01-02T03:04:05Z"
+
+
+def test_format_2_is_still_read(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.add(record())
+    ledger.add(record("kvm/b.sh", result=Status.NOT_VERIFIABLE, reason="needs FIPS"))
+    write_format_2(ledger, tmp_path / "ledger.json")
+    assert load_ledger(tmp_path / "ledger.json") == ledger
+
+
+def format_3(*lines: str) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+LINE = json.dumps(record().to_json(), separators=(",", ":"))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (format_3('{"format":3,"sequence":1}', "", LINE, ""), None),  # blank lines are no records
+    (format_3('{"format":3,"sequence":1}', LINE, '{"snippet": '),
+     r"ledger\.json:3:13: not JSON: Expecting value"),
+    ('{"format":3,"sequence":1}\n' + LINE + '\n{"snippet": "\xff"}\n',
+     r"ledger\.json:3: not UTF-8 \(byte 13 of the line\)"),
+    (format_3('{"format":3,"sequence":1}', LINE, LINE.replace('"target":"bookworm","l', '"target":5,"l')),
+     r"ledger\.json:3: records\[1\]: environment\.target: must be a string, not a number"),
+    (format_3('{"format":3,"sequence":1}', LINE.replace('"status":"passed"', '"status":"ok"', 1)),
+     r"ledger\.json:2: records\[0\]: layers\.schema\.status: 'ok' is not a known value"),
+    (format_3('{"format":3,"sequence":1}', LINE.replace("2026-01-02", "2099-01-02")),
+     r"ledger\.json:2: records\[0\]: kvm/a\.xml on bookworm is dated 2099-01-02T03:04:05\+00:00, "
+     r"in the future"),
+    (format_3('{"format":3,"sequence":0}', LINE),
+     r"ledger\.json:2: records\[0\]: kvm/a\.xml on bookworm claims run 1, beyond the ledger's "
+     r"last run \(0\)"),
+    (format_3('{"format":3}', LINE), r"ledger\.json:1: the format 3 header names no sequence"),
+    (format_3('{"format":3,"sequence":"1"}', LINE), r"ledger\.json: sequence: not a whole number"),
+    ('{"format": 3,\n "records": []}', r"unsupported ledger format 3 \(expected 3\): format 3 is a "
+                                     r"header line, then one record a line"),
+])
+def test_a_format_3_ledger_is_checked_line_by_line(tmp_path: Path, text: str,
+                                                   message: str | None) -> None:
+    (tmp_path / "ledger.json").write_bytes(text.encode("utf-8", "surrogateescape")
+                                           .replace(b"\xc3\xbf", b"\xff"))
+    if message is None:
+        assert list(load_ledger(tmp_path / "ledger.json").records) == [("kvm/a.xml", "bookworm")]
+        return
+    with pytest.raises(LedgerError, match=message):
+        load_ledger(tmp_path / "ledger.json")
 
 
 def test_each_effects_values_round_trip_as_data(tmp_path: Path) -> None:
@@ -64,9 +114,10 @@ def test_each_effects_values_round_trip_as_data(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("observations", "message"), [
     (5, r"records\[0\]: observations: must be a list, not a number"),
-    (["x"], r"records\[0\]: observations: each must be an object, not a string"),
+    (["x"], r"records\[0\]: observations\[0\]: must be an object, not a string"),
     ([{"probe": "p", "expectation": "e", "value": "v", "control_meets": "yes"}],
-     r"records\[0\]: observations: control_meets must be true, false or null"),
+     r"records\[0\]: observations\[0\]\.control_meets: must be true, false or null, not a "
+     "string"),
 ])
 def test_malformed_observations_are_a_located_error(tmp_path: Path, observations: object,
                                                      message: str) -> None:
@@ -84,7 +135,7 @@ def test_missing_file_is_an_empty_ledger(tmp_path: Path) -> None:
     ("{", r"ledger.json:1:2: not JSON"),
     ('{"format": 99, "records": []}', "unsupported ledger format 99"),
     ('[]', "unsupported ledger format 'list'"),
-    ('{"format": 1, "records": [{"snippet": "a"}]}', r"records\[0\]: missing field 'result'"),
+    ('{"format": 1, "records": [{"snippet": "a"}]}', r"records\[0\]: missing field 'sha256'"),
 ])
 def test_malformed_ledger_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "ledger.json").write_text(text)
@@ -299,8 +350,8 @@ def test_symptom_and_mutation_round_trip_and_older_records_have_neither(tmp_path
     ledger.add(replace(record(), symptom=symptom, mutation=mutation))
     ledger.add(record("kvm/b.xml"))
     write_ledger(ledger, tmp_path / "ledger.json")
-    data = json.loads((tmp_path / "ledger.json").read_text())
-    assert "symptom" not in data["records"][1] and "mutation" not in data["records"][1]
+    _header, records = format_3_lines(tmp_path / "ledger.json")
+    assert "symptom" not in records[1] and "mutation" not in records[1]
     again = load_ledger(tmp_path / "ledger.json")
     assert again.get("kvm/a.xml", "bookworm").symptom == symptom  # type: ignore[union-attr]
     assert again.get("kvm/a.xml", "bookworm").mutation == mutation  # type: ignore[union-attr]
@@ -310,8 +361,8 @@ def test_symptom_and_mutation_round_trip_and_older_records_have_neither(tmp_path
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("symptom", {"probe": "p", "problem": "q", "value": "v", "present": "yes"},
-     r"records\[0\]: symptom: present must be true or false"),
-    ("mutation", ["killed"], r"records\[0\]: mutation: must be an object, not a list"),
+     r"records\[0\]: symptom\.present: must be true or false, not a string"),
+    ("mutation", ["killed"], r"records\[0\]: mutation: must be an object or null, not a list"),
 ])
 def test_a_malformed_symptom_or_mutation_is_a_located_error(
         tmp_path: Path, field: str, value: object, message: str) -> None:

@@ -5,13 +5,18 @@ merge."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import reduce
+from types import SimpleNamespace
 
 from docutils import nodes
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
+from relnotes.core import results
 from relnotes.core.environment import Environment
 from relnotes.core.ledger import RECORDED, Layer, LayerStatus, Ledger, Record, SnippetStatus, Status
 from relnotes.core.results import (
@@ -26,6 +31,7 @@ from relnotes.core.results import (
 )
 from relnotes.engine.drift import compare
 from relnotes.engine.junit import junit_xml
+from relnotes.engine.reuse import ImageIdentity, reuse_without_daemon
 from relnotes.sphinxext.domain import Located
 from relnotes.sphinxext.overview import issue_summaries
 from relnotes.sphinxext.publish_gate import refusals
@@ -59,6 +65,12 @@ def test_the_columns_agree_with_green() -> None:
 
 def test_what_a_run_records_is_what_the_table_calls_recorded() -> None:
     assert {row.status for row in TABLE if row.recorded} == set(RECORDED)
+
+
+def test_only_a_failure_is_run_again_when_nothing_changed_and_nothing_derived_is_reused() -> None:
+    assert {row.status for row in TABLE if row.recorded and row.rerun_when_unchanged} == {
+        Status.FAILED}
+    assert all(row.rerun_when_unchanged for row in TABLE if not row.recorded)
 
 
 def test_the_new_states_are_neither_green_nor_publishable() -> None:
@@ -180,6 +192,56 @@ def test_junits_failures_are_exactly_the_records_that_are_not_green(items: list[
     assert failing == expected
     total = sum(int(suite.get("failures", "0")) for suite in suites)
     assert total == len(expected)
+
+
+# -- reuse ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def rerun_column(rerun: frozenset[Status]) -> Iterator[None]:
+    """The table with another re-run column: each part that reuses must follow it."""
+    original = dict(results._BY_STATUS)
+    results._BY_STATUS.update({status: replace(row, rerun_when_unchanged=status in rerun)
+                               for status, row in original.items()})
+    try:
+        yield
+    finally:
+        results._BY_STATUS.clear()
+        results._BY_STATUS.update(original)
+
+
+def reused(ledger: Ledger, record: Record) -> tuple[bool, bool]:
+    """Whether the run reuses ``record`` with nothing changed: ``Ledger.can_reuse``, and a
+    no-change re-run that starts no daemon (``reuse_without_daemon``)."""
+    check = SimpleNamespace(members=[SimpleNamespace(snippet=record.snippet)],
+                            inputs_sha256=lambda target: record.inputs_sha256)
+    identity = ImageIdentity(record.environment.image_id, record.environment.accelerator)
+    return (ledger.can_reuse(record, record.inputs_sha256, record.environment),
+            reuse_without_daemon([check], ledger, record.target, identity) is not None)  # type: ignore[list-item]
+
+
+@given(records())
+def test_reuse_with_nothing_changed_is_what_the_tables_rerun_column_says(record: Record) -> None:
+    expected = not meaning(record.result).rerun_when_unchanged
+    assert reused(ledger_of([record]), record) == (expected, expected)
+
+
+@given(records(), st.frozensets(st.sampled_from(RECORDED)))
+def test_every_part_that_reuses_reads_the_rerun_column(record: Record,
+                                                       rerun: frozenset[Status]) -> None:
+    """Whatever the column says (a part with its own list of what to re-run goes red)."""
+    with rerun_column(rerun):
+        expected = record.result not in rerun
+        assert reused(ledger_of([record]), record) == (expected, expected)
+
+
+@given(st.lists(records(), min_size=2, max_size=6))
+def test_a_result_another_machine_disagrees_with_is_never_reused(items: list[Record]) -> None:
+    ledger = ledger_of(items)
+    for record in ledger.records.values():
+        current = ledger.current(record.snippet, record.target)
+        if len({item.result for item in current}) > 1:
+            assert not ledger.can_reuse(record, record.inputs_sha256, record.environment)
 
 
 # -- merge ----------------------------------------------------------------------------------

@@ -174,8 +174,7 @@ def _out_problem(out: Path, settings: Settings) -> str | None:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from relnotes.core.ledger import LedgerError
-    from relnotes.core.ledger_stream import merge_streams
+    from relnotes.core.ledger import LedgerError, merge_streams
 
     for path in args.ledgers:
         if path.is_dir():

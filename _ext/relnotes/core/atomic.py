@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from relnotes.core.filemode import make_plain
 
@@ -64,14 +64,14 @@ def write_atomic(path: Path, data: str | bytes, *, only_if_changed: bool = False
     return True
 
 
-def write_atomic_stream(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Put at ``path`` what ``write`` writes to a text stream, atomically: for files too large
-    to hold as one string (a merged ledger). An exception from ``write`` leaves the old file."""
+def write_atomic_stream(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Put at ``path`` what ``write`` writes to a binary stream, atomically: for files too
+    large to hold whole (a merged ledger). An exception from ``write`` leaves the old file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         make_plain(fd)  # mkstemp makes it 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())

@@ -1,10 +1,11 @@
 """The one table of what every result means (Sphinx-free): words, symbol, summary group, green,
-publishable, drift attention and JUnit outcome, for each ``Status`` a ledger holds or a reader
-derives.
+publishable, drift attention, JUnit outcome and whether a run reuses it, for each ``Status`` a
+ledger holds or a reader derives.
 
 Every part that judges a result reads this table: the engine's run summary and exit status,
 JUnit, ``relnotes verify diff``, the publish gate, the badges, the overview's groups, the
-compatibility sentence and the claims the site writes. None keeps its own list; adding a status
+compatibility sentence, the claims the site writes, and reuse (``Ledger.can_reuse`` and a
+no-change re-run that starts no daemon). None keeps its own list; adding a status
 means adding one row here (a test fails while a status has none).
 
 The words are English templates; the site passes them through its message catalog (a test
@@ -16,7 +17,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from relnotes.core.ledger import Status
+# the records' part, not the package: the ledger reads this table (``Ledger.can_reuse``)
+from relnotes.core.ledger._records import Status
 
 
 class JUnitOutcome(enum.Enum):
@@ -62,6 +64,9 @@ class Meaning:
     drift: DriftRule
     junit: JUnitOutcome
     recorded: bool  # a run writes it (else it is derived when reading)
+    # a record of it is re-run even when its inputs and environment are unchanged (else the
+    # earlier result stands); a derived state is never recorded, so never reused
+    rerun_when_unchanged: bool
     reason_shown: bool = True  # the badge's reason line
 
     @property
@@ -99,55 +104,67 @@ TABLE: tuple[Meaning, ...] = (
     Meaning(_.PASSED, VERIFIED, "Verified on %(environment)s%(when)s",
             "verified on %(environment)s",
             green=True, publishable=True, drift=_F.NEVER, junit=_J.PASSED, recorded=True,
+            rerun_when_unchanged=False,
             reason_shown=False),
     Meaning(_.FAILED, FAILS, "Fails on %(environment)s%(when)s",
             "failing on %(environment)s",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=True),
     # Declared with a reason the site shows: published, and never a surprise in CI.
     Meaning(_.EXPECTED_FAILURE, KNOWN_FAILURE, "Fails on %(environment)s (known)%(when)s",
             "known to fail on %(environment)s",
-            green=True, publishable=True, drift=_F.NEVER, junit=_J.SKIPPED, recorded=True),
+            green=True, publishable=True, drift=_F.NEVER, junit=_J.SKIPPED, recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.NOT_VERIFIABLE, NOT_VERIFIABLE, "Not verifiable on %(target)s",
             "not verifiable on %(target)s",
-            green=True, publishable=True, drift=_F.NEVER, junit=_J.SKIPPED, recorded=True),
+            green=True, publishable=True, drift=_F.NEVER, junit=_J.SKIPPED, recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.INDISTINCT, EFFECT_NOT_SHOWN,
             "Ran on %(environment)s%(when)s; effect not distinguishable from an unchanged guest",
             "run on %(environment)s without an effect distinguishable from an unchanged guest",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.UNCONTROLLED, EFFECT_NOT_SHOWN,
             "Effect observed on %(environment)s%(when)s, no control",
             "observed on %(environment)s without a control",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.UNCHECKED, EFFECT_NOT_SHOWN,
             "Runs without error on %(environment)s%(when)s; effect not checked",
             "run without error on %(environment)s, its effect not checked",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.BASELINE_CHANGED, EFFECT_NOT_SHOWN,
             "Ran on %(environment)s%(when)s; the baseline changed: the guest without the "
             "snippet is not what the check states",
             "run on %(environment)s, where the guest without it is not what its check states "
             "(the baseline changed)",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.MUTANT_SURVIVED, EFFECT_NOT_SHOWN,
             "Effect observed on %(environment)s%(when)s; not every part shown needed",
             "observed on %(environment)s, but not with every part shown needed",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=True),
+            recorded=True,
+            rerun_when_unchanged=False),
     Meaning(_.CONFLICTING, CONFLICTING, "Conflicting results on %(target)s",
             "given conflicting results on %(target)s",
             green=False, publishable=False, drift=_F.FROM_GREEN, junit=_J.FAILURE,
-            recorded=False),
+            recorded=False,
+            rerun_when_unchanged=True),
     Meaning(_.STALE, STALE, "Stale on %(target)s: changed since it was verified",
             "changed since it was verified on %(target)s",
-            green=False, publishable=False, drift=_F.ALWAYS, junit=_J.FAILURE, recorded=False),
+            green=False, publishable=False, drift=_F.ALWAYS, junit=_J.FAILURE, recorded=False,
+            rerun_when_unchanged=True),
     Meaning(_.MISSING, NOT_VERIFIED, "Not verified on %(target)s",
             "not verified on %(target)s",
             green=False, publishable=False, drift=_F.ALWAYS, junit=_J.FAILURE, recorded=False,
+            rerun_when_unchanged=True,
             reason_shown=False),
 )
 del _
@@ -181,6 +198,12 @@ def drift_needs_attention(before: Status, after: Status) -> bool:
     if rule is DriftRule.ALWAYS:
         return True
     return rule is DriftRule.FROM_GREEN and _BY_STATUS[before].green
+
+
+def rerun_when_unchanged(status: Status) -> bool:
+    """Whether a recorded ``status`` is run again although its check's inputs and environment
+    are those it was recorded with (else the earlier result stands)."""
+    return _BY_STATUS[status].rerun_when_unchanged
 
 
 def statuses(*, green: bool | None = None, publishable: bool | None = None,

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relnotes.core.ledger import Ledger, Record, Status
+from relnotes.core.ledger import Ledger, Record
 from relnotes.core.plan import Check
+from relnotes.core.results import rerun_when_unchanged
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,16 @@ def reuse_without_daemon(checks: Sequence[Check], ledger: Ledger, target: str,
                          identity: ImageIdentity) -> list[Record] | None:
     """Every check's earlier records, when all of them can stand without starting the daemon.
 
-    Each must have the check's current inputs, be conclusive (not failed), and have been made
-    with the very image and accelerator the daemon would run with. None if any check must run.
+    Each must have the check's current inputs, be of a state the results table does not re-run
+    when nothing changed (``rerun_when_unchanged``), and have been made with the very image and
+    accelerator the daemon would run with. None if any check must run.
     """
     found: list[Record] = []
     for check in checks:
         inputs = check.inputs_sha256(target)
         for member in check.members:
             record = ledger.get(member.snippet, target)
-            if (record is None or record.result is Status.FAILED
+            if (record is None or rerun_when_unchanged(record.result)
                     or record.inputs_sha256 != inputs
                     or record.environment.image_id != identity.image_id
                     or record.environment.accelerator != identity.accelerator):
