@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -188,12 +189,31 @@ def test_the_streamed_merge_gives_the_ledger_the_in_memory_merge_gives(
     assert (directory / "out.json").read_bytes() == (directory / "expected.json").read_bytes()
 
 
+HEADER = '{"format":3,"sequence":1}'
+LINE = json.dumps(Record("kvm/a.xml", "s", "i", Status.PASSED, None, {},
+                         Environment("bookworm", "1", "2", "kvm", "i"), T0, 1.0,
+                         run_sequence=1).to_json(), separators=(",", ":"))
+LONG = LINE.replace('"duration":1.0', '"duration":"long"')
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ('{"format": 2, "records": [{"snippet": "a"', r"bad\.json:1:\d+: not JSON"),
     (b'{"format": 2, "records": [\xff]}', r"bad\.json:1: not UTF-8 \(byte 26\)"),
     ('{"format": 9, "records": []}', r"unsupported ledger format 9"),
     ('{"format": 2, "records": 5}', r"records: must be a list of records, not a number"),
     ('{"format": 2, "records": [{}]}', r"bad\.json: records\[0\]: missing field"),
+    # format 3: the line, and the record's place among the file's records
+    (f'{HEADER}\n{LINE}\n{{"snippet": \n', r"bad\.json:3:13: not JSON: Expecting value"),
+    (f"{HEADER}\n{LINE}\n".encode() + b'{"snippet": "\xff"}\n',
+     r"bad\.json:3: not UTF-8 \(byte 13 of the line\)"),
+    (f"{HEADER}\n{LINE}\n{LONG}\n",
+     r"bad\.json:3: records\[1\]: duration: must be a number, not a string"),
+    (f"{HEADER}\n{LINE.replace('2026-11-01', '2099-11-01')}\n",
+     r"bad\.json:2: records\[0\]: kvm/a\.xml on bookworm is dated 2099-11-01T00:00:00\+00:00, in "
+     r"the future"),
+    (f"{HEADER.replace('1', '0')}\n{LINE}\n",
+     r"bad\.json:2: records\[0\]: kvm/a\.xml on bookworm claims run 1, beyond the ledger's last "
+     r"run \(0\)"),
 ])
 def test_the_streamed_merge_refuses_a_broken_ledger_at_its_place(
         tmp_path: Path, content: str | bytes, message: str) -> None:
@@ -201,6 +221,22 @@ def test_the_streamed_merge_refuses_a_broken_ledger_at_its_place(
 
     bad = tmp_path / "bad.json"
     bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    good = tmp_path / "good.json"
+    good.write_text(f"{HEADER}\n{LINE}\n")
     with pytest.raises(LedgerError, match=message):
-        merge_streams([bad], ["bookworm"], tmp_path / "out.json")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]  # nothing half-written
+        merge_streams([good, bad], ["bookworm"], tmp_path / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "good.json"]  # nothing half-written
+
+
+def test_the_streamed_merge_writes_a_records_line_as_it_was_read(tmp_path: Path) -> None:
+    """A (snippet, target) only one file has: its line is checked, then copied, not rebuilt."""
+    spaced = LINE.replace('"duration":1.0', '"duration": 1.000')  # valid, not as written
+    (tmp_path / "a.json").write_text(f"{HEADER}\n{spaced}\n")
+    other = LINE.replace("kvm/a.xml", "kvm/b.xml")
+    (tmp_path / "b.json").write_text(f"{HEADER}\n{other}\n")
+    merged = merge_streams([tmp_path / "b.json", tmp_path / "a.json"], ["bookworm"],
+                           tmp_path / "out.json")
+    assert merged.records == 2
+    assert (tmp_path / "out.json").read_text() == f"{HEADER}\n{spaced}\n{other}\n"
+    assert load_ledger(tmp_path / "out.json") == merge_declared(
+        [tmp_path / "a.json", tmp_path / "b.json"], ["bookworm"]).ledger

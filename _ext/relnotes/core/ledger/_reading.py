@@ -71,14 +71,27 @@ def declared_sequence(path: Path, declared: Any) -> int | None:
     return declared
 
 
-class Line(NamedTuple):
-    """One record line of a format 3 file, checked: where it is, its fields, its bytes."""
+Key = tuple[str, str]
 
-    file: str
-    number: int  # its line in the file (the header is line 1)
+
+class Unsorted(Exception):
+    """A file's records are not in (snippet, target) order (a merge then reads it whole)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)  # as its args: raised in a second process, it crosses a pipe
+        self.path = path
+
+
+class Line(NamedTuple):
+    """One record line of a format 3 file, checked. Its first three fields order it among the
+    lines of the files a merge reads (file and index make it unique)."""
+
+    key: Key  # (snippet, target)
+    file_number: int  # which of the files merged (0 when one file is read)
     position: int  # its place among the file's records
+    number: int  # its line in the file (the header is line 1)
+    file: str
     data: RecordData
-    verified_at: datetime
     raw: bytes  # as read, newline included: a merge writes a winner's line unchanged
 
     @property
@@ -86,16 +99,21 @@ class Line(NamedTuple):
         return f"{self.file}:{self.number}: records[{self.position}]"
 
     def record(self) -> Record:
-        return to_record(self.data, self.verified_at)
+        return to_record(self.data, checked(self.data, datetime.max.replace(tzinfo=UTC)))
 
 
-def read_lines(path: Path, lines: Iterable[bytes], declared: int, latest: datetime
+def read_lines(path: Path, lines: Iterable[bytes], declared: int, latest: datetime, *,
+               file_number: int = 0, first_number: int = 2, first_index: int = 0,
+               ordered: bool = False, low: Key = ("", ""), high: Key | None = None
                ) -> Iterator[Line]:
-    """Each record line after the header (``lines`` start at the file's second line), checked:
-    its JSON, its fields, its date and its run number against the header's ``declared``."""
+    """Each record line, checked: its JSON, its fields, its date and its run number against
+    the header's ``declared``. ``lines`` start at the file's second line, or at the line
+    ``first_number`` that holds record ``first_index`` (a part of the file). ``ordered``: the
+    keys must not decrease and lie in [``low``, ``high``), else ``Unsorted``."""
     file = str(path)
-    index = 0
-    for number, raw in enumerate(lines, start=2):
+    index = first_index
+    previous = low
+    for number, raw in enumerate(lines, start=first_number):
         try:
             data = LINE.decode(raw)
         except msgspec.ValidationError as error:
@@ -106,14 +124,18 @@ def read_lines(path: Path, lines: Iterable[bytes], declared: int, latest: dateti
                 continue  # a blank line (an editor's last newline)
             raise LedgerError(_not_json(path, number, raw)) from None
         try:
-            when = checked(data, latest)
+            checked(data, latest)
         except RecordInvalid as error:
             raise LedgerError(f"{file}:{number}: records[{index}]: {error}") from None
-        line = Line(file, number, index, data, when, raw)
         if data.run.sequence > declared:
-            raise beyond_error(line.where, data.snippet, data.environment.target,
-                               data.run.sequence, declared)
-        yield line
+            raise beyond_error(f"{file}:{number}: records[{index}]", data.snippet,
+                               data.environment.target, data.run.sequence, declared)
+        key = (data.snippet, data.environment.target)
+        if ordered:
+            if key < previous or (high is not None and key >= high):
+                raise Unsorted(path)
+            previous = key
+        yield Line(key, file_number, index, number, file, data, raw)
         index += 1
 
 

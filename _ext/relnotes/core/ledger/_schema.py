@@ -33,12 +33,12 @@ from relnotes.core.ledger._records import (
 _NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-class _Layer(msgspec.Struct, frozen=True):
+class _Layer(msgspec.Struct, frozen=True, gc=False):
     status: LayerStatus
     detail: str = ""
 
 
-class _Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class _Environment(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     target: _NonEmpty
     libvirt_version: _NonEmpty
     qemu_version: _NonEmpty
@@ -47,13 +47,13 @@ class _Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     label: str | None = None  # for readers of the file; ignored when read
 
 
-class _Run(msgspec.Struct, frozen=True):
+class _Run(msgspec.Struct, frozen=True, gc=False):
     sequence: int = 0
     id: str = ""
     machine: str = ""
 
 
-class _Observation(msgspec.Struct, frozen=True):
+class _Observation(msgspec.Struct, frozen=True, gc=False):
     probe: str
     expectation: str
     value: str
@@ -61,22 +61,25 @@ class _Observation(msgspec.Struct, frozen=True):
     control_meets: bool | None = None
 
 
-class _Symptom(msgspec.Struct, frozen=True):
+class _Symptom(msgspec.Struct, frozen=True, gc=False):
     probe: str
     problem: str
     value: str
     present: bool
 
 
-class _Mutation(msgspec.Struct, frozen=True):
+class _Mutation(msgspec.Struct, frozen=True, gc=False):
     killed: int
     total: int
     equivalent: tuple[tuple[str, str], ...] = ()
     survivors: tuple[str, ...] = ()
 
 
-class RecordData(msgspec.Struct, frozen=True):
-    """One record as the file has it, its types checked. Format 1 lacks what has defaults."""
+class RecordData(msgspec.Struct, frozen=True, gc=False):
+    """One record as the file has it, its types checked. Format 1 lacks what has defaults.
+
+    Not tracked by the garbage collector (``gc=False``: a merge makes millions of them, and
+    they hold no cycles: strings, numbers and other such structs only)."""
 
     snippet: str
     sha256: str
@@ -106,7 +109,8 @@ class RecordData(msgspec.Struct, frozen=True):
 
 #: Decodes one format 3 line (bytes) into ``RecordData``, checking every type as it parses.
 LINE = msgspec.json.Decoder(RecordData)
-_RECORDABLE = frozenset(RECORDED)
+# what a run never records; a tuple, so checking compares identities (no enum hashing)
+_DERIVED = tuple(status for status in Status if status not in RECORDED)
 
 
 class RecordInvalid(ValueError):
@@ -116,7 +120,7 @@ class RecordInvalid(ValueError):
 def checked(data: RecordData, latest: datetime) -> datetime:
     """What the types cannot say, checked; the record's start in UTC. ``latest``: the reader's
     clock plus the tolerance (a later record is an error, not a winner)."""
-    if data.result not in _RECORDABLE:
+    if data.result in _DERIVED:
         raise RecordInvalid(f"result {data.result.value!r} cannot be recorded")
     if data.target is not None and data.target != data.environment.target:
         raise RecordInvalid("target differs from environment.target")

@@ -19,18 +19,24 @@ import contextlib
 import heapq
 import itertools
 import operator
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from relnotes.core.atomic import write_atomic_stream
+from relnotes.core.ledger import _split
 from relnotes.core.ledger._ledger import Ledger, conflict_locations
 from relnotes.core.ledger._reading import (
     CLOCK_TOLERANCE,
+    Key,
     LedgerError,
     Line,
+    Unsorted,
     header_of,
     load_ledger,
     now,
@@ -39,18 +45,10 @@ from relnotes.core.ledger._reading import (
 from relnotes.core.ledger._records import Record, sort_key
 from relnotes.core.ledger._writing import RecordWriter
 
-Key = tuple[str, str]
-#: (snippet, target), file number, index in the file, the line read (or the record, when the
-#: file was read whole). File number and index are unique, so items never compare further.
-Item = tuple[Key, int, int, Line | Record]
-
-
-class _Unsorted(Exception):
-    """A file's records are not in (snippet, target) order: it must be read whole."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(str(path))
-        self.path = path
+#: A line read, or (when the file was read whole) a record with the same first three fields:
+#: (snippet, target), file number, index in the file. These are unique, so items are ordered
+#: by them and never compared further.
+Item = Line | tuple[Key, int, int, Record]
 
 
 class _Conflicts(Exception):
@@ -74,72 +72,209 @@ def merge_streams(paths: Iterable[Path], declared: Collection[str], output: Path
     while True:
         try:
             return _merge(paths, declared, output, whole)
-        except _Unsorted as unsorted:
+        except Unsorted as unsorted:
             whole.add(unsorted.path)  # read it whole this time; the output is not written
 
 
-def _sorted_lines(path: Path, number: int, lines: Iterator[Line]) -> Iterator[Item]:
-    previous: Key = ("", "")
-    for index, line in enumerate(lines):
-        key = line.data.key
-        if key < previous:
-            raise _Unsorted(path)
-        previous = key
-        yield key, number, index, line
+@dataclass(frozen=True)
+class _File:
+    """A format 3 file to stream: its header's run number, where its records begin, its size."""
+
+    path: Path
+    number: int  # its place among the files merged
+    declared: int
+    start: int
+    size: int
+
+
+def _until(stream: BinaryIO, position: int, end: int) -> Iterator[bytes]:
+    """The lines from ``position`` (where ``stream`` is) to ``end``."""
+    for raw in stream:
+        if position >= end:
+            return
+        position += len(raw)
+        yield raw
+
+
+def _file_lines(file: _File, begin: int, end: int, latest: datetime, low: Key = ("", ""),
+                high: Key | None = None) -> Iterator[Line]:
+    """The checked lines of ``file`` from byte ``begin`` (a line's start) to ``end``, in order
+    and in [``low``, ``high``)."""
+    with file.path.open("rb") as stream:
+        stream.seek(begin)
+        lines = stream if end >= file.size else _until(stream, begin, end)
+        try:
+            yield from read_lines(file.path, lines, file.declared, latest,
+                                  file_number=file.number, ordered=True, low=low, high=high)
+        except LedgerError:
+            if begin == file.start:
+                raise
+            # a part after the file's first record: number its lines as the file does, read
+            # the part again to the same error, and say where it is in the file
+            stream.seek(file.start)
+            before = stream.read(begin - file.start)
+            number = 2 + before.count(b"\n")
+            index = sum(1 for line in before.split(b"\n") if line.strip())
+            stream.seek(begin)
+            lines = stream if end >= file.size else _until(stream, begin, end)
+            for _line in read_lines(file.path, lines, file.declared, latest,
+                                    first_number=number, first_index=index):
+                pass
+            raise  # pragma: no cover - the same line fails again
 
 
 def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
            ) -> StreamMerged:
     merged = StreamMerged()
     latest = now() + CLOCK_TOLERANCE
-    left_out: Counter[tuple[int, str]] = Counter()
     located: dict[int, str] = {}  # where the records of files read whole were read
-    with contextlib.ExitStack() as stack:
-        sources: list[Iterator[Item]] = []
-        for number, path in enumerate(paths):
-            try:
-                stream = stack.enter_context(path.open("rb"))
-            except FileNotFoundError:
-                continue  # as load_ledger: a missing file is an empty ledger
-            except OSError as error:
-                raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
-            declared_sequence = header_of(path, stream.readline())
-            if declared_sequence is None or path in whole:
-                sequence, items = _read_whole(path, number, located)
-                merged.sequence = max(merged.sequence, sequence)
-                sources.append(iter(items))
-            else:
-                merged.sequence = max(merged.sequence, declared_sequence)
-                sources.append(_sorted_lines(path, number, read_lines(
-                    path, stream, declared_sequence, latest)))
+    files: list[_File] = []
+    sources: list[Iterator[Item]] = []  # of files read whole
+    for number, path in enumerate(paths):
+        try:
+            with path.open("rb") as stream:
+                declared_sequence = header_of(path, stream.readline())
+                start, size = stream.tell(), os.fstat(stream.fileno()).st_size
+        except FileNotFoundError:
+            continue  # as load_ledger: a missing file is an empty ledger
+        except OSError as error:
+            raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+        if declared_sequence is None or path in whole:
+            sequence, items = _read_whole(path, number, located)
+            merged.sequence = max(merged.sequence, sequence)
+            sources.append(iter(items))
+        else:
+            merged.sequence = max(merged.sequence, declared_sequence)
+            files.append(_File(path, number, declared_sequence, start, size))
+    boundary = _boundary(files) if not sources else None
+    cuts = [file.size for file in files]
+    if boundary is not None:
+        for index, file in enumerate(files):
+            with file.path.open("rb") as stream:
+                cuts[index] = _split.cut(stream, file.start, file.size, boundary)
+    sources += [_file_lines(file, file.start, cut, latest, high=boundary)
+                for file, cut in zip(files, cuts, strict=True)]
+    left_out: Counter[tuple[int, str]] = Counter()
 
-        def write(stream: BinaryIO) -> None:
-            writer = RecordWriter(stream, merged.sequence)
-            for key, group in itertools.groupby(heapq.merge(*sources),
-                                                key=operator.itemgetter(0)):
-                items = list(group)
-                if key[1] not in declared:
-                    left_out.update((number, key[1]) for _k, number, _i, _p in items)
-                elif len(items) == 1:  # most keys: one record, nothing to resolve
-                    payload = items[0][3]
-                    if isinstance(payload, Line):
-                        writer.write_line(payload.raw)
-                    else:
-                        writer.write(payload)
-                else:
-                    merged.conflicts += _resolve(key, items, located, writer)
-            merged.records = writer.count
-            if merged.conflicts:
-                raise _Conflicts
+    def write(stream: BinaryIO) -> None:
+        writer = RecordWriter(stream, merged.sequence)
+        if boundary is None:
+            merged.conflicts += _write_merged(sources, declared, located, writer, left_out)
+        else:
+            part = _merge_halves(sources, files, cuts, boundary, declared, latest, output,
+                                 writer, left_out)
+            merged.conflicts += part.conflicts
+        merged.records = writer.count
+        if merged.conflicts:
+            raise _Conflicts
 
-        with contextlib.suppress(_Conflicts):
-            write_atomic_stream(output, write)
+    with contextlib.suppress(_Conflicts):
+        write_atomic_stream(output, write)
     known = ", ".join(declared)
     for (number, target), count in sorted(left_out.items()):
         merged.warnings.append(
             f"{paths[number]}: {count} record(s) for unknown target {target!r} left out of the "
             f"merged ledger (declared targets: {known})")
     return merged
+
+
+def _write_merged(sources: list[Iterator[Item]], declared: Collection[str],
+                  located: dict[int, str], writer: RecordWriter,
+                  left_out: Counter[tuple[int, str]]) -> list[str]:
+    """Each (snippet, target) of the sources, in order, resolved and written; the conflicts."""
+    conflicts: list[str] = []
+    write = writer.write_line
+    for key, group in itertools.groupby(heapq.merge(*sources), key=operator.itemgetter(0)):
+        items = list(group)
+        if key[1] not in declared:
+            left_out.update((item[1], key[1]) for item in items)
+        elif len(items) == 1:  # most keys: one record, nothing to resolve
+            item = items[0]
+            if isinstance(item, Line):
+                write(item.raw)
+            else:
+                writer.write(item[3])
+        else:
+            conflicts += _resolve(key, items, located, writer)
+    return conflicts
+
+
+# -- both cores ----------------------------------------------------------------------------
+
+#: Below this many bytes of records, one process is done before a second one has started.
+PARALLEL_BYTES = 32 * 2**20
+
+
+def _boundary(files: list[_File]) -> Key | None:
+    """The key that halves the records, when there is enough to share and a second core."""
+    if (sum(file.size - file.start for file in files) < PARALLEL_BYTES
+            or len(os.sched_getaffinity(0)) < 2):
+        return None
+    samples = []
+    for file in files:
+        with file.path.open("rb") as stream:
+            samples += _split.sample(stream, file.start, file.size)
+    return _split.median(samples)
+
+
+@dataclass
+class _Part:
+    """What the second process merged: its lines are in ``path``."""
+
+    records: int
+    conflicts: list[str]
+    left_out: Counter[tuple[int, str]]
+
+
+def _merge_halves(sources: list[Iterator[Item]], files: list[_File], cuts: list[int],
+                  boundary: Key, declared: Collection[str], latest: datetime, output: Path,
+                  writer: RecordWriter, left_out: Counter[tuple[int, str]]) -> _Part:
+    """The keys before ``boundary`` merged here, the rest in a second process (forked: it
+    shares nothing but the paths), whose lines then follow these in the output."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    os.close(fd)
+    part_path = Path(name)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_merge_part, files, cuts, boundary, tuple(declared), latest,
+                                 part_path)
+            conflicts = _write_merged(sources, declared, {}, writer, left_out)
+            part = future.result()
+        left_out.update(part.left_out)
+        writer.stream.flush()
+        with part_path.open("rb") as lines:
+            _append(lines.fileno(), writer.stream.fileno(), os.fstat(lines.fileno()).st_size)
+        writer.count += part.records
+        return _Part(part.records, conflicts + part.conflicts, left_out)
+    finally:
+        part_path.unlink(missing_ok=True)
+
+
+def _merge_part(files: list[_File], cuts: list[int], low: Key, declared: tuple[str, ...],
+                latest: datetime, path: Path) -> _Part:
+    """In the second process: the keys from ``low`` on, merged into ``path``."""
+    left_out: Counter[tuple[int, str]] = Counter()
+    with path.open("wb", buffering=1 << 20) as stream:
+        writer = RecordWriter(stream, None)
+        sources: list[Iterator[Item]] = [_file_lines(file, cut, file.size, latest, low=low)
+                                         for file, cut in zip(files, cuts, strict=True)]
+        conflicts = _write_merged(sources, declared, {}, writer, left_out)
+    return _Part(writer.count, conflicts, left_out)
+
+
+def _append(source: int, target: int, size: int) -> None:
+    """``size`` bytes of ``source`` appended to ``target`` (in the kernel where it can)."""
+    while size > 0:
+        try:
+            copied = os.copy_file_range(source, target, size)
+        except OSError:  # another file system, an older kernel: copy through memory
+            copied = os.write(target, os.read(source, min(size, 1 << 20)))
+        if copied == 0:
+            raise OSError("the merged part ended early")
+        size -= copied
 
 
 def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: RecordWriter
@@ -149,13 +284,13 @@ def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: Recor
     ledger = Ledger()
     where: dict[int, str] = {}
     lines: dict[int, bytes] = {}
-    for _key, _number, _index, payload in items:
-        if isinstance(payload, Line):
-            record = payload.record()
-            where[id(record)] = payload.where
-            lines[id(record)] = payload.raw
+    for item in items:
+        if isinstance(item, Line):
+            record = item.record()
+            where[id(record)] = item.where
+            lines[id(record)] = item.raw
         else:
-            record = payload
+            record = item[3]
             where[id(record)] = located.get(id(record), "?")
         ledger.add(record)
     conflicts = []

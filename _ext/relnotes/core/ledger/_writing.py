@@ -27,10 +27,12 @@ class RecordWriter:
     it, so a record is the same line wherever it is written; a line read from a format 3 file
     (already such a line, checked) is written as it was read."""
 
-    def __init__(self, stream: BinaryIO, sequence: int) -> None:
+    def __init__(self, stream: BinaryIO, sequence: int | None) -> None:
+        """``sequence`` None: lines only, no header (a part of a merge's output)."""
         self.stream = stream
         self.count = 0
-        stream.write(header_line(sequence))
+        if sequence is not None:
+            stream.write(header_line(sequence))
 
     def write(self, record: Record) -> None:
         self.stream.write(record_line(record))
