@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from relnotes.cli import main
 from relnotes.core.environment import Environment
@@ -21,8 +21,10 @@ from relnotes.core.ledger import (
     Layer,
     LayerStatus,
     Ledger,
+    LedgerError,
     Record,
     Status,
+    _stream,
     load_ledger,
     merge_streams,
     write_ledger,
@@ -240,3 +242,82 @@ def test_the_streamed_merge_writes_a_records_line_as_it_was_read(tmp_path: Path)
     assert (tmp_path / "out.json").read_text() == f"{HEADER}\n{spaced}\n{other}\n"
     assert load_ledger(tmp_path / "out.json") == merge_declared(
         [tmp_path / "a.json", tmp_path / "b.json"], ["bookworm"]).ledger
+
+
+# -- on both cores --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def halves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every merge shared between two processes, however small."""
+    monkeypatch.setattr(_stream, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(_stream.os, "sched_getaffinity", lambda _pid: {0, 1})
+
+
+def many(directory: Path, files: int, records: int, *, shift: int = 1) -> list[Path]:
+    """``files`` ledgers whose snippets interleave (file f has every ``shift``-th key)."""
+    paths = []
+    for number in range(files):
+        ledger = Ledger()
+        for index in range(records):
+            key = index * shift + number % shift
+            ledger.add(Record(f"kvm/{key:04d}.xml", "s", "i", Status.PASSED, None, {},
+                              Environment("bookworm", "1", "2", "kvm", "i"), T0, 1.0,
+                              run_sequence=1, run_id=f"r{number}", machine=f"m{number}"))
+        write_ledger(ledger, directory / f"{number}.json")
+        paths.append(directory / f"{number}.json")
+    return paths
+
+
+@pytest.mark.usefixtures("halves")
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(ledgers, st.sampled_from(("sorted", "hand-edited"))), min_size=1,
+                max_size=4))
+def test_two_processes_write_what_one_writes(tmp_path_factory: pytest.TempPathFactory,
+                                             parts: list[tuple[Ledger, str]]) -> None:
+    directory = tmp_path_factory.mktemp("halves")
+    paths = []
+    for number, (part, form) in enumerate(parts):
+        path = directory / f"{number}.json"
+        write_ledger(part, path)
+        if form == "hand-edited":
+            header, *lines = path.read_bytes().splitlines(keepends=True)
+            path.write_bytes(header + b"".join(reversed(lines)))
+        paths.append(path)
+    shared = merge_streams(paths, ["bookworm"], directory / "shared.json")
+    expected = merge_declared(paths, ["bookworm"])
+    assert (shared.conflicts, shared.warnings) == (expected.conflicts, expected.warnings)
+    if not expected.conflicts:
+        write_ledger(expected.ledger, directory / "expected.json")
+        assert (directory / "shared.json").read_bytes() == (
+            directory / "expected.json").read_bytes()
+
+
+@pytest.mark.usefixtures("halves")
+def test_the_second_process_merges_its_half_and_the_output_is_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = many(tmp_path, 4, 50, shift=4)
+    cuts = []
+    original = _stream._split.cut
+
+    def cut(*args: Any) -> int:
+        cuts.append((found := original(*args), args[2]))  # the offset, the file's size
+        return found
+
+    monkeypatch.setattr(_stream._split, "cut", cut)
+    merged = merge_streams(paths, ["bookworm"], tmp_path / "out.json")
+    assert len(cuts) == 4 and all(0 < offset < size for offset, size in cuts)  # both had some
+    assert merged.records == 200
+    assert load_ledger(tmp_path / "out.json") == merge_declared(paths, ["bookworm"]).ledger
+
+
+@pytest.mark.usefixtures("halves")
+def test_an_error_in_the_second_half_is_located_in_the_file(tmp_path: Path) -> None:
+    [path] = many(tmp_path, 1, 40)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[36] = lines[36].replace('"duration":1.0', '"duration":"long"')  # record 35, line 37
+    path.write_text("".join(lines))
+    with pytest.raises(LedgerError, match=r"0\.json:37: records\[35\]: duration: must be a "
+                                          r"number, not a string"):
+        merge_streams([path], ["bookworm"], tmp_path / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.json"]  # nothing half-written

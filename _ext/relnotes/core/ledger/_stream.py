@@ -22,7 +22,7 @@ import operator
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -111,16 +111,36 @@ def _file_lines(file: _File, begin: int, end: int, latest: datetime, low: Key = 
                 raise
             # a part after the file's first record: number its lines as the file does, read
             # the part again to the same error, and say where it is in the file
-            stream.seek(file.start)
-            before = stream.read(begin - file.start)
-            number = 2 + before.count(b"\n")
-            index = sum(1 for line in before.split(b"\n") if line.strip())
+            number, index = _numbering(file, begin)
             stream.seek(begin)
             lines = stream if end >= file.size else _until(stream, begin, end)
             for _line in read_lines(file.path, lines, file.declared, latest,
                                     first_number=number, first_index=index):
                 pass
             raise  # pragma: no cover - the same line fails again
+
+
+def _numbering(file: _File, begin: int) -> tuple[int, int]:
+    """The line number and the record index of the line at byte ``begin`` of ``file``."""
+    with file.path.open("rb") as stream:
+        stream.seek(file.start)
+        before = stream.read(begin - file.start)
+    return 2 + before.count(b"\n"), sum(1 for line in before.split(b"\n") if line.strip())
+
+
+class _Located:
+    """Where a line of a part that starts inside its file is, as the file numbers it (the
+    part numbers its lines from its start; only a conflict's message needs more)."""
+
+    def __init__(self, files: list[_File], cuts: list[int]) -> None:
+        self.parts = {file.number: (file, cut) for file, cut in zip(files, cuts, strict=True)}
+        self.bases: dict[int, tuple[int, int]] = {}
+
+    def __call__(self, line: Line) -> str:
+        if line.file_number not in self.bases:
+            self.bases[line.file_number] = _numbering(*self.parts[line.file_number])
+        number, index = self.bases[line.file_number]
+        return f"{line.file}:{line.number - 2 + number}: records[{line.position + index}]"
 
 
 def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
@@ -180,8 +200,11 @@ def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: se
 
 def _write_merged(sources: list[Iterator[Item]], declared: Collection[str],
                   located: dict[int, str], writer: RecordWriter,
-                  left_out: Counter[tuple[int, str]]) -> list[str]:
-    """Each (snippet, target) of the sources, in order, resolved and written; the conflicts."""
+                  left_out: Counter[tuple[int, str]],
+                  locate: Callable[[Line], str] = operator.attrgetter("where")) -> list[str]:
+    """Each (snippet, target) of the sources, in order, resolved and written; the conflicts,
+    each record named where ``locate`` says the line is (or ``located``, a record read
+    whole)."""
     conflicts: list[str] = []
     write = writer.write_line
     for key, group in itertools.groupby(heapq.merge(*sources), key=operator.itemgetter(0)):
@@ -195,7 +218,7 @@ def _write_merged(sources: list[Iterator[Item]], declared: Collection[str],
             else:
                 writer.write(item[3])
         else:
-            conflicts += _resolve(key, items, located, writer)
+            conflicts += _resolve(key, items, located, writer, locate)
     return conflicts
 
 
@@ -261,7 +284,8 @@ def _merge_part(files: list[_File], cuts: list[int], low: Key, declared: tuple[s
         writer = RecordWriter(stream, None)
         sources: list[Iterator[Item]] = [_file_lines(file, cut, file.size, latest, low=low)
                                          for file, cut in zip(files, cuts, strict=True)]
-        conflicts = _write_merged(sources, declared, {}, writer, left_out)
+        conflicts = _write_merged(sources, declared, {}, writer, left_out,
+                                  _Located(files, cuts))
     return _Part(writer.count, conflicts, left_out)
 
 
@@ -277,7 +301,8 @@ def _append(source: int, target: int, size: int) -> None:
         size -= copied
 
 
-def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: RecordWriter
+def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: RecordWriter,
+             locate: Callable[[Line], str]
              ) -> list[str]:
     """Several records of one (snippet, target): the ones that stand (``Ledger.add``) written,
     each as the line it was read; the conflicts among them, located."""
@@ -287,7 +312,7 @@ def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: Recor
     for item in items:
         if isinstance(item, Line):
             record = item.record()
-            where[id(record)] = item.where
+            where[id(record)] = locate(item)
             lines[id(record)] = item.raw
         else:
             record = item[3]
