@@ -259,7 +259,7 @@ def test_a_real_record_dated_in_the_future_is_refused(broken: dict[str, Record],
     ledger = Ledger()
     ledger.add(replace(record, verified_at=now() + timedelta(hours=3)))
     write_ledger(ledger, tmp_path / "ledger.json")
-    assert json.loads((tmp_path / "ledger.json").read_text())["format"] == 2
+    assert json.loads((tmp_path / "ledger.json").read_text().splitlines()[0])["format"] == 3
     with pytest.raises(LedgerError, match=r"records\[0\]: kvm/output/greets\.sh on "
                        f"{record.target} is dated .* in the future"):
         load_ledger(tmp_path / "ledger.json")

@@ -237,7 +237,7 @@ def test_cli_merge(tmp_path: Path) -> None:
     assert "1 records" in done.stdout
     merged = load_ledger(tmp_path / "out.json")
     assert merged.status(AC97, check.sha256(AC97), "bookworm").status is Status.PASSED
-    assert json.loads((tmp_path / "out.json").read_text())["format"] == 2
+    assert json.loads((tmp_path / "out.json").read_text().splitlines()[0])["format"] == 3
 
 
 class DeadDaemon(FakeDaemon):
