@@ -180,6 +180,7 @@ def test_the_streamed_merge_gives_the_ledger_the_in_memory_merge_gives(
     streamed = merge_streams(paths, declared, directory / "out.json")
     assert streamed.conflicts == expected.conflicts
     assert streamed.warnings == expected.warnings
+    assert list(directory.glob(".out.json.*")) == []  # no sorted copy left behind
     if expected.conflicts:
         assert not (directory / "out.json").exists()
         return

@@ -9,8 +9,12 @@ written as the line it was read, unchanged. Where several files have one, the re
 built and resolved by ``Ledger.add``, the rule of an in-memory merge (a test proves both give
 the same ledger), and the lines of the records that stand are written.
 
-A file that is not sorted (edited by hand), and a file of format 1 or 2 (one JSON object), is
-read whole instead. The output appears only when the whole merge succeeded.
+With enough to share and a second core, a second process (forked) merges the keys from a
+boundary on (``_split``) while this one merges those before it; its lines then follow these.
+A file of format 1 or 2 (one JSON object), and a format 3 file that is not sorted (edited by
+hand), is read whole (``load_ledger``, one file at a time) and streamed from a sorted copy
+beside the output, each record still named where the original file has it. The output
+appears only when the whole merge succeeded; no copy or part is left behind.
 """
 
 from __future__ import annotations
@@ -42,13 +46,8 @@ from relnotes.core.ledger._reading import (
     now,
     read_lines,
 )
-from relnotes.core.ledger._records import Record, sort_key
-from relnotes.core.ledger._writing import RecordWriter
-
-#: A line read, or (when the file was read whole) a record with the same first three fields:
-#: (snippet, target), file number, index in the file. These are unique, so items are ordered
-#: by them and never compared further.
-Item = Line | tuple[Key, int, int, Record]
+from relnotes.core.ledger._records import sort_key
+from relnotes.core.ledger._writing import RecordWriter, header_line
 
 
 class _Conflicts(Exception):
@@ -78,13 +77,91 @@ def merge_streams(paths: Iterable[Path], declared: Collection[str], output: Path
 
 @dataclass(frozen=True)
 class _File:
-    """A format 3 file to stream: its header's run number, where its records begin, its size."""
+    """A format 3 file to stream: its header's run number, where its records begin, its size;
+    for a sorted copy of another file, where each of its records is in that file."""
 
     path: Path
     number: int  # its place among the files merged
     declared: int
     start: int
     size: int
+    wheres: tuple[str, ...] | None = None
+
+
+def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
+           ) -> StreamMerged:
+    merged = StreamMerged()
+    latest = now() + CLOCK_TOLERANCE
+    left_out: Counter[tuple[int, str]] = Counter()
+    with contextlib.ExitStack() as copies:  # removes the sorted copies, whatever happens
+        files = [file for number, path in enumerate(paths)
+                 if (file := _open(path, number, path in whole, output, copies)) is not None]
+        merged.sequence = max((file.declared for file in files), default=0)
+        boundary = _boundary(files)
+        cuts = [file.size for file in files]
+        if boundary is not None:
+            for index, file in enumerate(files):
+                with file.path.open("rb") as stream:
+                    cuts[index] = _split.cut(stream, file.start, file.size, boundary)
+        sources = [_file_lines(file, file.start, cut, latest, high=boundary)
+                   for file, cut in zip(files, cuts, strict=True)]
+        locate = _Located(files, [file.start for file in files])
+
+        def write(stream: BinaryIO) -> None:
+            writer = RecordWriter(stream, merged.sequence)
+            if boundary is None:
+                merged.conflicts += _write_merged(sources, declared, writer, left_out, locate)
+            else:
+                merged.conflicts += _merge_halves(sources, files, cuts, boundary, declared,
+                                                  latest, output, writer, left_out, locate)
+            merged.records = writer.count
+            if merged.conflicts:
+                raise _Conflicts
+
+        with contextlib.suppress(_Conflicts):
+            write_atomic_stream(output, write)
+    known = ", ".join(declared)
+    for (number, target), count in sorted(left_out.items()):
+        merged.warnings.append(
+            f"{paths[number]}: {count} record(s) for unknown target {target!r} left out of the "
+            f"merged ledger (declared targets: {known})")
+    return merged
+
+
+def _open(path: Path, number: int, whole: bool, output: Path, copies: contextlib.ExitStack
+          ) -> _File | None:
+    """``path`` as a file to stream (a sorted copy of it, if it is of an older format or
+    ``whole``: not sorted); None when it does not exist (as ``load_ledger``: an empty ledger)."""
+    try:
+        with path.open("rb") as stream:
+            declared = header_of(path, stream.readline())
+            start, size = stream.tell(), os.fstat(stream.fileno()).st_size
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
+    if declared is not None and not whole:
+        return _File(path, number, declared, start, size)
+    located: dict[int, str] = {}
+    ledger = load_ledger(path, located)
+    records = sorted(ledger.all_records(), key=sort_key)
+    copy = _temporary(output, ".sorted", copies)
+    with copy.open("wb", buffering=1 << 20) as stream:
+        writer = RecordWriter(stream, ledger.sequence)
+        for record in records:
+            writer.write(record)
+    return _File(copy, number, ledger.sequence, len(header_line(ledger.sequence)),
+                 copy.stat().st_size, tuple(located[id(record)] for record in records))
+
+
+def _temporary(output: Path, suffix: str, stack: contextlib.ExitStack) -> Path:
+    """A new file beside ``output``, removed when ``stack`` closes."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=suffix, dir=output.parent)
+    os.close(fd)
+    path = Path(name)
+    stack.callback(path.unlink, missing_ok=True)
+    return path
 
 
 def _until(stream: BinaryIO, position: int, end: int) -> Iterator[bytes]:
@@ -122,6 +199,8 @@ def _file_lines(file: _File, begin: int, end: int, latest: datetime, low: Key = 
 
 def _numbering(file: _File, begin: int) -> tuple[int, int]:
     """The line number and the record index of the line at byte ``begin`` of ``file``."""
+    if begin == file.start:
+        return 2, 0
     with file.path.open("rb") as stream:
         stream.seek(file.start)
         before = stream.read(begin - file.start)
@@ -129,96 +208,60 @@ def _numbering(file: _File, begin: int) -> tuple[int, int]:
 
 
 class _Located:
-    """Where a line of a part that starts inside its file is, as the file numbers it (the
-    part numbers its lines from its start; only a conflict's message needs more)."""
+    """Where a line is, as its file numbers it: a part that starts inside the file numbers its
+    lines from its start, and a sorted copy's records are named where the original has them
+    (only a conflict's message needs more than the line knows)."""
 
-    def __init__(self, files: list[_File], cuts: list[int]) -> None:
-        self.parts = {file.number: (file, cut) for file, cut in zip(files, cuts, strict=True)}
+    def __init__(self, files: list[_File], begins: list[int]) -> None:
+        self.parts = {file.number: (file, begin) for file, begin in zip(files, begins,
+                                                                        strict=True)}
         self.bases: dict[int, tuple[int, int]] = {}
 
     def __call__(self, line: Line) -> str:
+        file, begin = self.parts[line.file_number]
         if line.file_number not in self.bases:
-            self.bases[line.file_number] = _numbering(*self.parts[line.file_number])
+            self.bases[line.file_number] = _numbering(file, begin)
         number, index = self.bases[line.file_number]
+        if file.wheres is not None:
+            return file.wheres[line.position + index]
         return f"{line.file}:{line.number - 2 + number}: records[{line.position + index}]"
 
 
-def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
-           ) -> StreamMerged:
-    merged = StreamMerged()
-    latest = now() + CLOCK_TOLERANCE
-    located: dict[int, str] = {}  # where the records of files read whole were read
-    files: list[_File] = []
-    sources: list[Iterator[Item]] = []  # of files read whole
-    for number, path in enumerate(paths):
-        try:
-            with path.open("rb") as stream:
-                declared_sequence = header_of(path, stream.readline())
-                start, size = stream.tell(), os.fstat(stream.fileno()).st_size
-        except FileNotFoundError:
-            continue  # as load_ledger: a missing file is an empty ledger
-        except OSError as error:
-            raise LedgerError(f"{path}: cannot read the ledger: {error}") from error
-        if declared_sequence is None or path in whole:
-            sequence, items = _read_whole(path, number, located)
-            merged.sequence = max(merged.sequence, sequence)
-            sources.append(iter(items))
-        else:
-            merged.sequence = max(merged.sequence, declared_sequence)
-            files.append(_File(path, number, declared_sequence, start, size))
-    boundary = _boundary(files) if not sources else None
-    cuts = [file.size for file in files]
-    if boundary is not None:
-        for index, file in enumerate(files):
-            with file.path.open("rb") as stream:
-                cuts[index] = _split.cut(stream, file.start, file.size, boundary)
-    sources += [_file_lines(file, file.start, cut, latest, high=boundary)
-                for file, cut in zip(files, cuts, strict=True)]
-    left_out: Counter[tuple[int, str]] = Counter()
-
-    def write(stream: BinaryIO) -> None:
-        writer = RecordWriter(stream, merged.sequence)
-        if boundary is None:
-            merged.conflicts += _write_merged(sources, declared, located, writer, left_out)
-        else:
-            part = _merge_halves(sources, files, cuts, boundary, declared, latest, output,
-                                 writer, left_out)
-            merged.conflicts += part.conflicts
-        merged.records = writer.count
-        if merged.conflicts:
-            raise _Conflicts
-
-    with contextlib.suppress(_Conflicts):
-        write_atomic_stream(output, write)
-    known = ", ".join(declared)
-    for (number, target), count in sorted(left_out.items()):
-        merged.warnings.append(
-            f"{paths[number]}: {count} record(s) for unknown target {target!r} left out of the "
-            f"merged ledger (declared targets: {known})")
-    return merged
-
-
-def _write_merged(sources: list[Iterator[Item]], declared: Collection[str],
-                  located: dict[int, str], writer: RecordWriter,
-                  left_out: Counter[tuple[int, str]],
-                  locate: Callable[[Line], str] = operator.attrgetter("where")) -> list[str]:
+def _write_merged(sources: list[Iterator[Line]], declared: Collection[str],
+                  writer: RecordWriter, left_out: Counter[tuple[int, str]],
+                  locate: Callable[[Line], str]) -> list[str]:
     """Each (snippet, target) of the sources, in order, resolved and written; the conflicts,
-    each record named where ``locate`` says the line is (or ``located``, a record read
-    whole)."""
+    each record named where ``locate`` says it is."""
     conflicts: list[str] = []
     write = writer.write_line
+    # (snippet, target), file number, index in the file: unique, so lines never compare further
     for key, group in itertools.groupby(heapq.merge(*sources), key=operator.itemgetter(0)):
-        items = list(group)
+        lines = list(group)
         if key[1] not in declared:
-            left_out.update((item[1], key[1]) for item in items)
-        elif len(items) == 1:  # most keys: one record, nothing to resolve
-            item = items[0]
-            if isinstance(item, Line):
-                write(item.raw)
-            else:
-                writer.write(item[3])
+            left_out.update((line.file_number, key[1]) for line in lines)
+        elif len(lines) == 1:  # most keys: one record, nothing to resolve
+            write(lines[0].raw)
         else:
-            conflicts += _resolve(key, items, located, writer, locate)
+            conflicts += _resolve(key, lines, writer, locate)
+    return conflicts
+
+
+def _resolve(key: Key, lines: list[Line], writer: RecordWriter, locate: Callable[[Line], str]
+             ) -> list[str]:
+    """Several records of one (snippet, target): the ones that stand (``Ledger.add``) written,
+    each as the line it was read; the conflicts among them, located."""
+    ledger = Ledger()
+    read: dict[int, Line] = {}
+    for line in lines:
+        record = line.record()
+        read[id(record)] = line
+        ledger.add(record)
+    conflicts = []
+    if len(ledger.standing[key]) > 1:
+        where = {ident: locate(line) for ident, line in read.items()}
+        conflicts = [conflict_locations(records, where) for records in ledger.conflicts()]
+    for record in sorted(ledger.all_records(), key=sort_key):
+        writer.write_line(read[id(record)].raw)
     return conflicts
 
 
@@ -242,38 +285,36 @@ def _boundary(files: list[_File]) -> Key | None:
 
 @dataclass
 class _Part:
-    """What the second process merged: its lines are in ``path``."""
+    """What the second process merged (its lines are in the file it was given)."""
 
     records: int
     conflicts: list[str]
     left_out: Counter[tuple[int, str]]
 
 
-def _merge_halves(sources: list[Iterator[Item]], files: list[_File], cuts: list[int],
+def _merge_halves(sources: list[Iterator[Line]], files: list[_File], cuts: list[int],
                   boundary: Key, declared: Collection[str], latest: datetime, output: Path,
-                  writer: RecordWriter, left_out: Counter[tuple[int, str]]) -> _Part:
+                  writer: RecordWriter, left_out: Counter[tuple[int, str]],
+                  locate: Callable[[Line], str]) -> list[str]:
     """The keys before ``boundary`` merged here, the rest in a second process (forked: it
-    shares nothing but the paths), whose lines then follow these in the output."""
+    shares nothing but the paths), whose lines then follow these in the output; the
+    conflicts of both, in key order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    os.close(fd)
-    part_path = Path(name)
-    try:
+    with contextlib.ExitStack() as stack:
+        part_path = _temporary(output, ".part", stack)
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_merge_part, files, cuts, boundary, tuple(declared), latest,
                                  part_path)
-            conflicts = _write_merged(sources, declared, {}, writer, left_out)
+            conflicts = _write_merged(sources, declared, writer, left_out, locate)
             part = future.result()
         left_out.update(part.left_out)
         writer.stream.flush()
         with part_path.open("rb") as lines:
             _append(lines.fileno(), writer.stream.fileno(), os.fstat(lines.fileno()).st_size)
         writer.count += part.records
-        return _Part(part.records, conflicts + part.conflicts, left_out)
-    finally:
-        part_path.unlink(missing_ok=True)
+        return conflicts + part.conflicts
 
 
 def _merge_part(files: list[_File], cuts: list[int], low: Key, declared: tuple[str, ...],
@@ -282,10 +323,9 @@ def _merge_part(files: list[_File], cuts: list[int], low: Key, declared: tuple[s
     left_out: Counter[tuple[int, str]] = Counter()
     with path.open("wb", buffering=1 << 20) as stream:
         writer = RecordWriter(stream, None)
-        sources: list[Iterator[Item]] = [_file_lines(file, cut, file.size, latest, low=low)
-                                         for file, cut in zip(files, cuts, strict=True)]
-        conflicts = _write_merged(sources, declared, {}, writer, left_out,
-                                  _Located(files, cuts))
+        sources = [_file_lines(file, cut, file.size, latest, low=low)
+                   for file, cut in zip(files, cuts, strict=True)]
+        conflicts = _write_merged(sources, declared, writer, left_out, _Located(files, cuts))
     return _Part(writer.count, conflicts, left_out)
 
 
@@ -299,44 +339,6 @@ def _append(source: int, target: int, size: int) -> None:
         if copied == 0:
             raise OSError("the merged part ended early")
         size -= copied
-
-
-def _resolve(key: Key, items: list[Item], located: dict[int, str], writer: RecordWriter,
-             locate: Callable[[Line], str]
-             ) -> list[str]:
-    """Several records of one (snippet, target): the ones that stand (``Ledger.add``) written,
-    each as the line it was read; the conflicts among them, located."""
-    ledger = Ledger()
-    where: dict[int, str] = {}
-    lines: dict[int, bytes] = {}
-    for item in items:
-        if isinstance(item, Line):
-            record = item.record()
-            where[id(record)] = locate(item)
-            lines[id(record)] = item.raw
-        else:
-            record = item[3]
-            where[id(record)] = located.get(id(record), "?")
-        ledger.add(record)
-    conflicts = []
-    if len(ledger.standing[key]) > 1:
-        conflicts = [conflict_locations(records, where) for records in ledger.conflicts()]
-    for record in sorted(ledger.all_records(), key=sort_key):
-        line = lines.get(id(record))
-        if line is None:
-            writer.write(record)
-        else:
-            writer.write_line(line)
-    return conflicts
-
-
-def _read_whole(path: Path, number: int, located: dict[int, str]) -> tuple[int, list[Item]]:
-    """A file of an older format, or not sorted, read whole (``load_ledger``): its sequence,
-    its records in (snippet, target) order."""
-    ledger = load_ledger(path, located)
-    items: list[Item] = [((record.snippet, record.target), number, index, record)
-                         for index, record in enumerate(ledger.all_records())]
-    return ledger.sequence, sorted(items, key=lambda item: item[:3])
 
 
 __all__ = ["StreamMerged", "merge_streams"]
