@@ -252,7 +252,7 @@ def test_the_streamed_merge_writes_a_records_line_as_it_was_read(tmp_path: Path)
 def halves(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every merge shared between two processes, however small."""
     monkeypatch.setattr(_stream, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(_stream.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(_stream, "_cores", lambda: 2)
 
 
 def many(directory: Path, files: int, records: int, *, shift: int = 1) -> list[Path]:

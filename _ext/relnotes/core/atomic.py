@@ -8,6 +8,7 @@ of one, and a failure (a full disk, Ctrl-C) leaves no temporary behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -79,3 +80,15 @@ def write_atomic_stream(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def scratch_file(beside: Path, suffix: str, stack: contextlib.ExitStack) -> Path:
+    """A new empty file beside ``beside`` (hidden, on the same file system), for work that is
+    never renamed into place (a merge's sorted copies and parts); removed when ``stack``
+    closes, whatever happened."""
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=suffix, dir=beside.parent)
+    os.close(fd)
+    path = Path(name)
+    stack.callback(path.unlink, missing_ok=True)
+    return path

@@ -24,7 +24,6 @@ import heapq
 import itertools
 import operator
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from relnotes.core.atomic import write_atomic_stream
+from relnotes.core.atomic import scratch_file, write_atomic_stream
 from relnotes.core.ledger import _split
 from relnotes.core.ledger._ledger import Ledger, conflict_locations
 from relnotes.core.ledger._reading import (
@@ -145,23 +144,13 @@ def _open(path: Path, number: int, whole: bool, output: Path, copies: contextlib
     located: dict[int, str] = {}
     ledger = load_ledger(path, located)
     records = sorted(ledger.all_records(), key=sort_key)
-    copy = _temporary(output, ".sorted", copies)
+    copy = scratch_file(output, ".sorted", copies)
     with copy.open("wb", buffering=1 << 20) as stream:
         writer = RecordWriter(stream, ledger.sequence)
         for record in records:
             writer.write(record)
     return _File(copy, number, ledger.sequence, len(header_line(ledger.sequence)),
                  copy.stat().st_size, tuple(located[id(record)] for record in records))
-
-
-def _temporary(output: Path, suffix: str, stack: contextlib.ExitStack) -> Path:
-    """A new file beside ``output``, removed when ``stack`` closes."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=suffix, dir=output.parent)
-    os.close(fd)
-    path = Path(name)
-    stack.callback(path.unlink, missing_ok=True)
-    return path
 
 
 def _until(stream: BinaryIO, position: int, end: int) -> Iterator[bytes]:
@@ -273,14 +262,23 @@ PARALLEL_BYTES = 32 * 2**20
 
 def _boundary(files: list[_File]) -> Key | None:
     """The key that halves the records, when there is enough to share and a second core."""
-    if (sum(file.size - file.start for file in files) < PARALLEL_BYTES
-            or len(os.sched_getaffinity(0)) < 2):
+    import multiprocessing  # only a merge this large needs it
+
+    if (sum(file.size - file.start for file in files) < PARALLEL_BYTES or _cores() < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
         return None
     samples = []
     for file in files:
         with file.path.open("rb") as stream:
             samples += _split.sample(stream, file.start, file.size)
     return _split.median(samples)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - where the affinity is not known
 
 
 @dataclass
@@ -303,7 +301,7 @@ def _merge_halves(sources: list[Iterator[Line]], files: list[_File], cuts: list[
     from concurrent.futures import ProcessPoolExecutor
 
     with contextlib.ExitStack() as stack:
-        part_path = _temporary(output, ".part", stack)
+        part_path = scratch_file(output, ".part", stack)
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_merge_part, files, cuts, boundary, tuple(declared), latest,
                                  part_path)
