@@ -370,3 +370,28 @@ def test_a_malformed_symptom_or_mutation_is_a_located_error(
     (tmp_path / "ledger.json").write_text(json.dumps(data))
     with pytest.raises(LedgerError, match=message):
         load_ledger(tmp_path / "ledger.json")
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"snippet": 7}, "snippet: must be a string, not a number"),
+    ({"result": "stale"}, "result 'stale' cannot be recorded"),
+    ({"result": "great"}, "result: 'great' is not a known value"),
+    ({"duration": "long"}, "duration: must be a number, not a string"),
+    ({"layers": {"run": {"status": "ok"}}}, "layers.run.status: 'ok' is not a known value"),
+    ({"environment": {**ENV.to_dict(), "image_id": ""}}, "environment.image_id: must not be empty"),
+    ({"environment": {**ENV.to_dict(), "colour": "red"}}, "environment: unknown field 'colour'"),
+    ({"run": {"sequence": True}}, "run.sequence: must be a whole number, not true or false"),
+    ({"verified_at": "2026-01-02T03:04:05"}, "verified_at has no time zone"),
+    ({"target": "trixie"}, "target differs from environment.target"),
+])
+def test_every_format_checks_a_record_with_one_schema_in_the_same_words(
+        tmp_path: Path, change: dict[str, object], words: str) -> None:
+    item = {**record().to_json(), **change}
+    (tmp_path / "two.json").write_text(json.dumps({"format": 2, "records": [item]}))
+    (tmp_path / "three.json").write_text(format_3('{"format":3,"sequence":1}', json.dumps(item)))
+    with pytest.raises(LedgerError) as two:
+        load_ledger(tmp_path / "two.json")
+    with pytest.raises(LedgerError) as three:
+        load_ledger(tmp_path / "three.json")
+    assert str(two.value) == f"{tmp_path / 'two.json'}: records[0]: {words}"
+    assert str(three.value) == f"{tmp_path / 'three.json'}:2: records[0]: {words}"

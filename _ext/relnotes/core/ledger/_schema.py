@@ -102,10 +102,6 @@ class RecordData(msgspec.Struct, frozen=True, gc=False):
     symptom: _Symptom | None = None
     mutation: _Mutation | None = None
 
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.snippet, self.environment.target)
-
 
 #: Decodes one format 3 line (bytes) into ``RecordData``, checking every type as it parses.
 LINE = msgspec.json.Decoder(RecordData)
