@@ -22,6 +22,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.config import Config
+from sphinx.locale import get_translation
 
 from relnotes.core.ledger import Status
 from relnotes.core.model import Issue
@@ -32,11 +33,12 @@ from relnotes.sphinxext.compatibility import (
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import kind_heading
+from relnotes.sphinxext.i18n import MESSAGE_CATALOG, kind_heading
 from relnotes.sphinxext.output import write_if_changed
 from relnotes.sphinxext.verification import views_by_snippet
 from relnotes.sphinxext.versions import target_versions
 
+_ = get_translation(MESSAGE_CATALOG)
 _ATTRIBUTE = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*)\}")
 # Where inline code starts and ends in a note's text; each format writes its own marks there.
 CODE_OPEN, CODE_CLOSE = "\x02", "\x03"
@@ -208,10 +210,11 @@ class AsciiDocBuilder(_WholeSiteBuilder):
         config = relnotes_config(self.config)
         out = Path(self.outdir)
         for release in release_notes(relnotes_domain(self.env).all_issues(), config.releases):
-            lines = [f"= Release notes for {asciidoc_text(release.release)}", ""]
+            title = _("Release notes for %(release)s") % {"release": release.release}
+            lines = [f"= {asciidoc_text(str(title))}", ""]
             chapters = [(kind_heading(kind.value), issues) for kind, issues in release.sections]
             if release.fixed:
-                chapters.append(("Fixed in this release", release.fixed))
+                chapters.append((str(_("Fixed in this release")), release.fixed))
             for heading, issues in chapters:
                 lines += [f"== {heading}", ""]
                 for issue in issues:
