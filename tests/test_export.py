@@ -176,7 +176,7 @@ def test_verified_on_names_the_versions_where_every_snippet_passed(
         ("comp/script.sh", "bullseye"): Status.PASSED})
     app.build()
     issues = {issue.id: issue for issue in relnotes_domain(app.env).all_issues()}
-    assert verified_on(issues["compat-nic"], app) == "Verified on libvirt 9.0 and 11.3."
+    assert verified_on(issues["compat-nic"], app) == "Verified on libvirt 9.0 to 11.3."
     assert verified_on(issues["compat-bare"], app) is None  # never verified: nothing said
     # A failure on one target takes that version out; the stale and the unrecorded never count.
     write_ledger_of(srcdir, {

@@ -30,6 +30,7 @@ from relnotes.core.releases import release_notes
 from relnotes.sphinxext.compatibility import (
     current_ledger_or_empty,
     ordered_targets,
+    versions_text,
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
@@ -276,8 +277,8 @@ def jira_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
 
 
 def verified_on(issue: Issue, app: Sphinx) -> str | None:
-    """"Verified on libvirt 9.0 and 11.3." where every snippet of the issue passed; None if
-    it has no snippet or passed nowhere."""
+    """"Verified on libvirt 9.0 to 11.3." where every snippet of the issue passed, the versions
+    said as the compatibility page says them; None if it has no snippet or passed nowhere."""
     domain = relnotes_domain(app.env)
     views = views_by_snippet(app.env)
     shown = [views[located.value] for located in domain.data["snippets"].get(issue.docname, [])
@@ -286,19 +287,13 @@ def verified_on(issue: Issue, app: Sphinx) -> str | None:
         return None
     targets = ordered_targets(relnotes_config(app.config).targets)
     versions = target_versions(current_ledger_or_empty(app.env), targets)
-    passed = [target for target in targets if all(
+    passed = [index for index, target in enumerate(targets) if all(
         any(status.target == target and status.status is Status.PASSED
             for status in view.statuses) for view in shown)]
     if not passed:
         return None
-    known = list(dict.fromkeys(v.libvirt for t in passed if (v := versions[t]).libvirt))
-    named = [target for target in passed if not versions[target].libvirt]
-    parts = ([f"libvirt {_and(known)}"] if known else []) + named
-    return f"Verified on {_and(parts)}."
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+    said = versions_text([versions[target] for target in targets], passed)
+    return str(_("Verified on %(versions)s.") % {"versions": said})
 
 
 class JiraTextBuilder(_WholeSiteBuilder):
