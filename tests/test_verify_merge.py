@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -322,3 +323,18 @@ def test_an_error_in_the_second_half_is_located_in_the_file(tmp_path: Path) -> N
                                           r"number, not a string"):
         merge_streams([path], ["bookworm"], tmp_path / "out.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.json"]  # nothing half-written
+
+
+def die(*_args: object) -> None:
+    os._exit(9)  # as a second process killed in the middle of its half
+
+
+@pytest.mark.usefixtures("halves")
+def test_when_the_second_process_dies_the_merge_is_done_in_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = many(tmp_path, 3, 30, shift=3)
+    monkeypatch.setattr(_stream, "_merge_part", die)
+    merged = merge_streams(paths, ["bookworm"], tmp_path / "out.json")
+    assert merged.records == 90
+    assert load_ledger(tmp_path / "out.json") == merge_declared(paths, ["bookworm"]).ledger
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.json", "1.json", "2.json", "out.json"]

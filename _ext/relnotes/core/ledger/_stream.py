@@ -53,6 +53,10 @@ class _Conflicts(Exception):
     """Raised from the writer to leave the output unwritten: the conflicts are reported."""
 
 
+class _SecondProcessLost(Exception):
+    """The second process died (killed, out of memory): merge again in this one."""
+
+
 @dataclass
 class StreamMerged:
     records: int = 0
@@ -67,11 +71,14 @@ def merge_streams(paths: Iterable[Path], declared: Collection[str], output: Path
     records of targets not in ``declared`` are left out with a warning."""
     paths = list(paths)
     whole: set[Path] = set()
-    while True:
+    shared = True
+    while True:  # the output is not written when an attempt fails
         try:
-            return _merge(paths, declared, output, whole)
+            return _merge(paths, declared, output, whole, shared)
         except Unsorted as unsorted:
-            whole.add(unsorted.path)  # read it whole this time; the output is not written
+            whole.add(unsorted.path)  # read it whole this time
+        except _SecondProcessLost:
+            shared = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,8 @@ class _File:
     wheres: tuple[str, ...] | None = None
 
 
-def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path]
-           ) -> StreamMerged:
+def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: set[Path],
+           shared: bool) -> StreamMerged:
     merged = StreamMerged()
     latest = now() + CLOCK_TOLERANCE
     left_out: Counter[tuple[int, str]] = Counter()
@@ -96,7 +103,7 @@ def _merge(paths: list[Path], declared: Collection[str], output: Path, whole: se
         files = [file for number, path in enumerate(paths)
                  if (file := _open(path, number, path in whole, output, copies)) is not None]
         merged.sequence = max((file.declared for file in files), default=0)
-        boundary = _boundary(files)
+        boundary = _boundary(files) if shared else None
         cuts = [file.size for file in files]
         if boundary is not None:
             for index, file in enumerate(files):
@@ -299,6 +306,7 @@ def _merge_halves(sources: list[Iterator[Line]], files: list[_File], cuts: list[
     conflicts of both, in key order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     with contextlib.ExitStack() as stack:
         part_path = scratch_file(output, ".part", stack)
@@ -306,7 +314,10 @@ def _merge_halves(sources: list[Iterator[Line]], files: list[_File], cuts: list[
             future = pool.submit(_merge_part, files, cuts, boundary, tuple(declared), latest,
                                  part_path)
             conflicts = _write_merged(sources, declared, writer, left_out, locate)
-            part = future.result()
+            try:
+                part = future.result()
+            except BrokenProcessPool:
+                raise _SecondProcessLost from None
         left_out.update(part.left_out)
         writer.stream.flush()
         with part_path.open("rb") as lines:
