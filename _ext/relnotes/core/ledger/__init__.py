@@ -3,7 +3,9 @@
 The parts, one concept each: ``_records`` (a record, its statuses, the order of one machine's
 runs), ``_ledger`` (the ledger in memory and the status readers derive), ``_schema`` (a
 record's JSON form, checked), ``_reading`` (files of formats 1 to 3), ``_writing`` (format 3),
-``_merge`` (files merged in memory) and ``_stream`` (files merged as streams).
+``_merge`` (files merged in memory), ``_stream`` (files merged as streams) and ``_split``
+(where two processes share a streamed merge). This package imports nothing that needs an
+optional extra; msgspec, which checks the records, is a core dependency.
 """
 
 from __future__ import annotations
