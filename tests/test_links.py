@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -189,6 +190,13 @@ def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
         scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]
         assert not any(name in src for src in scripts
                        for name in ("doctools", "searchtools", "sphinx_highlight", "translations"))
+        # The scripts relnotes.js loads to highlight search words resolve, in their order.
+        listed = json.loads(soup.select_one("script#relnotes-highlight-scripts").get_text())
+        assert [url.split("?")[0].rsplit("/", 1)[1] for url in listed] == [
+            "documentation_options.js", "doctools.js", *(["translations.js"] if language else []),
+            "sphinx_highlight.js"]
+        for url in listed:
+            assert (here / url.split("?")[0]).resolve().is_file(), url
 
 
 def test_the_evidences_english_words_are_marked_english_on_the_japanese_page(site: Path) -> None:
