@@ -34,6 +34,7 @@ from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
 from relnotes.sphinxext.status_line import setup_status_line
+from relnotes.sphinxext.theme_words import setup_theme_words
 from relnotes.sphinxext.titles import setup_titles
 from relnotes.sphinxext.variants import setup_variants
 from relnotes.sphinxext.verification import setup_verification
@@ -72,6 +73,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_compatibility(app)
     setup_status_line(app)
     setup_i18n(app)
+    setup_theme_words(app)
     setup_hosting(app)
     setup_assets(app)
     setup_titles(app)
