@@ -61,6 +61,12 @@ def is_translation(config: Config) -> bool:
     return current_language(config) != source_language(config)
 
 
+def foreign_language(config: Config) -> str:
+    """The language the records' and the source pages' words are in, when this build shows
+    them inside sentences of another ("" in the source language's build)."""
+    return source_language(config) if is_translation(config) else ""
+
+
 # -- the extension's messages -------------------------------------------------------------
 
 
@@ -255,14 +261,48 @@ class UntranslatedBanner(SphinxTransform):
                         if not catalog.get(message)]
         if not untranslated and catalog:
             return
+        source = source_language(self.config)
         for node in untranslated:
             node["classes"].append(SOURCE_LANGUAGE_CLASS)
+            if isinstance(node, nodes.title):
+                _mark_title_words(node, source)
         self.env.metadata[docname][_UNTRANSLATED] = True
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is not None and section.children and isinstance(section[0], nodes.title):
             section.insert(1, language_banner())
         else:
             self.document.insert(0, language_banner())
+
+
+def _mark_title_words(title: nodes.title, language: str) -> None:
+    """A title's words in an element of their language: the page's title and headings are
+    copied from here (their children, not the title itself) into the sidebar, the table of
+    contents, the next and previous links and every index, where the writer gives the
+    element ``lang`` (docutils' ``language-`` class)."""
+    words = nodes.inline("", "", *title.children, classes=[f"language-{language}"])
+    title.children = []
+    title += words
+
+
+def title_language(env: BuildEnvironment, docname: str) -> str:
+    """The language a page's title is written in when it is not the build's (a title left
+    untranslated on a translation, marked by ``_mark_title_words``), else ``""``."""
+    title = env.titles.get(docname)
+    for node in title.findall(nodes.inline) if title is not None else ():
+        for name in node["classes"]:
+            if name.startswith("language-"):
+                return str(name.removeprefix("language-"))
+    return ""
+
+
+def language_classes(language: str) -> list[str]:
+    """The classes that give a docutils element ``lang`` (none for the build's language)."""
+    return [f"language-{language}"] if language else []
+
+
+def lang_attribute(language: str) -> str:
+    """`` lang="..."`` for an HTML tag (nothing for the build's language)."""
+    return f' lang="{html.escape(language)}"' if language else ""
 
 
 def _visit_banner(translator: Any, node: language_banner) -> None:
@@ -308,6 +348,28 @@ def mark_source_language(app: Sphinx, pagename: str, templatename: str,
         # put back afterwards (restore_sitemap_excludes, 520), so it never grows with the site.
         app._relnotes_sitemap_excludes = excludes  # type: ignore[attr-defined]
         config.sitemap_excludes = [*excludes, app.builder.get_target_uri(pagename)]
+
+
+def mark_index_titles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: nodes.document | None) -> None:
+    """On a translation's domain indices: an entry named by an untranslated page title is
+    marked as being in its language (the theme writes the name escaped, ``|e``, which leaves
+    markup made here alone)."""
+    if not is_translation(app.config) or templatename != "domainindex.html":
+        return
+    from markupsafe import Markup  # Jinja's own dependency
+
+    marked = []
+    for letter, entries in context.get("content", ()):
+        changed = []
+        for entry in entries:
+            language = title_language(app.env, entry[2]) if entry[2] else ""
+            if language:
+                name = Markup('<span lang="{}">{}</span>').format(language, entry[0])
+                entry = (name, *entry[1:])
+            changed.append(entry)
+        marked.append((letter, changed))
+    context["content"] = marked
 
 
 def restore_sitemap_excludes(app: Sphinx, pagename: str, templatename: str,
@@ -408,6 +470,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("html-page-context", mark_source_language, priority=480)
     app.connect("html-page-context", restore_sitemap_excludes, priority=520)
     app.connect("html-page-context", site_title, priority=480)
+    app.connect("html-page-context", mark_index_titles, priority=500)
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
