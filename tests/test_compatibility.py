@@ -360,7 +360,8 @@ def test_in_html_on_a_translation_the_records_words_are_marked_in_their_language
     compat = Compatibility("k", tuple(Cell(v, g, "too <old> for it." if g == "known-failure" else None)
                                       for v, g in zip(VERSIONS, groups, strict=True)), None, ())
     # Plain text: as before; HTML in the records' language: escaped, nothing marked.
-    assert sentence_of(compat) == "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too <old> for it."
+    assert sentence_of(compat) == (
+        "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too <old> for it.")
     assert sentence_of(compat, "") == (
         "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too &lt;old&gt; for it.")
     # A translation: the reason, inserted into the page's sentence, says it is English.

@@ -234,3 +234,31 @@ def test_the_working_fix_leads_and_the_published_one_follows_folded(site: Path) 
         assert len(lines) == 7  # one line of status per snippet
         assert sum("as a step of" in line.get_text() or "のステップとして" in line.get_text()
                    or "の手順として" in line.get_text() for line in lines) == 5
+
+
+def test_the_records_words_inside_japanese_sentences_are_marked_english(site: Path) -> None:
+    def soup(path: str) -> BeautifulSoup:
+        return BeautifulSoup((site / path).read_text(), "html.parser")
+
+    # A reason in the line of status and in the compatibility table: the sentence is Japanese,
+    # the reason (the record's words) says it is English.
+    for path, selector in (("ja/issues/kvm-cdrom-passthrough.html", "p.rn-status-line"),
+                           ("ja/compatibility.html", "p.rn-compat-sentence")):
+        sentence = soup(path).select_one(selector)
+        assert sentence.get_text().lstrip("– ").startswith("検証不可: ")
+        [reason] = sentence.select("span[lang=en]")
+        assert reason.get_text().startswith("The issue is the guest's confusion")
+    # The evidence's sentence of reasons worded per version.
+    evidence = soup("ja/issues/kvm-win2008-msi-amd-family16.html").select_one("p.rn-compat-need")
+    assert evidence.get_text().startswith("libvirt 7.0 では既知の失敗: ")
+    assert evidence.select_one("span[lang=en]").get_text().startswith("libvirt 7.0 probes every")
+    # The as-published variant's summary is the page's words as written.
+    summary = soup("ja/issues/kvm-win2008-msi-amd-family16.html").select_one("details.rn-as-published > summary")
+    assert summary["lang"] == "en"
+    # An untranslated title where another page names it; a translated one is not marked.
+    links = {a.get_text(): a.get("lang") for a in soup("ja/compatibility.html").select("h2 > a")}
+    assert links["Accessing an assigned CD-ROM drive from the host causes I/O errors in the guest"] == "en"
+    assert links["デフォルトの rtl8139 仮想 NIC は一部のネットワークで性能が低下することがある"] is None
+    # The English pages mark nothing.
+    for path in ("issues/kvm-cdrom-passthrough.html", "compatibility.html"):
+        assert soup(path).select("article [lang]") == []

@@ -352,9 +352,9 @@ def mark_source_language(app: Sphinx, pagename: str, templatename: str,
 
 def mark_index_titles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                       doctree: nodes.document | None) -> None:
-    """On a translation's domain indices: an entry named by an untranslated page title is
-    marked as being in its language (the theme writes the name escaped, ``|e``, which leaves
-    markup made here alone)."""
+    """On a translation's domain indices: an entry's name or extra that is an untranslated page
+    title is marked as being in its language (the theme writes both escaped, ``|e``, which
+    leaves markup made here alone)."""
     if not is_translation(app.config) or templatename != "domainindex.html":
         return
     from markupsafe import Markup  # Jinja's own dependency
@@ -365,8 +365,10 @@ def mark_index_titles(app: Sphinx, pagename: str, templatename: str, context: di
         for entry in entries:
             language = title_language(app.env, entry[2]) if entry[2] else ""
             if language:
-                name = Markup('<span lang="{}">{}</span>').format(language, entry[0])
-                entry = (name, *entry[1:])
+                title = app.env.titles[entry[2]].astext()
+                entry = tuple(Markup('<span lang="{}">{}</span>').format(language, value)
+                              if index in (0, 4) and value == title else value
+                              for index, value in enumerate(entry))
             changed.append(entry)
         marked.append((letter, changed))
     context["content"] = marked
