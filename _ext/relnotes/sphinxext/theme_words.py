@@ -160,30 +160,29 @@ def _wrap_loaders(app: Sphinx) -> None:
         return  # not a builder rendering Sphinx's templates
     check = MissingWords(app) if is_translation(app.config) else _no_check
     templates.loaders = [ThemeWordsLoader(loader, check) for loader in loaders]  # type: ignore[union-attr]
+    # A global, not page context: a template rendered outside a page has it too.
+    language = source_language(app.config) if is_translation(app.config) else None
+    templates.environment.globals["rn_in_source_language"] = in_source_language(language)  # type: ignore[union-attr]
 
 
 def _no_check(environment: Environment, source: str, filename: str) -> None:
     pass
 
 
-def source_language_marker(app: Sphinx, pagename: str, templatename: str,
-                           context: dict[str, Any], doctree: nodes.document | None) -> None:
+def in_source_language(language: str | None) -> Callable[[Any], Any]:
     """``rn_in_source_language(text)`` for templates: the site's own words (its copyright
-    statement) marked as being in the source language on a translation."""
-    language = source_language(app.config) if is_translation(app.config) else None
+    statement) marked as being in the source language on a translation (``language``)."""
+    from markupsafe import Markup  # Jinja's own dependency
 
-    def in_source_language(text: Any) -> Any:
+    def marked(text: Any) -> Any:
         if language is None or not str(text):
             return text
-        from markupsafe import Markup  # Jinja's own dependency
-
         return Markup('<span lang="{}">{}</span>').format(language, Markup(str(text)))
 
-    context["rn_in_source_language"] = in_source_language
+    return marked
 
 
 def setup_theme_words(app: Sphinx) -> None:
     # After the HTML builder made its template loaders (builder init, before this event).
     app.connect("builder-inited", _wrap_loaders, priority=500)
-    app.connect("html-page-context", source_language_marker, priority=500)
 
