@@ -3,8 +3,10 @@
 tokens listed here.
 
 The walk opens every ``ja/`` page in Chromium with every disclosure open, and reads each
-visible text and each ``aria-label``, ``title``, ``alt`` and ``placeholder``. Code (``pre``,
-``code``: commands, XML, file names) is not prose and is left out. A text with no Japanese
+visible text and each ``aria-label``, ``title``, ``alt`` and ``placeholder``, and the results
+of a search. Code (``pre``, ``code``: commands, XML, file names) is not prose and is left out,
+and so are the reader's own search words echoed and the excerpts the search page cuts from a
+page's text (its languages run together, they cannot be marked in part). A text with no Japanese
 character is English when a Latin word is left after the allowed tokens are taken out; a text
 mixing both is English when three Latin words follow one another (an English phrase in a
 Japanese sentence; single words such as "NIC" or "virtio" belong to the sentence).
@@ -77,6 +79,10 @@ READ_PAGE = """() => {
     const element = node.parentElement;
     const text = node.nodeValue.replace(/\\s+/g, " ").trim();
     if (!text || !element || element.closest("script, style, template, noscript, pre, code")) continue;
+    // The reader's own search words, echoed; a result's excerpt, which Sphinx's search script
+    // cuts from the page's text with its languages run together (a result of a page left in
+    // English is marked as a whole, title and excerpt).
+    if (element.closest(".highlighted, #search-results p.context")) continue;
     if (!shown(element)) continue;
     found.push({kind: "text", text, lang: langOf(element), where: where(element)});
   }
@@ -91,15 +97,22 @@ READ_PAGE = """() => {
 }"""
 
 
+#: A search on the Japanese search page, whose results (titles, summaries) the walk reads too.
+SEARCH = "ja/search.html?q=rtl8139"
+
+
 def english_on(page: Any, path: str) -> list[str]:
     page.goto(path, wait_until="networkidle")
+    if "?q=" in path:  # the results, then their summaries (fetched from each page)
+        page.locator("#search-results ul.search li").first.wait_for(timeout=15_000)
+        page.wait_for_load_state("networkidle")
     return [f"{item['kind']} {item['text']!r} at {item['where']}"
             for item in page.evaluate(READ_PAGE)
             if not item["lang"].startswith("en") and english(item["text"])]
 
 
 def test_no_japanese_page_shows_or_announces_unmarked_english(page: Any, site: Path) -> None:
-    paths = [path for path in every_page(site) if path.startswith("ja/")]
+    paths = [path for path in every_page(site) if path.startswith("ja/")] + [SEARCH]
     assert len(paths) > 30
     found = {}
     for path in paths:
@@ -143,3 +156,15 @@ def test_english_is_told_from_japanese_and_from_technical_tokens() -> None:
     assert not english("kvm-win2008-msi-amd-family16")
     assert not english("Debian trixie-backports")
     assert not english("コピー kvm/kvm-hwclock-drift/modern/clock.xml")
+
+
+def test_a_search_result_of_a_page_left_in_english_is_marked_english(page: Any) -> None:
+    page.goto(SEARCH)
+    page.locator("#search-results ul.search li").first.wait_for(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    results = page.locator("#search-results ul.search li").evaluate_all(
+        "items => items.map(li => [li.querySelector('a').getAttribute('href'),"
+        " li.getAttribute('lang')])")
+    langs = {href.split("#")[0]: lang for href, lang in results}
+    assert langs["compatibility.html"] == "en"  # not translated
+    assert langs["issues/kvm-rtl8139-performance.html"] is None  # translated

@@ -48,6 +48,8 @@ class RelnotesDomain(Domain):
         "bz": XRefRole(),
     }
     dangling_warnings = {"issue": UNKNOWN_ISSUE_TEMPLATE}  # noqa: RUF012
+    #: How the search page names each type of entry, in the build's language.
+    type_names = {"issue": _("Release notes issue"), "bz": _("Bugzilla entry")}  # noqa: RUF012
     initial_data: ClassVar[dict[str, Any]] = {
         "issues": {},  # issue id -> Located(Issue)
         # Lookups by page and by BZ, kept beside "issues" so every lookup is O(1): a site
@@ -63,6 +65,12 @@ class RelnotesDomain(Domain):
         "verification": {},  # docname -> the snippet statuses it showed when last written
         "rendered": {},  # docname -> what its computed parts showed when last written
     }
+
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        for name, object_type in self.object_types.items():
+            if object_type is type:
+                return str(self.type_names[name])
+        return super().get_type_name(type, primary)
 
     # -- collecting ---------------------------------------------------------
 

@@ -374,6 +374,24 @@ def mark_index_titles(app: Sphinx, pagename: str, templatename: str, context: di
     context["content"] = marked
 
 
+#: The element of a translation's search page naming the pages whose title is in the source
+#: language, for relnotes.js to mark their results.
+SOURCE_LANGUAGE_PAGES_ID = "relnotes-source-language-pages"
+
+
+def name_source_language_pages(app: Sphinx, pagename: str, templatename: str,
+                               context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """On a translation's search page: the pages whose title is in the source language, so
+    that their results (title and summary, written by Sphinx's search script) can be marked."""
+    if not is_translation(app.config) or pagename != "search":
+        return
+    pages = sorted(docname for docname in app.env.all_docs if title_language(app.env, docname))
+    listing = json.dumps({"language": source_language(app.config), "pages": pages},
+                         ensure_ascii=False).replace("</", "<\\/")
+    context["metatags"] = (context.get("metatags", "") + f'\n<script type="application/json" '
+                           f'id="{SOURCE_LANGUAGE_PAGES_ID}">{listing}</script>')
+
+
 def restore_sitemap_excludes(app: Sphinx, pagename: str, templatename: str,
                              context: dict[str, Any], doctree: nodes.document | None) -> None:
     saved = getattr(app, "_relnotes_sitemap_excludes", None)
@@ -473,6 +491,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("html-page-context", restore_sitemap_excludes, priority=520)
     app.connect("html-page-context", site_title, priority=480)
     app.connect("html-page-context", mark_index_titles, priority=500)
+    app.connect("html-page-context", name_source_language_pages, priority=500)
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
