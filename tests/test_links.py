@@ -165,6 +165,14 @@ def test_the_themes_and_the_sites_words_are_japanese(site: Path) -> None:
     for word in ("次へ", "前へ", "ページの先頭へ", "このページの内容", "ダウンロード"):
         assert word in text, word
     assert soup.select_one(".sidebar-brand-text").get_text().strip() == "テクニカルノート (検証済み)"
+    labels = {tag["aria-label"] for tag in soup.select("[aria-label]")}
+    assert "サイトのナビゲーションを開閉" in labels and "Toggle site navigation sidebar" not in labels
+    # sphinx-notfound-page's words, and the kind index's groups (linked from each issue page).
+    missing = BeautifulSoup((site / "ja/404.html").read_text(), "html.parser")
+    assert missing.select_one("article h1").get_text() == "ページが見つかりません"
+    kinds = BeautifulSoup((site / "ja/rn-kind.html").read_text(), "html.parser")
+    assert kinds.select_one("tr.cap[id='cap-既知の問題']") is not None
+    assert soup.select_one("a[href='../rn-kind.html#cap-既知の問題']") is not None
 
 
 def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
