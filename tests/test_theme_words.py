@@ -64,3 +64,13 @@ def test_plain_words_of_a_template_become_messages_and_template_code_is_left_alo
         '<input aria-label="{{ _("Toggle it")|e }}"><img alt="{{ alt }}">'
         '<svg><title>{{ _("Menu")|e }}</title></svg><a>@x</a>{{ _("\'s")|e }} '
         '<b title="{{ _(\'Done\') }}"><i title="{{ _("It\'s \\"on\\"")|e }}">')
+
+
+def test_words_inside_a_trans_block_a_raw_block_or_a_comment_are_left_alone() -> None:
+    source = ('{% trans copyright=copyright|e %}<abbr title="Copyright">C</abbr> {{ copyright }}'
+              '{% endtrans %}{% raw %}<b title="Raw">{% endraw %}{# <i title="Note"> #}'
+              '<u title="Shown">')
+    assert translatable(source) == (
+        '{% trans copyright=rn_in_source_language(copyright|e) %}<abbr title="Copyright">C</abbr>'
+        ' {{ copyright }}{% endtrans %}{% raw %}<b title="Raw">{% endraw %}{# <i title="Note"> #}'
+        '<u title="{{ _("Shown")|e }}">')

@@ -85,14 +85,30 @@ def _jinja_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Where the words are left as they are: a trans block is one message already (and may hold no
+# expression), a raw block is not template code, a comment is not shown.
+_UNTOUCHED = re.compile(r"({%-?\s*(trans|raw)\b.*?{%-?\s*end\2\s*-?%}|{#.*?#})", re.DOTALL)
+
+
 def translatable(source: str) -> str:
     """A template's source with its plain English words turned into messages."""
+    parts = _UNTOUCHED.split(source)
+    # split() gives text, then each match's two groups: the untouched block and its keyword.
+    out = []
+    for index in range(0, len(parts), 3):
+        out.append(_words_to_messages(parts[index]))
+        if index + 1 < len(parts):
+            block = parts[index + 1]
+            out.append(block.replace(_COPYRIGHT, "copyright=rn_in_source_language(copyright|e)"))
+    return "".join(out)
+
+
+def _words_to_messages(source: str) -> str:
     # An attribute's words as the reader gets them (entities decoded); |e escapes them again.
     source = _ATTRIBUTE.sub(
         lambda m: f'{m.group(1)}="{_message(html.unescape(m.group(2)))}"', source)
     source = _SVG_TITLE.sub(lambda m: f"<title>{_message(m.group(1))}</title>", source)
-    source = _POSSESSIVE.sub(lambda m: m.group(1) + _message(m.group(2)) + m.group(3), source)
-    return source.replace(_COPYRIGHT, "copyright=rn_in_source_language(copyright|e)")
+    return _POSSESSIVE.sub(lambda m: m.group(1) + _message(m.group(2)) + m.group(3), source)
 
 
 def template_messages(environment: Environment, source: str) -> list[tuple[int, str]]:
