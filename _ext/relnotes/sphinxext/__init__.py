@@ -23,6 +23,7 @@ from relnotes.sphinxext.feed import setup_feed
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.language_marks import setup_language_marks
 from relnotes.sphinxext.lifecycle import setup_lifecycle
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
@@ -73,6 +74,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_compatibility(app)
     setup_status_line(app)
     setup_i18n(app)
+    setup_language_marks(app)
     setup_theme_words(app)
     setup_hosting(app)
     setup_assets(app)

@@ -21,7 +21,8 @@ from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_mess
 from relnotes.core.model import Issue, Kind
 from relnotes.core.selection import IssueSelection
 from relnotes.sphinxext.config import relnotes_config
-from relnotes.sphinxext.i18n import _, kind_label, language_classes, title_language
+from relnotes.sphinxext.i18n import _, kind_label
+from relnotes.sphinxext.language_marks import language_classes, title_language
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from relnotes.core.model import Issue
 from relnotes.core.results import GROUPS, Group, group_of
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import _, kind_label, lang_attribute, title_language
+from relnotes.sphinxext.i18n import _, kind_label
+from relnotes.sphinxext.language_marks import lang_attribute, title_language
 from relnotes.sphinxext.verification import SnippetView, current_ledger_or_empty, views_by_snippet
 from relnotes.sphinxext.versions import Version, picker_html, target_versions
 

@@ -19,7 +19,8 @@ from relnotes.core.model import Issue
 from relnotes.core.releases import ReleaseNotes, group_counts, release_notes
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import _, kind_heading, lang_attribute, title_language
+from relnotes.sphinxext.i18n import _, kind_heading
+from relnotes.sphinxext.language_marks import lang_attribute, title_language
 
 RELEASES_DIR = "releases"
 INDEX_PAGE = f"{RELEASES_DIR}/index"

@@ -18,8 +18,9 @@ from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
 from relnotes.core.releases import release_order, release_slugs
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
-from relnotes.sphinxext.i18n import _, kind_label, language_classes, title_language
+from relnotes.sphinxext.i18n import _, kind_label
 from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
+from relnotes.sphinxext.language_marks import language_classes, title_language
 from relnotes.sphinxext.releases import release_page
 from relnotes.sphinxext.tables import build_table
 

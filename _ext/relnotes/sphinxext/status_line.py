@@ -33,14 +33,9 @@ from relnotes.sphinxext.compatibility import (
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import (
-    _,
-    current_language,
-    foreign_language,
-    lang_attribute,
-    title_language,
-)
+from relnotes.sphinxext.i18n import _, current_language
 from relnotes.sphinxext.issue import issue_record
+from relnotes.sphinxext.language_marks import foreign_language, lang_attribute, title_language
 from relnotes.sphinxext.overview import SUMMARY_GROUPS, group_label
 from relnotes.sphinxext.snippet import snippet_anchor, snippet_status
 from relnotes.sphinxext.verification import snippet_table

@@ -14,7 +14,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.sphinxext.i18n import foreign_language, lang_attribute
+from relnotes.sphinxext.language_marks import foreign_language, lang_attribute
 
 
 class published_variant(nodes.General, nodes.Element):
