@@ -168,3 +168,15 @@ def test_a_search_result_of_a_page_left_in_english_is_marked_english(page: Any) 
     langs = {href.split("#")[0]: lang for href, lang in results}
     assert langs["compatibility.html"] == "en"  # not translated
     assert langs["issues/kvm-rtl8139-performance.html"] is None  # translated
+
+
+def test_the_japanese_search_page_says_how_many_pages_it_found(page: Any) -> None:
+    for path, expected in ((SEARCH, r"検索が完了しました。\d+ ページ見つかりました。"),
+                           ("search.html?q=rtl8139",
+                            r"Search finished, found \d+ pages matching the search query\.")):
+        page.goto(path)
+        page.locator("#search-results ul.search li").first.wait_for(timeout=15_000)
+        page.wait_for_function("document.querySelector('#search-results p.search-summary')"
+                               ".textContent.trim() !== ''")
+        status = page.locator("#search-results p.search-summary").inner_text().strip()
+        assert re.fullmatch(expected, status), status

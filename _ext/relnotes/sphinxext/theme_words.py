@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import html
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -185,6 +186,34 @@ def _no_check(environment: Environment, source: str, filename: str) -> None:
     pass
 
 
+#: Sphinx's search script's count of results (singular and plural keys, as its ``ngettext``
+#: looks them up), which a language's own script catalog may leave empty (Japanese does: the
+#: search page then says nothing after a search).
+SEARCH_COUNT = ("Search finished, found one page matching the search query.",
+                "Search finished, found ${resultCount} pages matching the search query.")
+_SEARCH_COUNT_WORDS = (_("Search finished, found one page matching the search query."),
+                       _("Search finished, found ${resultCount} pages matching the search query."))
+
+
+def search_count_words(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                       doctree: nodes.document | None) -> None:
+    """On a translation's search page, after Sphinx's script catalog: the count of results
+    from the extension's catalog, a form per plural index of the language (a language with one
+    form, as Japanese, says the count in every case)."""
+    if pagename != "search" or not is_translation(app.config):
+        return
+    one, many = (str(word) for word in _SEARCH_COUNT_WORDS)
+    if (one, many) == SEARCH_COUNT:
+        return  # not translated: Sphinx's own words stand
+    from babel.messages.plurals import get_plural
+
+    count = get_plural(current_language(app.config)).num_plurals
+    forms = [many] if count == 1 else [one] + [many] * (count - 1)
+    words = json.dumps({SEARCH_COUNT[0]: forms}, ensure_ascii=False).replace("</", "<\\/")
+    app.add_js_file(None, body=f"Object.assign(Documentation.TRANSLATIONS, {words});",
+                    priority=900)
+
+
 def in_source_language(language: str | None) -> Callable[[Any], Any]:
     """``rn_in_source_language(text)`` for templates: the site's own words (its copyright
     statement) marked as being in the source language on a translation (``language``)."""
@@ -201,4 +230,5 @@ def in_source_language(language: str | None) -> Callable[[Any], Any]:
 def setup_theme_words(app: Sphinx) -> None:
     # After the HTML builder made its template loaders (builder init, before this event).
     app.connect("builder-inited", _wrap_loaders, priority=500)
+    app.connect("html-page-context", search_count_words, priority=500)
 
