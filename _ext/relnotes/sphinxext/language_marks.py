@@ -80,7 +80,8 @@ SOURCE_LANGUAGE_PAGES_ID = "relnotes-source-language-pages"
 def name_source_language_pages(app: Sphinx, pagename: str, templatename: str,
                                context: dict[str, Any], doctree: nodes.document | None) -> None:
     """On a translation's search page: the pages whose title is in the source language, so
-    that their results (title and summary, written by Sphinx's search script) can be marked."""
+    that their results (title and summary, written by Sphinx's search script) can be marked
+    by ``relnotes-search.js``, which only this page loads."""
     if not is_translation(app.config) or pagename != "search":
         return
     pages = sorted(docname for docname in app.env.all_docs if title_language(app.env, docname))
@@ -88,6 +89,7 @@ def name_source_language_pages(app: Sphinx, pagename: str, templatename: str,
                          ensure_ascii=False).replace("</", "<\\/")
     context["metatags"] = (context.get("metatags", "") + f'\n<script type="application/json" '
                            f'id="{SOURCE_LANGUAGE_PAGES_ID}">{listing}</script>')
+    app.add_js_file("relnotes-search.js")  # this page only (Sphinx resets the list per page)
 
 
 def setup_language_marks(app: Sphinx) -> None:
