@@ -266,7 +266,7 @@ def versions(python: str) -> dict[str, str]:
         "import importlib.metadata as m, json, sys\n"
         "d = {'python': sys.version.split()[0]}\n"
         "for p in ('sphinx', 'docutils', 'myst-parser', 'furo', 'alabaster', 'sphinx-needs',"
-        " 'sphinx-tabs', 'sphinx-copybutton', 'psutil'):\n"
+        " 'psutil'):\n"
         "    try: d[p] = m.version(p)\n"
         "    except m.PackageNotFoundError: d[p] = 'absent'\n"
         "print(json.dumps(d))\n"

@@ -305,7 +305,7 @@ def test_the_symptom_alone_decides_still_needed_or_not_needed(
         status: Status, symptom: SymptomObservation, needed: bool) -> None:
     need = need_on(status, bare_record(status, symptom), Version("bookworm", "9.0"))
     assert need is not None and need.needed is needed
-    assert need.values == f"nic-models = {symptom.value}"
+    assert need.values() == f"nic-models = {symptom.value}"
 
 
 def test_no_record_says_nothing_about_necessity() -> None:
@@ -317,7 +317,7 @@ def test_a_long_symptom_value_is_said_as_the_problem_it_shows() -> None:
     long = SymptomObservation("cmdline", "lacks 'kvmclock=on'", line, True)
     need = need_on(Status.PASSED, bare_record(Status.PASSED, long), Version("bookworm", "9.0"))
     assert need is not None
-    assert need.values == "cmdline (lacks 'kvmclock=on': the problem shows)"
+    assert need.values() == "cmdline (lacks 'kvmclock=on': the problem shows)"
 
 
 def test_a_reasons_full_stop_does_not_come_before_the_next_clause() -> None:
@@ -353,3 +353,31 @@ def test_a_pending_spec_is_not_verified_everywhere_whatever_the_ledger_says() ->
     assert [cell.group for cell in compat.cells] == ["not-verified"]
     assert compat.needs == ()
     assert sentence_of(compat) == "Not verified: the check is being written"
+
+
+def test_in_html_on_a_translation_the_records_words_are_marked_in_their_language() -> None:
+    groups = ["known-failure", "verified", "verified", "verified"]
+    compat = Compatibility("k", tuple(Cell(v, g, "too <old> for it." if g == "known-failure" else None)
+                                      for v, g in zip(VERSIONS, groups, strict=True)), None, ())
+    # Plain text: as before; HTML in the records' language: escaped, nothing marked.
+    assert sentence_of(compat) == (
+        "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too <old> for it.")
+    assert sentence_of(compat, "") == (
+        "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: too &lt;old&gt; for it.")
+    # A translation: the reason, inserted into the page's sentence, says it is English.
+    assert sentence_of(compat, "en") == (
+        "Works on libvirt 9.0 and later; known to fail on libvirt 7.0: "
+        '<span lang="en">too &lt;old&gt; for it</span>.')
+
+
+def test_in_html_on_a_translation_the_probe_and_its_value_are_marked_in_their_language() -> None:
+    seen = SymptomObservation("nic-models", "shows 'rtl8139'", "['rtl8139']", True)
+    need = need_on(Status.PASSED, bare_record(Status.PASSED, seen), Version("bookworm", "9.0"))
+    assert need is not None
+    assert need.values("en") == '<span lang="en">nic-models = [&#39;rtl8139&#39;]</span>'
+    line = "'/usr/bin/qemu-system-x86_64 -name guest=@GUEST@,debug-threads=on -S -object secr…"
+    long = SymptomObservation("cmdline", "lacks 'kvmclock=on'", line, True)
+    need = need_on(Status.PASSED, bare_record(Status.PASSED, long), Version("bookworm", "9.0"))
+    assert need is not None
+    assert need.values("en") == ('<span lang="en">cmdline</span> (<span lang="en">lacks '
+                                 "&#39;kvmclock=on&#39;</span>: the problem shows)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -164,6 +165,14 @@ def test_the_themes_and_the_sites_words_are_japanese(site: Path) -> None:
     for word in ("次へ", "前へ", "ページの先頭へ", "このページの内容", "ダウンロード"):
         assert word in text, word
     assert soup.select_one(".sidebar-brand-text").get_text().strip() == "テクニカルノート (検証済み)"
+    labels = {tag["aria-label"] for tag in soup.select("[aria-label]")}
+    assert "サイトのナビゲーションを開閉" in labels and "Toggle site navigation sidebar" not in labels
+    # sphinx-notfound-page's words, and the kind index's groups (linked from each issue page).
+    missing = BeautifulSoup((site / "ja/404.html").read_text(), "html.parser")
+    assert missing.select_one("article h1").get_text() == "ページが見つかりません"
+    kinds = BeautifulSoup((site / "ja/rn-kind.html").read_text(), "html.parser")
+    assert kinds.select_one("tr.cap[id='cap-既知の問題']") is not None
+    assert soup.select_one("a[href='../rn-kind.html#cap-既知の問題']") is not None
 
 
 def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
@@ -189,6 +198,13 @@ def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
         scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]
         assert not any(name in src for src in scripts
                        for name in ("doctools", "searchtools", "sphinx_highlight", "translations"))
+        # The scripts relnotes.js loads to highlight search words resolve, in their order.
+        listed = json.loads(soup.select_one("script#relnotes-highlight-scripts").get_text())
+        assert [url.split("?")[0].rsplit("/", 1)[1] for url in listed] == [
+            "documentation_options.js", "doctools.js", *(["translations.js"] if language else []),
+            "sphinx_highlight.js"]
+        for url in listed:
+            assert (here / url.split("?")[0]).resolve().is_file(), url
 
 
 def test_the_evidences_english_words_are_marked_english_on_the_japanese_page(site: Path) -> None:
@@ -226,3 +242,36 @@ def test_the_working_fix_leads_and_the_published_one_follows_folded(site: Path) 
         assert len(lines) == 7  # one line of status per snippet
         assert sum("as a step of" in line.get_text() or "のステップとして" in line.get_text()
                    or "の手順として" in line.get_text() for line in lines) == 5
+
+
+def test_the_records_words_inside_japanese_sentences_are_marked_english(site: Path) -> None:
+    def soup(path: str) -> BeautifulSoup:
+        return BeautifulSoup((site / path).read_text(), "html.parser")
+
+    # A reason in the line of status and in the compatibility table: the sentence is Japanese,
+    # the reason (the record's words) says it is English.
+    for path, selector in (("ja/issues/kvm-cdrom-passthrough.html", "p.rn-status-line"),
+                           ("ja/compatibility.html", "p.rn-compat-sentence")):
+        sentence = soup(path).select_one(selector)
+        assert "検証不可: " in sentence.get_text()
+        [reason] = sentence.select("span[lang=en]")
+        assert reason.get_text().startswith("The issue is the guest's confusion")
+    # The evidence's sentence of reasons worded per version (on the issue page, or on its
+    # evidence page where the evidence has one).
+    evidence = next(found for path in ("ja/issues/kvm-win2008-msi-amd-family16.html",
+                                       "ja/issues/kvm-win2008-msi-amd-family16/evidence.html")
+                    if (site / path).is_file()
+                    and (found := soup(path).select_one("p.rn-compat-need")) is not None)
+    assert evidence.get_text().startswith("libvirt 7.0 では既知の失敗: ")
+    assert evidence.select_one("span[lang=en]").get_text().startswith("libvirt 7.0 probes every")
+    # The as-published variant's summary is the page's words as written.
+    page = soup("ja/issues/kvm-win2008-msi-amd-family16.html")
+    summary = page.select_one("details.rn-as-published > summary")
+    assert summary["lang"] == "en"
+    # An untranslated title where another page names it; a translated one is not marked.
+    links = {a.get_text(): a.get("lang") for a in soup("ja/compatibility.html").select("h2 > a")}
+    assert links["Accessing an assigned CD-ROM drive from the host causes I/O errors in the guest"] == "en"
+    assert links["デフォルトの rtl8139 仮想 NIC は一部のネットワークで性能が低下することがある"] is None
+    # The English pages mark nothing.
+    for path in ("issues/kvm-cdrom-passthrough.html", "compatibility.html"):
+        assert soup(path).select("article [lang]") == []

@@ -145,3 +145,27 @@ def test_a_package_init_imports_nothing_heavy(package: str) -> None:
     heavy = [m for m in loaded if m.split(".")[0] in {"libvirt", "libvirtmod", "lxml", "sphinx",
                                                         "docutils", "markdown_it"}]
     assert heavy == []
+
+
+def unshipped(package_data: dict[str, list[str]], package: str) -> list[str]:
+    """The files of ``relnotes.<package>`` besides its modules that no package-data pattern
+    ships in the wheel."""
+    from fnmatch import fnmatch
+
+    root = PACKAGE / package
+    patterns = package_data.get(f"relnotes.{package}", [])
+    return sorted(
+        path.relative_to(root).as_posix() for path in root.rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+        and not any(fnmatch(path.relative_to(root).as_posix(), pattern) for pattern in patterns))
+
+
+def test_the_wheel_ships_the_extensions_scripts_and_catalogs() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = pyproject["tool"]["setuptools"]["package-data"]
+    assert unshipped(package_data, "sphinxext") == []
+    # Without the catalogs' patterns, the wheel would build Japanese pages in English.
+    assert "locale/ja/LC_MESSAGES/relnotes.po" in unshipped({"relnotes.sphinxext": ["static/*"]},
+                                                           "sphinxext")

@@ -97,7 +97,7 @@ def test_the_copy_button_copies_the_snippets_exact_bytes(page: Any, context: Any
     copied = page.evaluate("navigator.clipboard.readText()")
     # The file's bytes without its final newline, so a pasted command waits for Enter.
     assert copied.encode("utf-8") == expected.removesuffix(b"\n")
-    # One copy control per snippet: sphinx-copybutton leaves snippet blocks alone.
+    # One copy control per snippet (relnotes.js is the only one giving copy buttons).
     for block in page.locator("div.rn-snippet").all():
         assert block.locator("button").count() == 1
 

@@ -32,11 +32,12 @@ PAGE_SIZE_LIMIT = 16 * 2**20
 #: Directives whose body is not Markdown: nothing inside them is a directive or a role.
 LITERAL_BODIES = frozenset({
     "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
-    "eval-rst", "csv-table", "graphviz", "mermaid", "parsed-literal", "rn:output",
+    "eval-rst", "csv-table", "graphviz", "mermaid", "parsed-literal", "rn:output", "code-tab",
 })
-#: Directives that show code readers could copy (beside plain and indented code blocks).
+#: Directives that show code readers could copy (beside plain and indented code blocks);
+#: ``code-tab`` is sphinx-tabs', for sites that enable it.
 CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude",
-                             "parsed-literal"})
+                             "parsed-literal", "code-tab"})
 #: Why an issue page may not show such code, and what to write instead (build and lint).
 CODE_BLOCK_MESSAGE = ("a code block on an issue page must be a snippet ({rn:snippet}), so "
                       "that it is verified; quoted output or an error message is written as "

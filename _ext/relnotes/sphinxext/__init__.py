@@ -23,6 +23,7 @@ from relnotes.sphinxext.feed import setup_feed
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
+from relnotes.sphinxext.language_marks import setup_language_marks
 from relnotes.sphinxext.lifecycle import setup_lifecycle
 from relnotes.sphinxext.navigation import setup_navigation
 from relnotes.sphinxext.output import setup_output
@@ -34,6 +35,7 @@ from relnotes.sphinxext.rendering import setup_rendering
 from relnotes.sphinxext.snippet import setup_snippets
 from relnotes.sphinxext.spec_check import setup_spec_check
 from relnotes.sphinxext.status_line import setup_status_line
+from relnotes.sphinxext.theme_words import setup_theme_words
 from relnotes.sphinxext.titles import setup_titles
 from relnotes.sphinxext.variants import setup_variants
 from relnotes.sphinxext.verification import setup_verification
@@ -72,6 +74,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_compatibility(app)
     setup_status_line(app)
     setup_i18n(app)
+    setup_language_marks(app)
+    setup_theme_words(app)
     setup_hosting(app)
     setup_assets(app)
     setup_titles(app)

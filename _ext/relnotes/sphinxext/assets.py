@@ -3,6 +3,10 @@
 - Sphinx's search scripts (``doctools.js``, ``searchtools.js``, the language's stemmer and
   translations, ``documentation_options.js``, ``sphinx_highlight.js``) are loaded by the search
   page only: no other page of this theme uses them (the sidebar's search box is a plain form).
+  A page a reader reaches from the search page highlights the searched words all the same:
+  its head names the scripts ``sphinx_highlight.js`` needs (``HIGHLIGHT_SCRIPTS``, as this
+  page would have linked them), and ``relnotes.js`` loads them only when there are words to
+  highlight (``?highlight=`` in the URL, or the terms the search page left for the next page).
 - A translation is built into ``<language>/`` beside the source language's build. Each of its
   static files that is byte for byte the source build's (the theme, Pygments, this extension's
   CSS and scripts: everything but the language's own) is linked from the source build's
@@ -12,6 +16,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +33,15 @@ SEARCH_SCRIPTS = frozenset({
     "_static/translations.js", "_static/documentation_options.js", "_static/sphinx_highlight.js",
 })
 
+#: What ``sphinx_highlight.js`` needs, in the order the scripts must run (the translations
+#: only in a language that has them).
+HIGHLIGHT_SCRIPTS = ("_static/documentation_options.js", "_static/doctools.js",
+                     "_static/translations.js", "_static/sphinx_highlight.js")
+#: The element of a page's head that lists them for relnotes.js.
+HIGHLIGHT_SCRIPTS_ID = "relnotes-highlight-scripts"
+
 _ASSET_URL = re.compile(r'((?:src|href)=")([^"]*?)(_static/[^"?]+)')
+_SRC = re.compile(r'\ssrc="([^"]+)"')
 
 
 def _filename(asset: Any) -> str:
@@ -38,8 +52,32 @@ def prune_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[s
                   doctree: object) -> None:
     if pagename == "search" or "script_files" not in context:
         return
-    context["script_files"] = [script for script in context["script_files"]
+    scripts = context["script_files"]
+    context["script_files"] = [script for script in scripts
                                if _filename(script) not in SEARCH_SCRIPTS]
+    found = {_filename(script): script for script in scripts}
+    context[_HIGHLIGHT_KEY] = [found[name] for name in HIGHLIGHT_SCRIPTS if name in found]
+
+
+_HIGHLIGHT_KEY = "relnotes_highlight_scripts"
+
+
+def name_highlight_scripts(app: Sphinx, pagename: str, templatename: str,
+                           context: dict[str, Any], doctree: object) -> None:
+    """The URLs of the scripts ``prune_scripts`` left out that highlighting needs, as this
+    page would have linked them (shared with the source language's build or not), in a JSON
+    list in the page's head."""
+    scripts = context.pop(_HIGHLIGHT_KEY, None)
+    tag: Callable[[Any], str] | None = context.get("js_tag")
+    if not scripts or tag is None or not any(
+            _filename(script) == HIGHLIGHT_SCRIPTS[-1] for script in scripts):
+        return
+    urls = [match.group(1) for match in (_SRC.search(tag(script)) for script in scripts) if match]
+    # "</" cannot occur in the JSON of relative URLs, but is escaped all the same.
+    listing = json.dumps([html.unescape(url) for url in urls]).replace("</", "<\\/")
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<script type="application/json" id="{HIGHLIGHT_SCRIPTS_ID}">'
+                           + listing + "</script>")
 
 
 class SharedAssets:
@@ -141,4 +179,6 @@ def setup_assets(app: Sphinx) -> None:
     app.connect("html-page-context", prune_scripts, priority=500)
     # After sphinx-notfound-page (400) replaces the 404 page's tags, before the theme renders.
     app.connect("html-page-context", share_assets, priority=900)
+    # After share_assets (900): the scripts' URLs as the page links them.
+    app.connect("html-page-context", name_highlight_scripts, priority=950)
     app.connect("build-finished", remove_shared_copies, priority=500)

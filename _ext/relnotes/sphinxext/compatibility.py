@@ -15,11 +15,12 @@ from datetime import date
 from typing import Any
 
 from docutils import nodes
+from markupsafe import Markup, escape  # Jinja's own dependency
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from relnotes.core.ledger import Ledger, Record, Status, SymptomObservation
+from relnotes.core.ledger import Ledger, Record, Status
 from relnotes.core.results import group_of
 from relnotes.core.targets import TARGET_NAMES
 from relnotes.sphinxext.config import relnotes_config
@@ -50,7 +51,19 @@ class Need:
 
     version: Version
     needed: bool
-    values: str  # "probe = value on the unchanged guest", from the record's symptom
+    probe: str  # the record's symptom: its probe, the value on the unchanged guest, the problem
+    value: str
+    problem: str
+
+    def values(self, foreign: str | None = None) -> str:
+        """"probe = value on the unchanged guest"; a value too long to tell a reader anything
+        is replaced by the problem it does or does not show. ``foreign``: see ``sentence``."""
+        if len(self.value) <= VALUE_LIMIT and not self.value.endswith("\u2026"):
+            return _inserted(f"{self.probe} = {self.value}", foreign)
+        template = (_("%(probe)s (%(problem)s: the problem shows)") if self.needed
+                    else _("%(probe)s (%(problem)s: the problem does not show)"))
+        return _format(str(template), {"probe": _inserted(self.probe, foreign),
+                                       "problem": _inserted(self.problem, foreign)}, foreign)
 
 
 @dataclass(frozen=True)
@@ -111,13 +124,24 @@ def ordered_targets(targets: Sequence[str]) -> list[str]:
 VALUE_LIMIT = 60
 
 
-def _symptom_values(symptom: SymptomObservation) -> str:
-    value = symptom.value
-    if len(value) <= VALUE_LIMIT and not value.endswith("\u2026"):
-        return f"{symptom.probe} = {value}"
-    template = (_("%(probe)s (%(problem)s: the problem shows)") if symptom.present
-                else _("%(probe)s (%(problem)s: the problem does not show)"))
-    return str(template % {"probe": symptom.probe, "problem": symptom.problem})
+def _inserted(text: str, foreign: str | None) -> str:
+    """Words of the records (a reason, a probe and its value, a problem) inserted into one of
+    the extension's sentences: as they are in plain text (``foreign`` None); in HTML, escaped,
+    and marked as being in the language ``foreign`` names, when it is not the page's (a
+    translation shows the records' words in the source language: screen readers switch voice)."""
+    if foreign is None:
+        return text
+    if foreign:
+        return Markup('<span lang="{}">{}</span>').format(foreign, text)
+    return escape(text)
+
+
+def _format(template: str, values: dict[str, Any], foreign: str | None) -> str:
+    """``template % values``; in HTML the template's own words are escaped, and so is each
+    value that ``_inserted`` did not make HTML already."""
+    if foreign is None:
+        return template % values
+    return escape(template) % values
 
 
 # Statuses whose record is of a run of the current inputs (stale and missing say nothing).
@@ -131,7 +155,9 @@ def need_on(status: Status, record: Record | None, version: Version) -> Need | N
     that is not current: nothing is said."""
     if record is None or record.symptom is None or status not in _CURRENT:
         return None
-    return Need(version, record.symptom.present, _symptom_values(record.symptom))
+    symptom = record.symptom
+    return Need(version, symptom.present, str(symptom.probe), str(symptom.value),
+                str(symptom.problem))
 
 
 def compatibility_of(view: SnippetView, ledger: Ledger, versions: dict[str, Version],
@@ -256,11 +282,15 @@ def _clause(name: str, has_reason: bool, everywhere: bool) -> str:
     return str(_(group.clause))
 
 
-def sentence(compatibility: Compatibility) -> str:
+def sentence(compatibility: Compatibility, foreign: str | None = None) -> str:
     """One sentence over every target: a clause per group (and reason), in SUMMARY_GROUPS
-    order, each naming its versions as ranges."""
+    order, each naming its versions as ranges.
+
+    Plain text, or with ``foreign`` HTML: ``""`` on a page in the records' language, else the
+    records' language, which every reason is then marked as (``_inserted``)."""
     if compatibility.pending is not None:
-        return pending_text(compatibility.pending)
+        text = pending_text(compatibility.pending)
+        return text if foreign is None else str(escape(text))
     cells = compatibility.cells
     versions = [cell.version for cell in cells]
     clauses: list[str] = []
@@ -278,30 +308,31 @@ def sentence(compatibility: Compatibility) -> str:
                 # from its template's own first word, never from a version or a reason.
                 template = template[:1].upper() + template[1:]
             # A reason's own final full stop would come before the next clause's semicolon.
-            clauses.append(template % {"versions": where,
-                                       "reason": reason.rstrip(".") if reason else reason})
-    return str(_("%(clauses)s.") % {"clauses": "; ".join(clauses).rstrip(".")})
+            clauses.append(_format(template, {
+                "versions": where,
+                "reason": _inserted(reason.rstrip("."), foreign) if reason else reason}, foreign))
+    joined = ("; " if foreign is None else Markup("; ")).join(clauses).rstrip(".")
+    return str(_format(str(_("%(clauses)s.")), {"clauses": joined}, foreign))
 
 
-def need_sentences(compatibility: Compatibility) -> list[str]:
-    """One sentence per distinct answer, naming every target that gives it."""
+def need_sentences(compatibility: Compatibility, foreign: str | None = None) -> list[str]:
+    """One sentence per distinct answer, naming every target that gives it (``foreign``: see
+    ``sentence``)."""
     if not compatibility.needs:
         return []
     positions = {cell.version.target: index for index, cell in enumerate(compatibility.cells)}
     versions = [cell.version for cell in compatibility.cells]
     answers: dict[tuple[bool, str], list[int]] = {}
     for need in compatibility.needs:
-        answers.setdefault((need.needed, need.values), []).append(positions[need.version.target])
+        answers.setdefault((need.needed, need.values(foreign)), []).append(
+            positions[need.version.target])
     out = []
     for (needed, values), chosen in answers.items():
         # Never "and later": not needed on the newest stack says nothing of the next one.
         where = versions_text(versions, chosen)
-        if needed:
-            out.append(_("Still needed on %(versions)s: without it, %(values)s.")
-                       % {"versions": where, "values": values})
-        else:
-            out.append(_("Not needed on %(versions)s: without it, %(values)s.")
-                       % {"versions": where, "values": values})
+        template = (_("Still needed on %(versions)s: without it, %(values)s.") if needed
+                    else _("Not needed on %(versions)s: without it, %(values)s."))
+        out.append(_format(str(template), {"versions": where, "values": values}, foreign))
     return [str(text) for text in out]
 
 

@@ -21,7 +21,8 @@ from relnotes.core.issue_fields import UNKNOWN_ISSUE_TEMPLATE, duplicate_id_mess
 from relnotes.core.model import Issue, Kind
 from relnotes.core.selection import IssueSelection
 from relnotes.sphinxext.config import relnotes_config
-from relnotes.sphinxext.i18n import _
+from relnotes.sphinxext.i18n import _, kind_label
+from relnotes.sphinxext.language_marks import language_classes, title_language
 from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ class RelnotesDomain(Domain):
         "bz": XRefRole(),
     }
     dangling_warnings = {"issue": UNKNOWN_ISSUE_TEMPLATE}  # noqa: RUF012
+    #: How the search page names each type of entry, in the build's language.
+    type_names = {"issue": _("Release notes issue"), "bz": _("Bugzilla entry")}  # noqa: RUF012
     initial_data: ClassVar[dict[str, Any]] = {
         "issues": {},  # issue id -> Located(Issue)
         # Lookups by page and by BZ, kept beside "issues" so every lookup is O(1): a site
@@ -63,6 +66,12 @@ class RelnotesDomain(Domain):
         "verification": {},  # docname -> the snippet statuses it showed when last written
         "rendered": {},  # docname -> what its computed parts showed when last written
     }
+
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        for name, object_type in self.object_types.items():
+            if object_type is type:
+                return str(self.type_names[name])
+        return super().get_type_name(type, primary)
 
     # -- collecting ---------------------------------------------------------
 
@@ -191,7 +200,10 @@ class RelnotesDomain(Domain):
             if not node.get("refexplicit"):
                 # Readers know issues by their titles; ids are for authors.
                 contnode = nodes.inline("", issue.title, classes=contnode.get("classes", []))
-            return make_refnode(builder, fromdocname, issue.docname, "", contnode, issue.title)
+            reference = make_refnode(builder, fromdocname, issue.docname, "", contnode, issue.title)
+            # An untranslated title: its words and its tooltip in their language.
+            reference["classes"].extend(language_classes(title_language(env, issue.docname)))
+            return reference
         if typ == "bz":
             return self._resolve_bz(fromdocname, builder, target, contnode)
         return None
@@ -314,14 +326,14 @@ class KindIndex(_IssueIndex):
     shortname = _("by kind")
 
     def groups(self, issue: Issue) -> Iterable[str]:
-        return [issue.kind.title]
+        return [kind_label(issue.kind.value)]  # in the build's language, as pages name kinds
 
     def generate(
         self, docnames: Iterable[str] | None = None
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
         """Groups in the order of a release's notes (new first, known issues last)."""
         content, collapse = super().generate(docnames)
-        order = {html.escape(kind.title): kind.order for kind in Kind}
+        order = {html.escape(kind_label(kind.value)): kind.order for kind in Kind}
         return sorted(content, key=lambda group: order.get(group[0], len(order))), collapse
 
 

@@ -20,7 +20,13 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
 
-from relnotes.sphinxext.i18n import current_language, is_translation, site_languages, source_language
+from relnotes.sphinxext.i18n import (
+    _,
+    current_language,
+    is_translation,
+    site_languages,
+    source_language,
+)
 from relnotes.sphinxext.output import write_if_changed
 
 # Base URLs other extensions read; each gains "<language>/" in a translation's build.
@@ -40,6 +46,22 @@ def language_base_urls(app: Sphinx, config: Config) -> None:
     if base and hasattr(config, "notfound_urls_prefix"):
         # The 404 page links absolutely (from the host's root), so it works at any depth.
         config.notfound_urls_prefix = urlsplit(config.html_baseurl).path
+
+
+#: sphinx-notfound-page's own words for its page (its default ``notfound_context``).
+NOT_FOUND_TITLE = "Page not found"
+NOT_FOUND_TEXT = "Unfortunately we couldn't find the content you were looking for."
+
+
+def not_found_words(app: Sphinx, config: Config) -> None:
+    """The 404 page in the build's language, unless the site wrote its own words for it."""
+    context = getattr(config, "notfound_context", None)
+    default = {"title": NOT_FOUND_TITLE, "body": f"<h1>{NOT_FOUND_TITLE}</h1>\n\n{NOT_FOUND_TEXT}"}
+    if context != default:
+        return
+    title = html.escape(str(_("Page not found")))
+    text = html.escape(str(_("Unfortunately we couldn't find the content you were looking for.")))
+    config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n<p>{text}</p>"}
 
 
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
@@ -140,6 +162,8 @@ def describe_page(app: Sphinx, pagename: str, templatename: str, context: dict[s
 def setup_hosting(app: Sphinx) -> None:
     # After config.py's validation (100), before extensions read the base URLs (builder-inited).
     app.connect("config-inited", language_base_urls, priority=300)
+    # After i18n registered the extension's catalog (200).
+    app.connect("config-inited", not_found_words, priority=300)
     app.connect("build-finished", write_robots_txt, priority=500)
     # After navigation.py bounds toctree() (400), before furo renders its sidebar with it (500).
     app.connect("html-page-context", fix_caption_roles, priority=450)

@@ -14,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,7 @@ from relnotes.sphinxext.warnings import WARNING_TYPE, Subtype
 logger = logging.getLogger(__name__)
 
 MESSAGE_CATALOG = "relnotes"
+SPHINX_CATALOG = "sphinx"  # Sphinx's own messages, the theme's among them
 PACKAGE_LOCALE_DIR = Path(__file__).parent / "locale"
 _ = get_translation(MESSAGE_CATALOG)
 
@@ -109,12 +111,17 @@ def _register_catalog(app: Sphinx, config: Config) -> None:
     if not po.is_file():
         return
     compiled = Path(app.doctreedir) / "relnotes-locale"
+    folder = compiled / language / "LC_MESSAGES"
     try:
-        compile_catalog(po, compiled / language / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.mo")
+        compile_catalog(po, folder / f"{MESSAGE_CATALOG}.mo")
     except CatalogReadError as error:
         _warn(str(error), po, 1)
         return
     app.add_message_catalog(MESSAGE_CATALOG, str(compiled))
+    # The theme's words (theme_words.py) are looked up in Sphinx's own catalog: the same
+    # translations back it, after the site's catalogs and Sphinx's (which it only completes).
+    shutil.copyfile(folder / f"{MESSAGE_CATALOG}.mo", folder / f"{SPHINX_CATALOG}.mo")
+    app.translator, _found = sphinx_locale.init([str(compiled)], language, SPHINX_CATALOG)
 
 
 def _script_messages(app: Sphinx, config: Config) -> None:
@@ -248,14 +255,27 @@ class UntranslatedBanner(SphinxTransform):
                         if not catalog.get(message)]
         if not untranslated and catalog:
             return
+        source = source_language(self.config)
         for node in untranslated:
             node["classes"].append(SOURCE_LANGUAGE_CLASS)
+            if isinstance(node, nodes.title):
+                _mark_title_words(node, source)
         self.env.metadata[docname][_UNTRANSLATED] = True
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is not None and section.children and isinstance(section[0], nodes.title):
             section.insert(1, language_banner())
         else:
             self.document.insert(0, language_banner())
+
+
+def _mark_title_words(title: nodes.title, language: str) -> None:
+    """A title's words in an element of their language: the page's title and headings are
+    copied from here (their children, not the title itself) into the sidebar, the table of
+    contents, the next and previous links and every index, where the writer gives the
+    element ``lang`` (docutils' ``language-`` class)."""
+    words = nodes.inline("", "", *title.children, classes=[f"language-{language}"])
+    title.children = []
+    title += words
 
 
 def _visit_banner(translator: Any, node: language_banner) -> None:

@@ -24,6 +24,7 @@ from relnotes.core.results import GROUPS, Group, group_of
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
+from relnotes.sphinxext.language_marks import lang_attribute, title_language
 from relnotes.sphinxext.verification import SnippetView, current_ledger_or_empty, views_by_snippet
 from relnotes.sphinxext.versions import Version, picker_html, target_versions
 
@@ -181,7 +182,8 @@ def overview_html(app: Sphinx, docname: str, rows: Sequence[OverviewRow]) -> str
         facts = " · ".join(html.escape(fact) for fact in (
             row.component, kind_label(row.kind), ", ".join(row.releases),
             ", ".join(f"BZ#{n}" for n in row.bz)) if fact)
-        out.append(f'<th scope="row"><a href="{html.escape(uri)}">{html.escape(row.title)}</a>'
+        lang = lang_attribute(title_language(app.env, row.docname))
+        out.append(f'<th scope="row"><a href="{html.escape(uri)}"{lang}>{html.escape(row.title)}</a>'
                    f'<span class="rn-overview-facts">{facts}</span></th>')
         for version, (_target, summary) in zip(versions, row.summaries, strict=True):
             groups = "|".join(name for name, _count in summary)

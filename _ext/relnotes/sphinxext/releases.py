@@ -20,6 +20,7 @@ from relnotes.core.releases import ReleaseNotes, group_counts, release_notes
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_heading
+from relnotes.sphinxext.language_marks import lang_attribute, title_language
 
 RELEASES_DIR = "releases"
 INDEX_PAGE = f"{RELEASES_DIR}/index"
@@ -62,7 +63,8 @@ def _link(app: Sphinx, from_page: str, issue: Issue) -> str:
     if issue.retired is not None:
         fixed += ' <span class="rn-release-retired">' + html.escape(
             _("retired since %(since)s") % {"since": issue.retired.since}) + "</span>"
-    return f'<li><a href="{html.escape(uri)}">{html.escape(issue.title)}</a>{extra}{fixed}</li>'
+    lang = lang_attribute(title_language(app.env, issue.docname))
+    return f'<li><a href="{html.escape(uri)}"{lang}>{html.escape(issue.title)}</a>{extra}{fixed}</li>'
 
 
 def _release_body(app: Sphinx, name: str, title: str, release: ReleaseNotes) -> str:

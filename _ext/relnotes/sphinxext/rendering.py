@@ -14,12 +14,13 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
-from relnotes.core.model import Issue, Kind, RelatedIssues, issues_by_bz
+from relnotes.core.model import Issue, RelatedIssues, issues_by_bz
 from relnotes.core.releases import release_order, release_slugs
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import RelnotesDomain, relnotes_domain
 from relnotes.sphinxext.i18n import _, kind_label
 from relnotes.sphinxext.issue import issue_footer, issue_list, issue_record
+from relnotes.sphinxext.language_marks import language_classes, title_language
 from relnotes.sphinxext.releases import release_page
 from relnotes.sphinxext.tables import build_table
 
@@ -132,6 +133,12 @@ class _Renderer:
     def link(self, text: str, refuri: str, *, internal: bool = True) -> nodes.reference:
         return nodes.reference("", text, internal=internal, refuri=refuri)
 
+    def page_link(self, title: str, docname: str) -> nodes.reference:
+        """A link to a page by its title, in the title's language when it is not the page's."""
+        link = self.link(title, self.uri(docname))
+        link["classes"].extend(language_classes(title_language(self.app.env, docname)))
+        return link
+
     def release(self, name: str, pages: dict[str, str]) -> nodes.Node:
         """A release, linked to its page where the builder writes release pages."""
         if name in pages and self.config.release_pages \
@@ -183,8 +190,8 @@ class _Renderer:
         add(_("Affected releases"), [self.release(name, pages) for name in record["releases"]])
         if record.get("fixed_in"):
             add(_("Fixed in"), [self.release(record["fixed_in"], pages)])
-        kind_title = Kind(record["kind"]).title  # the kind index's group, as the domain names it
-        add(_("Kind"), [self.link(kind_label(record["kind"]), self.uri("rn-kind", f"cap-{kind_title}"))])
+        kind = kind_label(record["kind"])  # also the kind index's group, as the domain names it
+        add(_("Kind"), [self.link(kind, self.uri("rn-kind", f"cap-{kind}"))])
         add(_("Topics"), [
             self.link(topic, self.uri("rn-topic", f"cap-{topic}")) for topic in record["topics"]
         ] or [nodes.Text(_("none"))])
@@ -196,7 +203,7 @@ class _Renderer:
         footer += nodes.rubric("", heading)
         items = nodes.bullet_list(classes=[f"rn-{name}"])
         for docname, title in links:
-            items += nodes.list_item("", nodes.paragraph("", "", self.link(title, self.uri(docname))))
+            items += nodes.list_item("", nodes.paragraph("", "", self.page_link(title, docname)))
         footer += items
 
     def issue_table(self, description: str, rows: tuple[Row, ...]) -> nodes.Node:
@@ -208,7 +215,7 @@ class _Renderer:
         return build_table(
             (_("Issue"), _("Tickets"), _("Kind"), _("Id")),
             (
-                [self.link(title, self.uri(docname)), nodes.Text(bz or "—"), nodes.Text(kind_label(kind)),
+                [self.page_link(title, docname), nodes.Text(bz or "—"), nodes.Text(kind_label(kind)),
                  nodes.literal("", issue_id)]
                 for docname, issue_id, title, bz, kind in rows
             ),

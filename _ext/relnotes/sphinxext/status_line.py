@@ -35,6 +35,7 @@ from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
 from relnotes.sphinxext.i18n import _, current_language
 from relnotes.sphinxext.issue import issue_record
+from relnotes.sphinxext.language_marks import foreign_language, lang_attribute, title_language
 from relnotes.sphinxext.overview import SUMMARY_GROUPS, group_label
 from relnotes.sphinxext.snippet import snippet_anchor, snippet_status
 from relnotes.sphinxext.verification import snippet_table
@@ -97,24 +98,25 @@ def several_reasons(compatibility: Compatibility) -> bool:
 
 
 def status_line_html(compatibility: Compatibility, language: str,
-                     check_uri: str | None = None) -> str:
+                     check_uri: str | None = None, foreign: str = "") -> str:
     """One line: symbol, the sentence over every version, "every line needed", the day.
 
     A step of another snippet's check says its outcome without the reason, which is said once,
     under the snippet whose check it is; reasons worded differently per version are said in
-    the evidence.
+    the evidence. ``foreign``: the records' language on a translation (their words inserted
+    into the sentences are marked as such), else "".
     """
     if compatibility.check is not None and check_uri is not None:
-        words = html.escape(sentence(_without_reasons(compatibility)).rstrip("."))
+        words = sentence(_without_reasons(compatibility), foreign).rstrip(".")
         link = (f'<a href="{html.escape(check_uri)}"><code>'
                 f"{html.escape(compatibility.check.rsplit('/', 1)[-1])}</code></a>")
         parts = [str(_("%(outcome)s, as a step of %(check)s")
                      % {"outcome": words, "check": link})]
     elif several_reasons(compatibility):
-        words = html.escape(sentence(_without_reasons(compatibility)).rstrip("."))
+        words = sentence(_without_reasons(compatibility), foreign).rstrip(".")
         parts = [str(_("%(outcome)s (why: in the evidence below)") % {"outcome": words})]
     else:
-        parts = [html.escape(sentence(compatibility))]
+        parts = [sentence(compatibility, foreign)]
     mutation = mutation_text(compatibility)
     if mutation is not None:
         parts.append(html.escape(mutation))
@@ -125,19 +127,26 @@ def status_line_html(compatibility: Compatibility, language: str,
             + " · ".join(parts) + "</p>")
 
 
-def evidence_head_html(compatibility: Compatibility, *, say_why: bool = True) -> str:
+def evidence_head_html(compatibility: Compatibility, *, say_why: bool = True,
+                       foreign: str = "") -> str:
     """The first part of the evidence: what the controls, the unchanged guest and the broken
     copies showed, and the reasons the line does not say (verification.py adds a line per
     version after it). ``say_why`` false: a step of a check shown on the same page, whose
-    snippet says why."""
-    why = [sentence(compatibility)] if say_why and several_reasons(compatibility) else []
+    snippet says why. ``foreign``: as for ``status_line_html``."""
+    why = [sentence(compatibility, foreign)] if say_why and several_reasons(compatibility) else []
     # Whether each part is needed is said by verification.py (necessity.py's sentences).
     # Still needed or not (from the records' symptom) is the necessity sentences' to say.
-    sentences = [*why, *need_sentences(compatibility)]
-    paragraphs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>' for text in sentences)
+    sentences = [*why, *need_sentences(compatibility, foreign)]
+    paragraphs = "".join(f'<p class="rn-compat-need">{text}</p>' for text in sentences)
     paragraphs += "".join(f'<p class="rn-snippet-reason">{html.escape(version.full_label)}: '
-                          f"{html.escape(reason)}</p>" for version, reason in compatibility.unsaid)
+                          f"{_marked(reason, foreign)}</p>" for version, reason in compatibility.unsaid)
     return f'<div class="rn-compat">{paragraphs}</div>' if paragraphs else ""
+
+
+def _marked(text: str, foreign: str) -> str:
+    """The records' words, escaped, marked as being in ``foreign`` when it is not ""."""
+    escaped = html.escape(text)
+    return f'<span lang="{html.escape(foreign)}">{escaped}</span>' if foreign else escaped
 
 
 def _versions(app: Sphinx) -> list[Version]:
@@ -158,29 +167,31 @@ def _row_cells(compatibility: Compatibility) -> str:
         for cell in compatibility.cells)
 
 
-def _snippet_heading(compatibility: Compatibility, uri: str, issue_label: str | None) -> str:
+def _snippet_heading(compatibility: Compatibility, uri: str, issue_label: str | None,
+                     foreign: str) -> str:
     anchor = f"{uri}#{snippet_anchor(compatibility.key)}"
     issue = (f'<span class="rn-compat-issue-id">{html.escape(issue_label)}</span> '
              if issue_label else "")
-    needs = "".join(f'<p class="rn-compat-need">{html.escape(text)}</p>'
-                    for text in need_sentences(compatibility))
+    needs = "".join(f'<p class="rn-compat-need">{text}</p>'
+                    for text in need_sentences(compatibility, foreign))
     return (f'<th scope="row">{issue}<a href="{html.escape(anchor)}"><code>'
             f"{html.escape(compatibility.key)}</code></a>"
-            f'<p class="rn-compat-sentence">{html.escape(table_sentence(compatibility))}</p>'
+            f'<p class="rn-compat-sentence">{table_sentence(compatibility, foreign)}</p>'
             f"{needs}</th>")
 
 
-def table_sentence(compatibility: Compatibility) -> str:
-    """The row's sentence in a table of snippets: a step of another snippet's check, or a
-    snippet failing for reasons worded per version, leaves the reasons to the issue page."""
+def table_sentence(compatibility: Compatibility, foreign: str = "") -> str:
+    """The row's sentence in a table of snippets, as HTML: a step of another snippet's check,
+    or a snippet failing for reasons worded per version, leaves the reasons to the issue page
+    (``foreign``: as for ``status_line_html``)."""
     if compatibility.check is not None:
-        outcome = sentence(_without_reasons(compatibility)).rstrip(".")
+        outcome = sentence(_without_reasons(compatibility), foreign).rstrip(".")
         return str(_("%(outcome)s, as a step of %(check)s") % {
-            "outcome": outcome, "check": compatibility.check.rsplit("/", 1)[-1]})
+            "outcome": outcome, "check": html.escape(compatibility.check.rsplit("/", 1)[-1])})
     if several_reasons(compatibility):
-        outcome = sentence(_without_reasons(compatibility)).rstrip(".")
+        outcome = sentence(_without_reasons(compatibility), foreign).rstrip(".")
         return str(_("%(outcome)s (why: under the snippet on its page)") % {"outcome": outcome})
-    return sentence(compatibility)
+    return sentence(compatibility, foreign)
 
 
 def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibility]) -> str:
@@ -190,20 +201,22 @@ def matrix_html(app: Sphinx, docname: str, compatibilities: dict[str, Compatibil
     snippet_word = html.escape(_("Snippet"))
     none_word = html.escape(_("This issue has no workaround snippet."))
     heading = f'<th scope="col">{snippet_word}</th>' + _heading_cells(versions)
+    foreign = foreign_language(app.config)
     out = ['<div class="rn-compat-matrix rn-versioned">', picker_html(versions)]
     for issue in sorted(domain.all_issues(), key=lambda issue: issue.id):
         keys = dict.fromkeys(located.value for located in domain.data["snippets"].get(issue.docname, []))
         shown = [compatibilities[key] for key in keys if key in compatibilities]
         uri = app.builder.get_relative_uri(docname, issue.docname)
         out.append(f'<section class="rn-compat-issue" id="compat-{html.escape(issue.id)}">')
-        out.append(f'<h2><a href="{html.escape(uri)}">{html.escape(issue.title)}</a></h2>')
+        lang = lang_attribute(title_language(app.env, issue.docname))
+        out.append(f'<h2><a href="{html.escape(uri)}"{lang}>{html.escape(issue.title)}</a></h2>')
         if not shown:
             out.append(f"<p>{none_word}</p></section>")
             continue
         out.append(f'<table class="rn-stack-table rn-compat-table"><thead><tr>{heading}'
                    "</tr></thead><tbody>")
         for compatibility in shown:
-            out.append(f"<tr>{_snippet_heading(compatibility, uri, None)}"
+            out.append(f"<tr>{_snippet_heading(compatibility, uri, None, foreign)}"
                        f"{_row_cells(compatibility)}</tr>")
         out.append("</tbody></table></section>")
     out.append("</div>")
@@ -218,6 +231,7 @@ def snippets_table_html(app: Sphinx, docname: str, compatibilities: dict[str, Co
                    for using_doc, located_uses in domain.data["snippets"].items()
                    for located in located_uses})
     snippet_word = html.escape(_("Snippet"))
+    foreign = foreign_language(app.config)
     out = ['<div class="rn-versioned">', picker_html(versions),
            '<table class="rn-stack-table rn-snippet-table"><thead><tr>'
            f'<th scope="col">{snippet_word}</th>{_heading_cells(versions)}'
@@ -230,7 +244,8 @@ def snippets_table_html(app: Sphinx, docname: str, compatibilities: dict[str, Co
         seen.add(key)
         issue = domain.issue_for_doc(using_doc)
         uri = app.builder.get_relative_uri(docname, using_doc)
-        out.append(f"<tr>{_snippet_heading(compatibility, uri, issue.id if issue else using_doc)}"
+        label = issue.id if issue else using_doc
+        out.append(f"<tr>{_snippet_heading(compatibility, uri, label, foreign)}"
                    f"{_row_cells(compatibility)}</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
@@ -321,6 +336,7 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if parent is not None and answer is not None:
             parent.insert(parent.index(record), nodes.raw("", answer, format="html"))
     language = current_language(app.config)
+    foreign = foreign_language(app.config)
     shown = {located.value for located in domain.data["snippets"].get(docname, [])}
     # Under each snippet: its line of status, then (filled by verification.py, which replaces
     # the placeholder afterwards) the one disclosure of evidence, which starts with the cells.
@@ -332,9 +348,10 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         check_uri = (f"#{snippet_anchor(compatibility.check)}"
                      if compatibility.check is not None and compatibility.check in shown else None)
         parent.insert(parent.index(status),
-                      nodes.raw("", status_line_html(compatibility, language, check_uri),
+                      nodes.raw("", status_line_html(compatibility, language, check_uri, foreign),
                                 format="html"))
-        status["evidence_head"] = evidence_head_html(compatibility, say_why=check_uri is None)
+        status["evidence_head"] = evidence_head_html(compatibility, say_why=check_uri is None,
+                                                     foreign=foreign)
         status["evidence_groups"] = {cell.version.target: cell.group
                                      for cell in compatibility.cells}
 

@@ -14,6 +14,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from relnotes.sphinxext.language_marks import foreign_language, lang_attribute
+
 
 class published_variant(nodes.General, nodes.Element):
     """A folded variant; ``summary`` is what the closed disclosure says."""
@@ -35,7 +37,10 @@ class AsPublishedDirective(SphinxDirective):
 
 def _visit_html(translator: Any, node: published_variant) -> None:
     translator.body.append(translator.starttag(node, "details", CLASS="rn-as-published"))
-    translator.body.append(f"<summary>{translator.encode(node['summary'])}</summary>\n")
+    # The summary is the page's words as written, never a message: on a translation it is in
+    # the source language, and says so.
+    lang = lang_attribute(foreign_language(translator.builder.config))
+    translator.body.append(f"<summary{lang}>{translator.encode(node['summary'])}</summary>\n")
 
 
 def _depart_html(translator: Any, node: published_variant) -> None:

@@ -22,6 +22,7 @@ class Subtype(enum.StrEnum):
     CLAIM = "claim"  # a page states in prose where something was verified
     CODE_BLOCK = "code_block"  # an issue page shows code that is not a snippet
     CATALOG = "catalog"
+    THEME_WORDS = "theme_words"  # a theme's template shows a word the language does not translate
     # The scaffold's placeholder title (and, `relnotes check` only, an empty section); a
     # Bugzilla number on two issue pages.
     PLACEHOLDER = "placeholder"

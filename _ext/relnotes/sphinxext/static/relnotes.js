@@ -80,3 +80,23 @@ document.addEventListener("DOMContentLoaded", () => {
     choose(value);
   });
 })();
+
+// Search words highlighted on the page a search result leads to. Sphinx's sphinx_highlight.js
+// (and what it needs) is not loaded by every page: only when there are words to highlight,
+// ?highlight= in the URL or the terms the search page left for the next page, from the list
+// the page's head gives (the scripts' URLs as the build linked them).
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof SphinxHighlight !== "undefined") return; // the search page has it already
+  let left = null;
+  try { left = localStorage.getItem("sphinx_highlight_terms"); } catch { /* private mode */ }
+  const asked = new URLSearchParams(window.location.search).get("highlight");
+  if (!(asked && asked.trim()) && !(left && left.trim())) return;
+  const listing = document.getElementById("relnotes-highlight-scripts");
+  if (!listing) return;
+  for (const url of JSON.parse(listing.textContent)) {
+    const script = document.createElement("script");
+    script.src = url;
+    script.async = false; // run in the listed order
+    document.head.append(script);
+  }
+});
