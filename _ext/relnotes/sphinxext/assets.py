@@ -8,6 +8,11 @@
   CSS and scripts: everything but the language's own) is linked from the source build's
   ``_static/`` and removed from the translation's, so both languages share one copy and a
   reader's cache serves it for both.
+- furo's ``furo-extensions.css`` styles only Read the Docs' flyout and other extensions
+  (sphinx-copybutton, sphinx-design, sphinx-panels): linked only when one of them is loaded.
+- furo's inline icon sprite comes from this extension's ``templates/partials/icons.html``:
+  without whitespace, and with the edit and view-source icons only on pages that show those
+  buttons.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from relnotes.sphinxext.i18n import current_language, is_translation
 
@@ -26,6 +32,12 @@ SEARCH_SCRIPTS = frozenset({
     "_static/doctools.js", "_static/searchtools.js", "_static/language_data.js",
     "_static/translations.js", "_static/documentation_options.js", "_static/sphinx_highlight.js",
 })
+
+#: What furo-extensions.css styles; without one of these loaded, no page needs it.
+THEME_EXTENSION_STYLES = "_static/styles/furo-extensions.css"
+STYLED_EXTENSIONS = frozenset({"sphinx_copybutton", "sphinx_design", "sphinx_panels"})
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 _ASSET_URL = re.compile(r'((?:src|href)=")([^"]*?)(_static/[^"?]+)')
 
@@ -40,6 +52,21 @@ def prune_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[s
         return
     context["script_files"] = [script for script in context["script_files"]
                                if _filename(script) not in SEARCH_SCRIPTS]
+
+
+def prune_stylesheets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: object) -> None:
+    if "css_files" not in context or STYLED_EXTENSIONS & set(app.extensions):
+        return
+    context["css_files"] = [css for css in context["css_files"]
+                            if _filename(css) != THEME_EXTENSION_STYLES]
+
+
+def add_templates(app: Sphinx, config: Config) -> None:
+    # After the site's own templates, which still override these. A new list: the default
+    # one is shared by every Sphinx application of the process.
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
 
 class SharedAssets:
@@ -138,7 +165,10 @@ def remove_shared_copies(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_assets(app: Sphinx) -> None:
+    app.connect("config-inited", add_templates, priority=800)
     app.connect("html-page-context", prune_scripts, priority=500)
+    # After furo (500) lists its stylesheets.
+    app.connect("html-page-context", prune_stylesheets, priority=510)
     # After sphinx-notfound-page (400) replaces the 404 page's tags, before the theme renders.
     app.connect("html-page-context", share_assets, priority=900)
     app.connect("build-finished", remove_shared_copies, priority=500)
