@@ -68,7 +68,7 @@ def test_the_weight_check_sees_a_page_over_the_limit(tmp_path: Path) -> None:
     assert "_static/fonts/face.woff2 80,000" in report
     # A file the page links that the build lacks is an error, not a light page.
     (tmp_path / "_static/site.js").unlink()
-    with pytest.raises(FileNotFoundError, match="_static/site.js"):
+    with pytest.raises(FileNotFoundError, match=r"_static/site\.js"):
         loaded_files(tmp_path, "issues/heavy.html")
 
 
