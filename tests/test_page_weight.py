@@ -99,6 +99,16 @@ def test_the_icon_check_sees_a_missing_and_an_unused_icon(fixture: str, problem:
     assert icon_problems((BROKEN_ICONS / fixture).read_text(encoding="utf-8")) == [problem]
 
 
+def test_every_code_block_can_be_scrolled_by_keyboard(site: Path) -> None:
+    blocks = 0
+    for page in every_page(site):
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        for pre in soup.select("div.highlight > pre"):
+            blocks += 1
+            assert pre.get("tabindex") == "0", page
+    assert blocks > 0
+
+
 # -- Pygments' stylesheet -------------------------------------------------------------------
 
 

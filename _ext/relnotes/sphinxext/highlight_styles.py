@@ -1,4 +1,8 @@
-"""Pygments' stylesheet with only the rules of the token classes the site's pages use.
+"""Highlighted code on the reader's pages: Pygments' stylesheet with only the rules of the token
+classes the pages use, and each block reachable by keyboard.
+
+A block wider than a phone's screen scrolls sideways; its ``<pre>`` gets ``tabindex="0"`` so a
+reader without a pointer can scroll it (axe-core's scrollable-region-focusable).
 
 Each page's code is highlighted, when the page is resolved, as the HTML writer will highlight it
 (the same call with the same arguments, its warnings silenced: the writer gives them), and the
@@ -127,7 +131,17 @@ def write_stylesheet(app: Sphinx, exception: Exception | None) -> None:
             write_atomic(path, pruned)
 
 
+_BLOCK = '<div class="highlight"><pre>'
+
+
+def focusable_blocks(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                     doctree: object) -> None:
+    if "body" in context:
+        context["body"] = context["body"].replace(_BLOCK, '<div class="highlight"><pre tabindex="0">')
+
+
 def setup_highlight_styles(app: Sphinx) -> None:
+    app.connect("html-page-context", focusable_blocks, priority=500)
     # After the post-transforms have set each block's language; the order among other
     # doctree-resolved handlers does not matter (code blocks are not replaced).
     app.connect("doctree-resolved", note_classes, priority=500)
