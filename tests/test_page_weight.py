@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from relnotes.sphinxext.assets import TABLE_CLASSES, TABLE_STYLES
 from sphinx.application import Sphinx
 
 from tests.built_site import build_site, verified_project
@@ -19,6 +20,7 @@ from tests.page_weight import LIMIT_BYTES, icon_problems, loaded_files, over_the
 from tests.sphinx_build import ANSI, warnings_of
 
 BROKEN_ICONS = ROOTS.parent / "fixtures" / "broken-icons"
+STATIC = ROOTS.parent.parent / "_ext" / "relnotes" / "sphinxext" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +82,38 @@ def test_no_page_links_the_themes_stylesheet_for_other_extensions(site: Path) ->
         assert not [name for name in loaded_files(site, page) if "furo-extensions" in name], page
     # The theme's own stylesheet is still there.
     assert "_static/styles/furo.css" in loaded_files(site, issue_pages(site)[0])
+
+
+def selectors(css: str) -> list[str]:
+    """Each selector of a stylesheet's rules (at-rules' own lines left out, pseudo-elements
+    dropped)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"@media[^{]*\{", "", css)
+    found = []
+    for group in re.findall(r"([^{}]+)\{[^{}]*\}", css):
+        found += [selector.split("::")[0].strip() for selector in group.split(",")]
+    return [selector for selector in found if selector]
+
+
+def test_the_tables_stylesheet_is_loaded_by_the_pages_with_a_table_and_no_other(
+        site: Path) -> None:
+    css = (STATIC / TABLE_STYLES).read_text(encoding="utf-8")
+    rules = selectors(css)
+    assert len(rules) > 20
+    # Every rule is about one of the tables whose class makes a page load the stylesheet.
+    assert [rule for rule in rules
+            if not any(re.search(rf"\.{name}(?![\w-])", rule) for name in TABLE_CLASSES)] == []
+    linking = set()
+    for page in every_page(site):
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        links = any(name.endswith(f"_static/{TABLE_STYLES}") for name in loaded_files(site, page))
+        styled = [rule for rule in rules if soup.select(rule)]
+        assert links == bool(styled), (page, styled[:3])
+        if links:
+            linking.add(page)
+    assert {"overview.html", "compatibility.html", "snippets.html", "components/kvm.html",
+            "ja/overview.html"} <= linking
+    assert not [page for page in issue_pages(site) if page in linking]
 
 
 def test_every_icon_a_page_uses_is_in_its_sprite_and_the_sprite_has_no_other(site: Path) -> None:

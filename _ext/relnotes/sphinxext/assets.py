@@ -8,6 +8,8 @@
   CSS and scripts: everything but the language's own) is linked from the source build's
   ``_static/`` and removed from the translation's, so both languages share one copy and a
   reader's cache serves it for both.
+- ``relnotes-tables.css`` (the tables of issues and snippets: overview, compatibility and
+  snippets pages, a component's issue list) is loaded by the pages that show one of them only.
 - furo's ``furo-extensions.css`` styles only Read the Docs' flyout and other extensions
   (sphinx-copybutton, sphinx-design, sphinx-panels): linked only when one of them is loaded.
 - furo's inline icon sprite comes from this extension's ``templates/partials/icons.html``:
@@ -39,6 +41,14 @@ STYLED_EXTENSIONS = frozenset({"sphinx_copybutton", "sphinx_design", "sphinx_pan
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: The tables' stylesheet, and the classes of the tables it styles (every rule of it is about
+#: an element with one of these classes or inside one: tests/test_page_weight.py checks it).
+TABLE_STYLES = "relnotes-tables.css"
+TABLE_CLASSES = ("rn-stack-table", "rn-overview", "rn-overview-counts", "rn-overview-filters",
+                 "rn-overview-table", "rn-issue-list", "rn-compat-issue", "rn-snippet-table",
+                 "rn-compat-table")
+_TABLE_CLASS = re.compile(r'\sclass="(?:[^"]*\s)?(?:' + "|".join(TABLE_CLASSES) + r')[\s"]')
+
 _ASSET_URL = re.compile(r'((?:src|href)=")([^"]*?)(_static/[^"?]+)')
 
 
@@ -54,12 +64,19 @@ def prune_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[s
                                if _filename(script) not in SEARCH_SCRIPTS]
 
 
+def add_table_styles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                     doctree: object) -> None:
+    if _TABLE_CLASS.search(str(context.get("body", ""))):
+        app.add_css_file(TABLE_STYLES)  # this page only: Sphinx restores the list after it
+
+
 def prune_stylesheets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                       doctree: object) -> None:
     if "css_files" not in context or STYLED_EXTENSIONS & set(app.extensions):
         return
-    context["css_files"] = [css for css in context["css_files"]
-                            if _filename(css) != THEME_EXTENSION_STYLES]
+    # In place: the builder's own list, which it restores after the page.
+    context["css_files"][:] = [css for css in context["css_files"]
+                               if _filename(css) != THEME_EXTENSION_STYLES]
 
 
 def add_templates(app: Sphinx, config: Config) -> None:
@@ -167,6 +184,7 @@ def remove_shared_copies(app: Sphinx, exception: Exception | None) -> None:
 def setup_assets(app: Sphinx) -> None:
     app.connect("config-inited", add_templates, priority=800)
     app.connect("html-page-context", prune_scripts, priority=500)
+    app.connect("html-page-context", add_table_styles, priority=500)
     # After furo (500) lists its stylesheets.
     app.connect("html-page-context", prune_stylesheets, priority=510)
     # After sphinx-notfound-page (400) replaces the 404 page's tags, before the theme renders.
