@@ -374,3 +374,29 @@ def test_records_of_two_machines_that_disagree_are_conflicting_and_refused_namin
     assert gate and all("comp/verified.xml" in w for w in gate)
     assert "Conflicting results on bookworm: runs of the same inputs disagree: " in gate[0]
     assert "passed on machine laptop" in gate[0] and "failed on machine runner" in gate[0]
+
+
+@pytest.mark.sphinx("epub", testroot="snippets", srcdir="evidence-inline", freshenv=True)
+def test_a_builder_of_one_file_keeps_the_evidence_in_its_disclosure(app: Sphinx) -> None:
+    # An e-book has no other page to fetch: its HTML builder keeps the evidence in place.
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    block = page(app, "issue.xhtml").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    assert block is not None
+    [details] = block.select("details.rn-snippet-details")
+    assert len(details.select("ul.rn-snippet-runs li")) == 2
+    assert details.select("a.rn-evidence-link") == []
+    assert not (Path(app.outdir) / "issue").exists()
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-again", freshenv=True)
+def test_a_page_resolved_again_holds_only_what_it_shows_now(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    assert evidence(app, "issue", "comp-verified-xml") is not None
+    # The page no longer shows that snippet; the same application builds again.
+    issue = Path(app.srcdir) / "issue.md"
+    issue.write_text(issue.read_text().replace("comp/verified.xml", "comp/script.sh"))
+    app.build()
+    assert evidence(app, "issue", "comp-verified-xml") is None
+    assert evidence(app, "issue", "comp-script-sh") is not None

@@ -74,6 +74,12 @@ def hold(app: Sphinx, docname: str, key: str, details: nodes.Element) -> None:
     details += nodes.paragraph("", "", link, classes=["rn-evidence-link"])
 
 
+def forget(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Before a page is resolved (again): what an earlier build of this application held of it
+    is not what this one shows."""
+    _held(app).pop(docname, None)
+
+
 def _page_body(app: Sphinx, docname: str, held: HeldEvidence) -> str:
     """The evidence page's article: a heading, then a section per snippet (its ``id`` is the
     snippet's anchor on the issue page) holding the evidence in ``div.rn-evidence-body``."""
@@ -116,5 +122,7 @@ def leave_out_of_sitemap(app: Sphinx, pagename: str, templatename: str,
 
 
 def setup_evidence_pages(app: Sphinx) -> None:
+    # Before verification.py (400) moves the page's evidence here.
+    app.connect("doctree-resolved", forget, priority=399)
     app.connect("html-collect-pages", collect_pages, priority=500)
     app.connect("html-page-context", leave_out_of_sitemap, priority=480)
