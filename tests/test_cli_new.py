@@ -92,6 +92,16 @@ def test_a_component_with_only_a_relnotes_toml_entry_is_known(site: Path) -> Non
      "bz: '12ab' is not a Bugzilla number"),
     (["example-x", "--component", "example", "--kind", "known-issue", "--release", "1, 2"],
      "--release: one release per option"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--jira", "rhel 12"],
+     "jira: 'rhel 12' is not a Jira issue key"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--retired", "soon"],
+     "retired: 'soon' is not 'YYYY-MM-DD: why it is retired'"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--retired", ""],
+     "--retired: 'YYYY-MM-DD: why it no longer applies', not empty"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--topic", "sound"],
+     "unknown topic(s) 'sound'"),
+    (["example-x", "--component", "example", "--kind", "known-issue", "--fixed-in", "1,2"],
+     "fixed-in: '1,2' is not a release name"),
 ])
 def test_a_bad_request_is_refused_with_its_reason_and_writes_nothing(
         site: Path, args: list[str], reason: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,3 +132,36 @@ def test_new_says_when_no_toctree_will_include_the_page(
     assert main(["--site", str(site), "new", "example-second", "--component", "example",
                  "--kind", "known-issue", "--release", "1.0"]) == 0
     assert "toctree" not in capsys.readouterr().out
+
+
+def test_every_field_of_the_record_can_be_given_and_check_accepts_the_page(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert new(site, "example-fixed", "--component", "example", "--kind", "bug-fix",
+               "--bz", "123456", "--jira", "RHEL-1234,RHEL-99", "--release", "1.1",
+               "--fixed-in", "1.2", "--retired", "2026-11-30: not reproduced on 1.2",
+               "--topic", "storage", "--topic", "performance",
+               "--title", "Writes stall under load") == 0
+    page = site / "source" / "issues" / "example-fixed.md"
+    assert page.read_text().startswith(
+        "# Writes stall under load\n\n```{rn:issue} example-fixed\n:bz: 123456\n"
+        ":jira: RHEL-1234, RHEL-99\n:component: example\n:releases: 1.1\n:kind: bug-fix\n"
+        ":fixed-in: 1.2\n:retired: 2026-11-30: not reproduced on 1.2\n"
+        ":topics: storage, performance\n```\n")
+    page.write_text(page.read_text().replace("## Workaround", "Writes stall.\n\n## Workaround"
+                                             "\n\nNone is known."))
+    capsys.readouterr()
+    assert main(["--site", str(site), "check"]) == 0, capsys.readouterr().out
+
+
+def test_a_release_outside_the_declared_releases_is_refused(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = site / "relnotes.toml"
+    toml.write_text(toml.read_text() + 'releases = ["1.1", "1.2"]\n')
+    before = issues(site)
+    assert new(site, "example-x", "--component", "example", "--kind", "bug-fix",
+               "--release", "1.1", "--fixed-in", "2.0") == 2
+    assert ("release '2.0' is not one of relnotes.toml's releases (1.1, 1.2)"
+            in capsys.readouterr().err)
+    assert issues(site) == before
+    assert new(site, "example-x", "--component", "example", "--kind", "bug-fix",
+               "--release", "1.1", "--fixed-in", "1.2") == 0

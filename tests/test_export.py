@@ -94,6 +94,27 @@ def test_asciidoc_has_a_chapter_per_type_and_the_ticket_link_on_its_own_line(
            "[source,bash]\n----\nvirsh edit GUEST\n----\n" in adoc
 
 
+def test_asciidoc_in_another_language_has_its_headings_in_that_language(
+        tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    assert relnotes("--site", str(site), "import", "text", str(SEED), "--component", "kvm",
+                    "--release", "RHEL 5", "--into", str(site))[0] == 0
+    toml = site / "relnotes.toml"
+    toml.write_text(re.sub(r"(?m)^languages = .*$", "", toml.read_text())
+                    + '\nlanguages = ["en", "ja"]\n')
+    status, _, err = relnotes("--site", str(site), "export", "asciidoc", "--draft",
+                              "--language", "ja")
+    assert status == 0, err
+    adoc = (site / "_build/asciidoc-ja/rhel-5.adoc").read_text()
+    assert adoc.startswith("= RHEL 5 のリリースノート\n")
+    assert re.findall(r"^== (.*)$", adoc, re.M) == ["テクノロジープレビュー", "既知の問題"]
+    assert not (site / "_build/asciidoc").exists()  # the source language's export is apart
+    status, _, err = relnotes("--site", str(site), "export", "asciidoc", "--draft",
+                              "--language", "fr")
+    assert status == 2 and "--language 'fr' is not one of relnotes.toml's languages (en, ja)" \
+        in err
+
+
 def test_an_export_the_gate_refuses_is_refused_and_writes_nothing(seed_site: Path) -> None:
     out = seed_site / "_build" / "refused"
     status, _, err = relnotes("--site", str(seed_site), "export", "asciidoc", "--out", str(out))
@@ -155,7 +176,7 @@ def test_verified_on_names_the_versions_where_every_snippet_passed(
         ("comp/script.sh", "bullseye"): Status.PASSED})
     app.build()
     issues = {issue.id: issue for issue in relnotes_domain(app.env).all_issues()}
-    assert verified_on(issues["compat-nic"], app) == "Verified on libvirt 9.0 and 11.3."
+    assert verified_on(issues["compat-nic"], app) == "Verified on libvirt 9.0 to 11.3."
     assert verified_on(issues["compat-bare"], app) is None  # never verified: nothing said
     # A failure on one target takes that version out; the stale and the unrecorded never count.
     write_ledger_of(srcdir, {

@@ -139,3 +139,15 @@ def test_an_unreadable_published_ledger_is_a_located_warning(app: Sphinx) -> Non
     warning_at(app, "20260601T000000Z.json", None, "published ledger:")
     assert entries(Path(app.outdir) / "feed.atom") == []
     assert load_ledger(srcdir / "ledger.json").records  # the ledger itself is untouched
+
+
+@pytest.mark.sphinx("html", testroot="compat", srcdir="feed-ja", freshenv=True,
+                    confoverrides={"language": "ja"})
+def test_a_japanese_build_says_its_feed_entries_in_japanese(app: Sphinx) -> None:
+    srcdir = Path(app.srcdir)
+    publish(srcdir, BEFORE, MAY)
+    publish(srcdir, AFTER, JUNE)
+    app.build()
+    assert sorted(entries(Path(app.outdir) / "feed.atom")) == [
+        "A NIC issue: libvirt 12.9 で回避策が失敗するようになりました",
+        "A NIC issue: libvirt 9.0 で回避策が機能するようになりました"]

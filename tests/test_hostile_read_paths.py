@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,59 @@ def test_a_page_that_is_a_fifo_is_refused_by_check_and_build_without_blocking(
     assert main(["--site", str(tmp_path), "build", "--jobs", "1"]) == 0
     assert "pipe.md:1: WARNING: is a FIFO, not a regular page; not read [relnotes.page]" \
         in capfd.readouterr().err
+
+
+def _fifo_site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "conf.py").write_text(
+        'extensions = ["relnotes.sphinxext", "myst_parser"]\n'
+        'exclude_patterns = ["_build", "parts"]\nlocale_dirs = ["locale/"]\n')
+    for name, text in pages.items():
+        (tmp_path / "source" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "source" / name).write_text(text)
+    return tmp_path
+
+
+def _build(site: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build in a process of its own, so that a read that blocks fails the test (timeout)
+    instead of hanging the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-c", str(site), *options, str(site / "source"),
+         str(site / "_build" / "out")], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NO_COLOR": "1"})
+
+
+def test_a_markdown_include_of_a_fifo_is_refused_before_myst_opens_it(tmp_path: Path) -> None:
+    site = _fifo_site(tmp_path, {"index.md": "# Notes\n\nBefore.\n\n```{include} pipe.txt\n```\n"})
+    os.mkfifo(site / "source" / "pipe.txt")
+    done = _build(site)
+    assert done.returncode == 0, done.stderr
+    assert (f"{site}/source/index.md:5: WARNING: include 'pipe.txt' is not a regular file "
+            "[relnotes.path]") in done.stderr
+    assert "Before." in (site / "_build" / "out" / "index.html").read_text()
+
+
+def test_an_include_inside_an_included_markdown_file_is_checked_too(tmp_path: Path) -> None:
+    site = _fifo_site(tmp_path, {"index.md": "# Notes\n\n```{include} parts/inc.md\n```\n",
+                                 "parts/inc.md": "Included.\n\n```{include} ../zero\n```\n"})
+    os.symlink("/dev/zero", site / "source" / "zero")
+    os.mkfifo(site / "source" / "parts" / "pipe.txt")
+    done = _build(site)
+    assert done.returncode == 0, done.stderr
+    assert f"{site}/source/parts/inc.md:3: WARNING: include '../zero' names a file outside" \
+        in done.stderr
+    assert "Included." in (site / "_build" / "out" / "index.html").read_text()
+
+
+def test_a_catalog_that_is_a_fifo_is_refused_and_the_language_built_untranslated(
+        tmp_path: Path) -> None:
+    site = _fifo_site(tmp_path, {"index.md": "# Notes\n\nHello.\n"})
+    messages = site / "source" / "locale" / "ja" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    os.mkfifo(messages / "index.po")
+    done = _build(site, "-D", "language=ja")
+    assert done.returncode == 0, done.stderr
+    assert (f"{messages}/index.po:1: WARNING: catalog 'locale/ja/LC_MESSAGES/index.po' is not "
+            "a regular file: remove it, or replace it with the catalog's text; the language is "
+            "built without its catalogs [relnotes.path]") in done.stderr
+    assert "Hello." in (site / "_build" / "out" / "index.html").read_text()

@@ -40,11 +40,12 @@ def snippets_with(tmp_path: Path, hostile: str, *, extra_steps: str = "") -> Pat
     (root / "a/hostile.sh").write_text(hostile)
     (root / "a/hostile.sh.check.toml").write_text(
         'kind = "shell"\ntimeout = 40\n\n[[steps]]\nsnippet = "hostile.sh"\n' + extra_steps)
-    (root / "b/guest.xml").parent.mkdir()
-    (root / "b/guest.xml").write_text(GUEST.replace(
-        "<interface type='user'/>", "<interface type='user'><model type='e1000'/></interface>"))
-    (root / "b/guest.xml.check.toml").write_text(
-        'kind = "domain-xml"\ntimeout = 30\n\n[[effects]]\nprobe = "pci-ids"\n'
+    (root / "b/e1000-nic.xml").parent.mkdir()
+    (root / "b/e1000-nic.xml").write_text(
+        "<interface type='user'><model type='e1000'/></interface>\n")
+    (root / "b/e1000-nic.xml.check.toml").write_text(
+        'kind = "xml-fragment"\ntimeout = 30\n[apply]\nmode = "append"\n'
+        'target = "/domain/devices"\n\n[[effects]]\nprobe = "pci-ids"\n'
         'contains = "8086:100e"\ncontrol = { lacks = "8086:100e" }\n')
     return root
 
@@ -85,7 +86,7 @@ def assert_failed_alone(records: dict[tuple[str, str], Record], reason: str) -> 
     hostile = records[("a/hostile.sh", "bookworm")]
     assert hostile.result is Status.FAILED
     assert reason in (hostile.reason or ""), hostile.reason
-    honest = records[("b/guest.xml", "bookworm")]
+    honest = records[("b/e1000-nic.xml", "bookworm")]
     assert honest.result is Status.PASSED, honest.reason
 
 
@@ -203,9 +204,9 @@ def test_a_frozen_daemon_fails_its_checks_and_the_other_target_runs_to_the_end(
     assert frozen.result is Status.FAILED
     assert frozen.reason == "harness: the libvirt daemon stopped answering (no reply within 8 s)"
     assert "connection closed due to keepalive timeout" in frozen.log
-    assert records[("b/guest.xml", "bookworm")].result is Status.FAILED
+    assert records[("b/e1000-nic.xml", "bookworm")].result is Status.FAILED
     assert records[("a/hostile.sh", "trixie")].result is Status.UNCHECKED  # ran, no effect stated
-    trixie = records[("b/guest.xml", "trixie")]
+    trixie = records[("b/e1000-nic.xml", "trixie")]
     assert trixie.result is Status.PASSED, trixie.reason
     assert ours(os.getpid()) == []
     assert load_ledger(tmp_path / "out/ledger.json").get("a/hostile.sh", "bookworm") is not None

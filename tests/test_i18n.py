@@ -169,3 +169,15 @@ def test_every_word_of_the_results_table_has_a_japanese_translation() -> None:
         catalog = {message.id: message.string for message in read_po(stream) if message.id}
     assert "Conflicting results on %(target)s" in words()
     assert sorted(word for word in words() if not catalog.get(word)) == []
+
+
+def test_every_template_of_the_feed_has_a_japanese_translation() -> None:
+    from babel.messages.pofile import read_po
+    from relnotes.core.feed import TEMPLATES
+
+    shipped = (Path(__file__).parent.parent
+               / "_ext/relnotes/sphinxext/locale/ja/LC_MESSAGES/relnotes.po")
+    with shipped.open("rb") as stream:
+        catalog = {message.id: message.string for message in read_po(stream) if message.id}
+    assert "the workaround now fails on %(where)s" in TEMPLATES
+    assert sorted(template for template in TEMPLATES if not catalog.get(template)) == []

@@ -99,6 +99,48 @@ def test_attributes_the_check_keeps_from_the_base_guest_are_no_mutants() -> None
     assert ("interface-model-e1000.xml", "without <model> (line 3)") in names
 
 
+DOMAIN = ("<domain type='qemu'>\n  <name>g</name>\n  <memory unit='MiB'>64</memory>\n"
+          "  <devices>\n    <sound model='ac97'/>\n  </devices>\n</domain>\n")
+TRANSCRIPT = ("$ mkdir -p /tmp/t\n$ touch /tmp/t/f\n$ ls /tmp/t\nf\n")
+
+
+def test_every_kind_of_snippet_has_its_mutants() -> None:
+    from relnotes.core.spec import SnippetKind
+    from relnotes.engine.mutants import _mutants_by_kind
+
+    assert set(_mutants_by_kind) == set(SnippetKind)
+
+
+def test_a_whole_domain_has_a_mutant_per_element_and_attribute_and_one_left_out(
+        tmp_path: Path) -> None:
+    spec = ('kind = "domain-xml"\ntimeout = 60\n[[effects]]\nprobe = "pci-ids"\n'
+            'contains = "8086:2415"\ncontrol = { lacks = "8086:2415" }\n')
+    check = one_check(tmp_path, "guest.xml", DOMAIN, spec)
+    names = [m.name for m in mutants_of(check)]
+    assert names == [
+        "without type= on <domain> (line 1)", "without <name> (line 2)",
+        "without <memory> (line 3)", "without unit= on <memory> (line 3)",
+        "without <devices> (line 4)", "without <sound> (line 5)",
+        "without model= on <sound> (line 5)", WHOLE]
+    # a passed whole domain whose <sound> element is not needed by its check is not green
+    [record] = judge_mutants(check, passed(check), lambda mutant: (
+        Status.PASSED if mutant.name == "without model= on <sound> (line 5)"
+        else Status.FAILED), 1)
+    assert record.result is Status.MUTANT_SURVIVED
+    assert record.mutation == MutationScore(7, 8, (), ("without model= on <sound> (line 5)",))
+
+
+def test_each_command_of_a_transcript_is_a_mutant_with_its_output(tmp_path: Path) -> None:
+    check = one_check(tmp_path, "run.console", TRANSCRIPT, 'kind = "console"\ntimeout = 60\n')
+    mutants = mutants_of(check)
+    assert [m.name for m in mutants] == [
+        "without the command of line 1: mkdir -p /tmp/t",
+        "without the command of line 2: touch /tmp/t/f",
+        "without the command of line 3: ls /tmp/t", WHOLE]
+    assert mutants[1].text == "$ mkdir -p /tmp/t\n$ ls /tmp/t\nf\n"
+    assert mutants[2].text == "$ mkdir -p /tmp/t\n$ touch /tmp/t/f\n"  # its output with it
+
+
 def passed(check: Check) -> list[Record]:
     return [Record(snippet=m.snippet, sha256="s", inputs_sha256="i", result=Status.PASSED,
                    reason=None, layers={}, environment=ENV,
@@ -193,3 +235,24 @@ def test_on_a_real_daemon_a_part_the_effect_does_not_need_keeps_the_check_from_g
     assert "without <address> (line 1)" in record.mutation.survivors
     assert "without model= on <sound> (line 1)" not in record.mutation.survivors
     assert record.mutation.total == 4
+
+
+def test_on_a_real_daemon_a_whole_domain_must_show_its_parts_needed(
+        libvirt_daemon: RunningDaemon, tmp_path: Path) -> None:
+    """A whole domain with an AC'97 card: the check passes, the elements the effect does not
+    depend on survive (the record is not green until they are declared equivalent with a
+    reason), and the sound card's own mutants are killed."""
+    guest = (SNIPPETS / "_guests/minimal.xml").read_text().replace(
+        "@GUEST@", "rn-whole-domain").replace(
+        "<memballoon model='none'/>", "<memballoon model='none'/>\n    <sound model='ac97'/>")
+    spec = ('kind = "domain-xml"\ntimeout = 60\n[[effects]]\nprobe = "pci-ids"\n'
+            'contains = "8086:2415"\ncontrol = { lacks = "8086:2415" }\n')
+    one_check(tmp_path, "guest.xml", guest, spec)
+    run = run_target(libvirt_daemon, plan_checks(tmp_path), Ledger(), force=True, jobs=2,
+                     log=lambda _line: None)
+    [record] = run.records
+    assert record.result is Status.MUTANT_SURVIVED, record.reason
+    assert record.mutation is not None
+    survivors = record.mutation.survivors
+    assert any(name.startswith("without <on_poweroff>") for name in survivors), survivors
+    assert not any("<sound>" in name for name in survivors), survivors

@@ -35,6 +35,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                              "(default: _build/<format> in the site)")
     export.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages, relative to the site (default: %(default)s)")
+    export.add_argument("--language", metavar="L",
+                        help="one of relnotes.toml's languages: the notes as that language's "
+                             "pages and catalogs give them (default: the first, the source "
+                             "language); another language goes to _build/<format>-<L>")
     export.add_argument("--draft", action="store_true",
                         help="export without the publish gate (a review copy, not for "
                              "publication)")
@@ -44,8 +48,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _export(args: argparse.Namespace) -> int:
     settings = args.settings
     root: Path = settings.root
+    language = args.language or settings.languages[0]
+    if language not in settings.languages:
+        print(f"error: --language {language!r} is not one of relnotes.toml's languages "
+              f"({', '.join(settings.languages)})", file=sys.stderr)
+        return 2
+    translated = language != settings.languages[0]
+    name = f"{args.format}-{language}" if translated else args.format
     try:
-        output = claim_output(args, OutputKind.EXPORT, Path("_build") / args.format)
+        output = claim_output(args, OutputKind.EXPORT, Path("_build") / name)
     except BadOutput as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -54,9 +65,11 @@ def _export(args: argparse.Namespace) -> int:
     options = ["-nW", "--keep-going"]
     if not args.draft:
         options += ["-D", "relnotes_require_verified=1"]
+    if translated:
+        options += ["-D", f"language={language}"]
     done = subprocess.run(
         [sys.executable, "-m", "sphinx", "-q", *options, "-c", str(root),
-         "-d", str(root / "_build" / f"doctrees-{args.format}"),
+         "-d", str(root / "_build" / f"doctrees-{name}"),
          "-b", FORMATS[args.format], str(root / args.source), str(staging)], check=False)
     if done.returncode != 0:
         output.discard(staging)

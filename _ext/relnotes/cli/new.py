@@ -15,8 +15,11 @@ from relnotes.core.model import (
     parse_bz_numbers,
     parse_component,
     parse_issue_id,
+    parse_jira_keys,
     parse_kind,
     parse_release,
+    parse_retirement,
+    parse_topics,
 )
 from relnotes.core.settings import Settings
 
@@ -40,6 +43,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--release", action="append", default=[], metavar="R",
                         help="an affected release (repeatable); without one the page says "
                              "what to fill in, and relnotes check reports it")
+    parser.add_argument("--jira", action="append", default=[], metavar="KEY",
+                        help="a Jira issue key such as RHEL-1234 (repeatable, or comma-separated)")
+    parser.add_argument("--fixed-in", metavar="R",
+                        help="the release in which the issue was fixed")
+    parser.add_argument("--retired", metavar="'DATE: WHY'",
+                        help="retire the issue: 'YYYY-MM-DD: why it no longer applies'")
+    parser.add_argument("--topic", action="append", default=[], metavar="T",
+                        help="a topic of relnotes.toml's topics (repeatable, or comma-separated)")
     parser.add_argument("--title", metavar="TEXT", help="the page title: the symptom, in one line")
     parser.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
                         help="the pages' folder, relative to the site (default: %(default)s)")
@@ -54,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = args.settings
     source: Path = settings.root / args.source
     try:
-        page, text = _scaffold(args, source, settings.components)
+        page, text = _scaffold(args, source, settings)
     except Refused as reason:
         print(f"error: {reason}", file=sys.stderr)
         return 2
@@ -84,12 +95,18 @@ def _in_a_toctree(settings: Settings, source: Path, page: Path) -> bool:
                    for problem in check_site(settings, source))
 
 
-def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
-              ) -> tuple[Path, str]:
+def _scaffold(args: argparse.Namespace, source: Path, settings: Settings) -> tuple[Path, str]:
     try:
         issue_id = parse_issue_id(args.issue_id)
         kind = parse_kind(args.kind)
         bz = parse_bz_numbers(",".join(args.bz))
+        jira = parse_jira_keys(",".join(args.jira))
+        if args.fixed_in is not None:
+            parse_release(args.fixed_in, "fixed-in")
+        retired = parse_retirement(args.retired)
+        if args.retired is not None and retired is None:
+            raise Refused("--retired: 'YYYY-MM-DD: why it no longer applies', not empty")
+        topics = parse_topics(",".join(args.topic), settings.topics)
         parse_component(args.component)
         if any("," in release for release in args.release):
             raise Refused("--release: one release per option (a comma separates releases)")
@@ -100,7 +117,13 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
                           "character)")
     except RecordError as error:
         raise Refused(f"{error}") from None
-    known = set(components) | {page.stem for page in (source / "components").glob("*.md")}
+    named = [*args.release, *([args.fixed_in] if args.fixed_in is not None else [])]
+    unknown = [release for release in named if settings.releases
+               and release not in settings.releases]
+    if unknown:
+        raise Refused(f"release {unknown[0]!r} is not one of relnotes.toml's releases "
+                      f"({', '.join(settings.releases)})")
+    known = set(settings.components) | {page.stem for page in (source / "components").glob("*.md")}
     if args.component not in known:
         raise Refused(f"component {args.component!r} is unknown (known: "
                       f"{', '.join(sorted(known)) or 'none'}); add source/components/"
@@ -115,8 +138,17 @@ def _scaffold(args: argparse.Namespace, source: Path, components: dict[str, str]
              f"```{{rn:issue}} {issue_id}"]
     if bz:
         lines.append(f":bz: {', '.join(map(str, bz))}")
+    if jira:
+        lines.append(f":jira: {', '.join(jira)}")
     lines += [f":component: {args.component}", f":releases: {', '.join(args.release)}".rstrip(),
-              f":kind: {kind.value}", "```", "",
+              f":kind: {kind.value}"]
+    if args.fixed_in is not None:
+        lines.append(f":fixed-in: {args.fixed_in}")
+    if retired is not None:
+        lines.append(f":retired: {retired.since}: {retired.reason}")
+    if topics:
+        lines.append(f":topics: {', '.join(topics)}")
+    lines += ["```", "",
               "## Symptom", "",
               "% What readers see, on which releases, and when.", "",
               "## Workaround", "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,30 +79,54 @@ class VerdictChange:
     def where(self) -> str:
         return f"libvirt {self.libvirt}" if self.libvirt else self.target
 
-    def words(self) -> str:
-        result = self._result_words()
-        symptom = self._symptom_words()
-        return "; ".join(part for part in (result, symptom) if part)
+    def words(self, translate: Callable[[str], str] = str) -> str:
+        """What changed, in words; ``translate`` gives a template and a result's words in the
+        reader's language (the English templates are the catalog's message ids)."""
+        return translate("; ").join(
+            translate(template) % {name: translate(value) if name in _TRANSLATED else value
+                                   for name, value in values.items()}
+            for template, values in self.phrases())
 
-    def _result_words(self) -> str | None:
+    def phrases(self) -> list[tuple[str, dict[str, str]]]:
+        """Each part of what changed as (English template, its values)."""
+        found = []
+        if (result := self._result_phrase()) is not None:
+            found.append(result)
+        if (symptom := self._symptom_phrase()) is not None:
+            found.append(symptom)
+        return found
+
+    def _result_phrase(self) -> tuple[str, dict[str, str]] | None:
+        where = {"where": self.where}
         if self.after is self.before:
             return None
         if self.after is Status.FAILED:
-            return f"the workaround now fails on {self.where}"
+            return "the workaround now fails on %(where)s", where
         if self.after is Status.PASSED:
-            return f"the workaround now works on {self.where}"
+            return "the workaround now works on %(where)s", where
         if self.after is None:
-            return f"no longer verified on {self.where}"
+            return "no longer verified on %(where)s", where
         before = meaning(self.before).words if self.before else meaning(Status.MISSING).words
-        return f"now {meaning(self.after).words} (was {before}) on {self.where}"
+        return "now %(now)s (was %(was)s) on %(where)s", {
+            "now": meaning(self.after).words, "was": before, **where}
 
-    def _symptom_words(self) -> str | None:
+    def _symptom_phrase(self) -> tuple[str, dict[str, str]] | None:
         if self.reproduced_before is None or self.reproduced_after is None \
                 or self.reproduced_before == self.reproduced_after:
             return None
         if self.reproduced_after:
-            return f"the problem is reproduced again on {self.where}"
-        return f"the problem is no longer reproduced on {self.where}"
+            return "the problem is reproduced again on %(where)s", {"where": self.where}
+        return "the problem is no longer reproduced on %(where)s", {"where": self.where}
+
+
+#: The templates every feed entry is made of, for the catalogs (a test checks each has its
+#: translation).
+TEMPLATES = ("the workaround now fails on %(where)s", "the workaround now works on %(where)s",
+             "no longer verified on %(where)s", "now %(now)s (was %(was)s) on %(where)s",
+             "the problem is reproduced again on %(where)s",
+             "the problem is no longer reproduced on %(where)s", "; ")
+# Values that are words of the results table (translated too); "where" is a version name.
+_TRANSLATED = frozenset({"now", "was"})
 
 
 def _reproduced(record: Record | None) -> bool | None:

@@ -54,6 +54,7 @@ class Directive:
     option_lines: dict[str, int] = field(default_factory=dict)
     body: tuple[str, ...] = ()
     body_line: int = 0  # of the body's first line
+    end_line: int = 0  # of its last line (the closing fence, when there is one)
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def _directive(token: Token, offset: int) -> Directive | None:
         body = body[1:]
         index += 1
     return Directive(match.group(1), match.group(2).strip(), line, options, option_lines,
-                     tuple(body), line + 1 + index)
+                     tuple(body), line + 1 + index, offset + token.map[1])
 
 
 def _roles(token: Token, offset: int) -> Iterator[Role]:

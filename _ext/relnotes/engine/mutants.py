@@ -3,11 +3,12 @@
 A check that passes shows that the snippet *with* all its parts has the effect; a mutant shows
 that each part is needed for it. The mutants of a snippet are derived from its text alone:
 
-- an XML fragment: each element below the root removed, each attribute removed (except those
-  the check keeps from the base guest, ``[apply] keep_attributes``: the snippet's value is not
-  used there);
+- an XML fragment or a whole domain: each element below the root removed, each attribute
+  removed (except those the check keeps from the base guest, ``[apply] keep_attributes``: the
+  snippet's value is not used there);
 - a shell or virsh script: each command line removed (blank lines and comments are not
   operative);
+- a console transcript: each command removed with the output it shows;
 - the whole snippet left out (a fragment not applied, a step not run).
 
 A mutant is *killed* when the check run on it is not green. Each is named as the record and the
@@ -26,6 +27,7 @@ from lxml import etree
 from relnotes.core.ledger import MutationScore, Record, Status
 from relnotes.core.plan import Check
 from relnotes.core.spec import SnippetKind, Spec
+from relnotes.engine.transcript import parse_transcript
 from relnotes.engine.xmledit import XmlError, parse
 
 WHOLE = "without the whole snippet"
@@ -49,8 +51,7 @@ class Mutant:
 
 def mutable_snippets(check: Check) -> list[Spec]:
     """The snippets whose parts the check must show necessary: its members that ran."""
-    return [member for member in check.members if not member.not_verifiable
-            and member.kind in (SnippetKind.XML_FRAGMENT, SnippetKind.SHELL, SnippetKind.VIRSH)]
+    return [member for member in check.members if not member.not_verifiable]
 
 
 def mutants_of(check: Check) -> list[Mutant]:
@@ -58,8 +59,7 @@ def mutants_of(check: Check) -> list[Mutant]:
     found: list[Mutant] = []
     for spec in mutable_snippets(check):
         text = check.text(spec.snippet)
-        parts = (_xml_mutants(spec, text) if spec.kind is SnippetKind.XML_FRAGMENT
-                 else _line_mutants(spec, text))
+        parts = _mutants_by_kind[spec.kind](spec, text)
         found += [Mutant(spec.snippet, name, mutated) for name, mutated in parts]
         if _can_leave_out(check, spec):
             standalone = spec is check.driver and not spec.steps
@@ -130,6 +130,25 @@ def _line_mutants(spec: Spec, text: str) -> Iterator[tuple[str, str]]:
             continue
         mutated = "".join(lines[:index] + lines[index + 1:])
         yield f"without line {index + 1}: {stripped[:60]}", mutated
+
+
+def _console_mutants(spec: Spec, text: str) -> Iterator[tuple[str, str]]:
+    lines = text.splitlines(keepends=True)
+    exchanges = parse_transcript(text)
+    starts = [exchange.line for exchange in exchanges] + [len(lines) + 1]
+    for exchange, end in zip(exchanges, starts[1:], strict=False):
+        mutated = "".join(lines[:exchange.line - 1] + lines[end - 1:])
+        first = exchange.command.splitlines()[0] if exchange.command else ""
+        yield f"without the command of line {exchange.line}: {first[:60]}", mutated
+
+
+# Every kind has its mutants: a passed record without them would be green with no part of the
+# snippet shown to be needed (a test checks that no kind is missing).
+_mutants_by_kind: dict[SnippetKind, Callable[[Spec, str], Iterator[tuple[str, str]]]] = {
+    SnippetKind.XML_FRAGMENT: _xml_mutants, SnippetKind.DOMAIN_XML: _xml_mutants,
+    SnippetKind.SHELL: _line_mutants, SnippetKind.VIRSH: _line_mutants,
+    SnippetKind.CONSOLE: _console_mutants,
+}
 
 
 def score(spec: Spec, mutants: Sequence[Mutant], survived: Sequence[Mutant]

@@ -3,10 +3,14 @@
 Directives that read a file (``literalinclude``, ``include``, ``raw`` and ``csv-table`` with
 ``:file:``) are replaced by subclasses that check the name before the parent reads anything;
 MyST's own include (which reads without calling the directive) is checked on ``include-read``,
-its text dropped when refused. Images, figures, Markdown images and ``download`` roles are
-checked on ``doctree-read`` before Sphinx's collectors copy their files: a refused one is removed
-from the page. Translations are parsed during reading, so a catalog's ``msgstr`` is checked
-the same way, in every language. Each refusal is a located warning (``relnotes.path``).
+its text dropped when refused; since MyST opens the file before that event, a Markdown page's
+(and an included text's) ``include`` names are checked first and a refused directive is
+blanked out, so a FIFO or a device is never opened. Sphinx compiles and opens every catalog of
+the language: if one is not a regular file, the language is built without catalogs. Images,
+figures, Markdown images and ``download`` roles are checked on ``doctree-read`` before Sphinx's
+collectors copy their files: a refused one is removed from the page. Translations are parsed
+during reading, so a catalog's ``msgstr`` is checked the same way, in every language. Each
+refusal is a located warning (``relnotes.path``).
 """
 
 from __future__ import annotations
@@ -115,16 +119,69 @@ def check_include_read(app: Sphinx, relative_path: Path, parent_docname: str,
     """MyST's include reads the file itself: a refused one's text never reaches the page."""
     roots = read_roots(app.env)
     path = Path(os.path.normpath(Path(app.srcdir) / relative_path))
+    docname = app.env.current_document.docname
     try:
         check_read(path, roots, what="include", name=str(relative_path))
     except PathError:
         content[0] = ""
-        docname = app.env.current_document.docname
         name, line = _include_in_page(app, docname, path)
         try:
             check_read(path, roots, what="include", name=name)
         except PathError as error:
             _refuse(str(error), (docname, line))
+        return
+    if path.suffix == ".md":  # its own includes are opened by MyST as soon as it is parsed
+        content[0] = _without_refused_includes(content[0], docname, roots, str(path))
+
+
+def check_markdown_includes(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A Markdown page's includes, checked before MyST opens them (source-read)."""
+    if app.env.doc2path(docname).suffix == ".md":
+        source[0] = _without_refused_includes(source[0], docname, read_roots(app.env), docname)
+
+
+def _without_refused_includes(text: str, docname: str, roots: ReadRoots, where: str) -> str:
+    """``text`` with each refused ``include`` directive's lines blank (line numbers kept)."""
+    if "include" not in text:  # most pages: no Markdown parse
+        return text
+    lines = text.split("\n")
+    for directive in read_page(text).directives:
+        if directive.name != "include" or not directive.argument:
+            continue
+        try:
+            check_named(directive.argument, docname, roots, what="include")
+        except PathError as error:
+            _refuse(str(error), f"{where}:{directive.line}" if where != docname
+                    else (docname, directive.line))
+            for index in range(directive.line - 1, min(directive.end_line, len(lines))):
+                lines[index] = ""
+    return "\n".join(lines)
+
+
+def check_catalog_files(app: Sphinx) -> None:
+    """Every catalog Sphinx would compile or open for the language is a regular file inside
+    the site (builder-inited, before the build compiles them): a FIFO would block the build
+    and a device would never end. When one is not, each is a located warning and the language
+    is built without its catalogs (untranslated, as a page without a catalog is)."""
+    language = app.config.language
+    if not language or language == "en":
+        return
+    roots = read_roots(app.env)
+    refused = False
+    for locale_dir in app.config.locale_dirs:
+        messages = Path(app.srcdir) / locale_dir / language / "LC_MESSAGES"
+        if not messages.is_dir():
+            continue
+        for path in sorted((*messages.rglob("*.po"), *messages.rglob("*.mo"))):
+            shown = path.relative_to(app.srcdir)
+            try:
+                check_read(path, roots, what="catalog", name=str(shown))
+            except PathError as error:
+                refused = True
+                _refuse(f"{error}: remove it, or replace it with the catalog's text; the "
+                        "language is built without its catalogs", f"{path}:1")
+    if refused:
+        app.config.locale_dirs = []
 
 
 def _include_in_page(app: Sphinx, docname: str, path: Path) -> tuple[str, int | None]:
@@ -172,5 +229,9 @@ def setup_confinement(app: Sphinx) -> None:
     app.add_directive("raw", ConfinedRaw, override=True)
     app.add_directive("csv-table", ConfinedCSVTable, override=True)
     app.connect("include-read", check_include_read)
+    # Early, so that no other source-read handler parses a page whose include is refused.
+    app.connect("source-read", check_markdown_includes, priority=100)
+    # Before the builder's first build step compiles the catalogs.
+    app.connect("builder-inited", check_catalog_files)
     # Before Sphinx's image and download collectors (priority 500) copy the files.
     app.connect("doctree-read", check_doctree_files, priority=400)

@@ -22,6 +22,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.config import Config
+from sphinx.locale import get_translation
 
 from relnotes.core.ledger import Status
 from relnotes.core.model import Issue
@@ -29,14 +30,16 @@ from relnotes.core.releases import release_notes
 from relnotes.sphinxext.compatibility import (
     current_ledger_or_empty,
     ordered_targets,
+    versions_text,
 )
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
-from relnotes.sphinxext.i18n import kind_heading
+from relnotes.sphinxext.i18n import MESSAGE_CATALOG, kind_heading
 from relnotes.sphinxext.output import write_if_changed
 from relnotes.sphinxext.verification import views_by_snippet
 from relnotes.sphinxext.versions import target_versions
 
+_ = get_translation(MESSAGE_CATALOG)
 _ATTRIBUTE = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*)\}")
 # Where inline code starts and ends in a note's text; each format writes its own marks there.
 CODE_OPEN, CODE_CLOSE = "\x02", "\x03"
@@ -208,10 +211,11 @@ class AsciiDocBuilder(_WholeSiteBuilder):
         config = relnotes_config(self.config)
         out = Path(self.outdir)
         for release in release_notes(relnotes_domain(self.env).all_issues(), config.releases):
-            lines = [f"= Release notes for {asciidoc_text(release.release)}", ""]
+            title = _("Release notes for %(release)s") % {"release": release.release}
+            lines = [f"= {asciidoc_text(str(title))}", ""]
             chapters = [(kind_heading(kind.value), issues) for kind, issues in release.sections]
             if release.fixed:
-                chapters.append(("Fixed in this release", release.fixed))
+                chapters.append((str(_("Fixed in this release")), release.fixed))
             for heading, issues in chapters:
                 lines += [f"== {heading}", ""]
                 for issue in issues:
@@ -273,8 +277,8 @@ def jira_blocks(blocks: Iterable[Block], depth: int = 0) -> list[str]:
 
 
 def verified_on(issue: Issue, app: Sphinx) -> str | None:
-    """"Verified on libvirt 9.0 and 11.3." where every snippet of the issue passed; None if
-    it has no snippet or passed nowhere."""
+    """"Verified on libvirt 9.0 to 11.3." where every snippet of the issue passed, the versions
+    said as the compatibility page says them; None if it has no snippet or passed nowhere."""
     domain = relnotes_domain(app.env)
     views = views_by_snippet(app.env)
     shown = [views[located.value] for located in domain.data["snippets"].get(issue.docname, [])
@@ -283,19 +287,13 @@ def verified_on(issue: Issue, app: Sphinx) -> str | None:
         return None
     targets = ordered_targets(relnotes_config(app.config).targets)
     versions = target_versions(current_ledger_or_empty(app.env), targets)
-    passed = [target for target in targets if all(
+    passed = [index for index, target in enumerate(targets) if all(
         any(status.target == target and status.status is Status.PASSED
             for status in view.statuses) for view in shown)]
     if not passed:
         return None
-    known = list(dict.fromkeys(v.libvirt for t in passed if (v := versions[t]).libvirt))
-    named = [target for target in passed if not versions[target].libvirt]
-    parts = ([f"libvirt {_and(known)}"] if known else []) + named
-    return f"Verified on {_and(parts)}."
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+    said = versions_text([versions[target] for target in targets], passed)
+    return str(_("Verified on %(versions)s.") % {"versions": said})
 
 
 class JiraTextBuilder(_WholeSiteBuilder):

@@ -67,6 +67,10 @@ def _group_by_issue(app: Sphinx) -> dict[str, list[VerdictChange]]:
     return feeds
 
 
+def _translate(message: str) -> str:
+    return str(_(message))
+
+
 def atom(title: str, feed_id: str, changes: list[VerdictChange], titles: dict[str, str],
          links: dict[str, str]) -> str:
     """An Atom document; ``titles`` and ``links`` map a snippet to its issue's title and URL."""
@@ -77,14 +81,15 @@ def atom(title: str, feed_id: str, changes: list[VerdictChange], titles: dict[st
            f"<updated>{updated.isoformat()}</updated>"]
     for change in changes:
         issue = titles.get(change.snippet, change.snippet)
+        words = change.words(_translate)
         entry_id = f"{feed_id}:{change.published:%Y%m%dT%H%M%SZ}:{change.snippet}:{change.target}"
         out += ["<entry>",
-                f"<title>{escape(f'{issue}: {change.words()}')}</title>",
+                f"<title>{escape(f'{issue}: {words}')}</title>",
                 f"<id>{escape(entry_id)}</id>",
                 f"<updated>{change.published.isoformat()}</updated>",
                 *([f"<link href={quoteattr(links[change.snippet])}/>"]
                   if change.snippet in links else []),
-                f"<summary>{escape(f'{change.snippet}: {change.words()}')}</summary>",
+                f"<summary>{escape(f'{change.snippet}: {words}')}</summary>",
                 "</entry>"]
     out.append("</feed>")
     return "\n".join(out) + "\n"
