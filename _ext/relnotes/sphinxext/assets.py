@@ -184,6 +184,7 @@ def remove_shared_copies(app: Sphinx, exception: Exception | None) -> None:
 def setup_assets(app: Sphinx) -> None:
     app.connect("config-inited", add_templates, priority=800)
     app.connect("html-page-context", prune_scripts, priority=500)
+    # Before share_assets (900) points the translation's tags at the source build's copy.
     app.connect("html-page-context", add_table_styles, priority=500)
     # After furo (500) lists its stylesheets.
     app.connect("html-page-context", prune_stylesheets, priority=510)

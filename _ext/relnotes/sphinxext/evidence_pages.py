@@ -124,5 +124,7 @@ def leave_out_of_sitemap(app: Sphinx, pagename: str, templatename: str,
 def setup_evidence_pages(app: Sphinx) -> None:
     # Before verification.py (400) moves the page's evidence here.
     app.connect("doctree-resolved", forget, priority=399)
+    # Any order among the generated pages: each evidence page stands alone.
     app.connect("html-collect-pages", collect_pages, priority=500)
+    # Before sphinx-sitemap (500) reads its list for the page; i18n.py (520) restores it.
     app.connect("html-page-context", leave_out_of_sitemap, priority=480)

@@ -141,6 +141,7 @@ def focusable_blocks(app: Sphinx, pagename: str, templatename: str, context: dic
 
 
 def setup_highlight_styles(app: Sphinx) -> None:
+    # Any order: it edits the body's code blocks only, which no other handler touches.
     app.connect("html-page-context", focusable_blocks, priority=500)
     # After the post-transforms have set each block's language; the order among other
     # doctree-resolved handlers does not matter (code blocks are not replaced).
