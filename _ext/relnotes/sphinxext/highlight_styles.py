@@ -13,6 +13,11 @@ build, after the theme has written ``pygments.css`` (furo: the light style, the 
 ``data-theme="dark"`` and again for the media query), every rule of a token class no page uses
 is removed from it; rules that are not about a token (the background, highlighted lines, line
 numbers) stay.
+
+The stylesheet's ``?v=`` is Sphinx's, computed from its own stylesheet when the pages are
+written (as with furo's rewrite): it changes with the Pygments styles, not with the set of
+classes. A reader's cache may keep the previous copy after a page in a new language is added,
+until the host's caching lets it revalidate; the new tokens show uncoloured meanwhile.
 """
 
 from __future__ import annotations
@@ -146,5 +151,7 @@ def setup_highlight_styles(app: Sphinx) -> None:
     # After the post-transforms have set each block's language; the order among other
     # doctree-resolved handlers does not matter (code blocks are not replaced).
     app.connect("doctree-resolved", note_classes, priority=500)
-    # After furo (500) rewrites pygments.css at the end of the build.
+    # After furo (500) rewrites pygments.css at the end of the build, and after assets.py's
+    # remove_shared_copies (500) decided, by the bytes the translation's pages were written
+    # with, which of its copies to keep: a stylesheet its pages link is never removed.
     app.connect("build-finished", write_stylesheet, priority=700)
