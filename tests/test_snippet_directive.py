@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -400,3 +401,16 @@ def test_a_page_resolved_again_holds_only_what_it_shows_now(app: Sphinx) -> None
     app.build()
     assert evidence(app, "issue", "comp-verified-xml") is None
     assert evidence(app, "issue", "comp-script-sh") is not None
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-search", freshenv=True)
+def test_a_search_for_a_word_of_the_evidence_finds_the_issue_page(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    # "sha256:aaaa" (the image of a run) is said only in the evidence, on the evidence page.
+    assert "aaaa" not in page(app, "issue.html").get_text()
+    text = (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("Search.setIndex(").removesuffix(")"))
+    found = index["terms"]["aaaa"]
+    docs = [index["docnames"][number] for number in (found if isinstance(found, list) else [found])]
+    assert docs == ["issue"]

@@ -9,9 +9,11 @@ origin); without the script, or when the fetch fails, the link is there. The iss
 light; the evidence is read by the few who open it.
 
 The evidence pages are generated through the theme (``html-collect-pages``) in every language's
-build, are not in the sitemap (each is reached from its issue page, which is the page to find) and
-not in the search index (Sphinx indexes documents only). Only the HTML builders with a page per
-document move the evidence; every other builder keeps it in the disclosure.
+build and are not in the sitemap (each is reached from its issue page, which is the page to
+find). Sphinx indexes documents only, so the evidence's words stay in the issue page's doctree,
+in a node the HTML writer skips: a search for them still finds the issue page. Only the HTML
+builders with a page per document move the evidence; every other builder keeps it in the
+disclosure.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ BUILDERS = frozenset({"html", "dirhtml"})
 
 def evidence_pagename(docname: str) -> str:
     return f"{docname}/{PAGE}"
+
+
+class evidence_words(nodes.General, nodes.Element):
+    """The moved evidence, for the search index only: the HTML writer skips it."""
 
 
 @dataclass
@@ -63,6 +69,7 @@ def hold(app: Sphinx, docname: str, key: str, details: nodes.Element) -> None:
     page = _held(app).setdefault(docname, HeldEvidence(title))
     if key not in page.parts:
         page.parts[key] = [child.deepcopy() for child in details.children]
+    words = evidence_words("", *details.children)
     details.clear()
     uri = app.builder.get_relative_uri(docname, evidence_pagename(docname))
     name = key.rsplit("/", 1)[-1]
@@ -72,6 +79,7 @@ def hold(app: Sphinx, docname: str, key: str, details: nodes.Element) -> None:
         "%(snippet)s")
     link += [nodes.Text(before), nodes.literal(name, name), nodes.Text(after)]
     details += nodes.paragraph("", "", link, classes=["rn-evidence-link"])
+    details += words
 
 
 def forget(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -121,7 +129,12 @@ def leave_out_of_sitemap(app: Sphinx, pagename: str, templatename: str,
         exclude_from_sitemap(app, pagename)
 
 
+def _skip(translator: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
+
+
 def setup_evidence_pages(app: Sphinx) -> None:
+    app.add_node(evidence_words, html=(_skip, None))
     # Before verification.py (400) moves the page's evidence here.
     app.connect("doctree-resolved", forget, priority=399)
     # Any order among the generated pages: each evidence page stands alone.
