@@ -129,6 +129,35 @@ def leave_out_of_sitemap(app: Sphinx, pagename: str, templatename: str,
         exclude_from_sitemap(app, pagename)
 
 
+def _navigation(app: Sphinx) -> dict[int, Any]:
+    cache: dict[int, Any] | None = getattr(app, "_relnotes_evidence_navigation", None)
+    if cache is None:
+        cache = {}
+        app._relnotes_evidence_navigation = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def reuse_navigation(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                     doctree: nodes.document | None) -> None:
+    """An evidence page is in no toctree, so the theme's navigation is the same for every
+    evidence page at one depth (no current page, the same relative links): furo computes it
+    for the first one only. Without furo, nothing is cached and nothing changes."""
+    if context.get("rn_evidence_page") and pagename.count("/") in _navigation(app):
+        context.pop("toctree", None)  # furo (500) then parses no toctree of its own
+
+
+def keep_navigation(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                    doctree: nodes.document | None) -> None:
+    if not context.get("rn_evidence_page"):
+        return
+    cache = _navigation(app)
+    depth = pagename.count("/")
+    if depth in cache:
+        context["furo_navigation_tree"] = cache[depth]
+    elif "furo_navigation_tree" in context:
+        cache[depth] = context["furo_navigation_tree"]
+
+
 def _skip(translator: Any, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
@@ -141,3 +170,6 @@ def setup_evidence_pages(app: Sphinx) -> None:
     app.connect("html-collect-pages", collect_pages, priority=500)
     # Before sphinx-sitemap (500) reads its list for the page; i18n.py (520) restores it.
     app.connect("html-page-context", leave_out_of_sitemap, priority=480)
+    # Around furo's handler (500), which computes the navigation from the toctree.
+    app.connect("html-page-context", reuse_navigation, priority=490)
+    app.connect("html-page-context", keep_navigation, priority=510)
