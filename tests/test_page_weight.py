@@ -220,6 +220,16 @@ def test_each_issue_pages_evidence_is_on_its_own_page_in_both_languages(site: Pa
         # Not in the sitemap: the issue page is the page to find.
         assert "evidence.html" not in sitemaps[language.strip("/")]
     assert f"/{issue}.html" in sitemaps[""]
+    # Its navigation is the theme's, as on any page at its depth (computed once and reused for
+    # every evidence page: the same as the issue page's, one folder deeper).
+    for language in ("", "ja/"):
+        issue_nav = BeautifulSoup((site / f"{language}{issue}.html").read_text(encoding="utf-8"),
+                                  "html.parser").select_one("div.sidebar-tree")
+        for evidence_page in sorted((site / language / "issues").glob("*/evidence.html")):
+            nav = BeautifulSoup(evidence_page.read_text(encoding="utf-8"),
+                                "html.parser").select_one("div.sidebar-tree")
+            assert nav is not None and issue_nav is not None
+            assert str(nav) == str(issue_nav).replace('href="../', 'href="../../'), evidence_page
     # The Japanese evidence page is Japanese around the ledger's English words.
     ja = BeautifulSoup((site / f"ja/{issue}/evidence.html").read_text(encoding="utf-8"),
                        "html.parser")
