@@ -234,4 +234,10 @@ def test_each_issue_pages_evidence_is_on_its_own_page_in_both_languages(site: Pa
     ja = BeautifulSoup((site / f"ja/{issue}/evidence.html").read_text(encoding="utf-8"),
                        "html.parser")
     assert ja.select_one("h1").get_text().startswith("根拠: ")
+    assert ja.select_one("p.rn-evidence-snippet a").get_text() == (
+        "問題のページにあるスニペットとその状態の行")
+    ja_issue = BeautifulSoup((site / f"ja/{issue}.html").read_text(encoding="utf-8"),
+                             "html.parser")
+    assert ja_issue.select_one("a.rn-evidence-link").get_text() == (
+        "cpu-family-16.xml の根拠 (専用のページ)")
     assert ja.select_one("ul.rn-snippet-runs span[lang=en]") is not None

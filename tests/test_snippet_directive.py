@@ -414,3 +414,16 @@ def test_a_search_for_a_word_of_the_evidence_finds_the_issue_page(app: Sphinx) -
     found = index["terms"]["aaaa"]
     docs = [index["docnames"][number] for number in (found if isinstance(found, list) else [found])]
     assert docs == ["issue"]
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-unrecorded", freshenv=True)
+def test_a_snippet_without_any_run_keeps_its_badges_in_its_disclosure(app: Sphinx) -> None:
+    # No ledger: nothing ran, so there is no evidence page to go to.
+    app.build()
+    block = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    assert block is not None
+    [details] = block.select("details.rn-snippet-details")
+    assert [badge["class"][-1] for badge in details.select("span.rn-badge")] == [
+        "rn-summary-not-verified"] * 2
+    assert details.select("a.rn-evidence-link") == []
+    assert not (Path(app.outdir) / "issue" / "evidence.html").exists()

@@ -1,5 +1,8 @@
 """Each issue's evidence on a page of its own, one click (or one fetch) away from the issue page.
 
+Only evidence with runs to show moves: a snippet no version has a record of keeps its few
+"not verified" badges in its disclosure, and an issue without any run gets no evidence page.
+
 Under each snippet the issue page keeps its line of status (the answer) and a disclosure whose
 summary is as before; the disclosure holds a link to the snippet's part of
 ``<issue page>/evidence.html``, which holds what the disclosure held: what the controls, the

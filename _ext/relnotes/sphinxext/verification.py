@@ -223,8 +223,9 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         shown = (_evidence(view, labels, placeholder.get("evidence_head", ""),
                            placeholder.get("evidence_groups", {})) if view else [])
         for node in shown:
-            if moved and isinstance(node, snippet_details):
-                # The disclosure keeps its summary and links to the evidence's own page.
+            if moved and view is not None and view.details and isinstance(node, snippet_details):
+                # Runs to show: the disclosure keeps its summary and links to the evidence's
+                # own page. Without any run its few badges stay where they are.
                 hold(app, docname, placeholder["key"], node)
         placeholder.replace_self(shown)
     render_claims(doctree, {key: view.statuses for key, view in views.items()}, labels)
