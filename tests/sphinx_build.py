@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from sphinx.application import Sphinx
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -13,6 +13,17 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def page(app: Sphinx, name: str) -> BeautifulSoup:
     return BeautifulSoup((Path(app.outdir) / name).read_text(encoding="utf-8"), "html.parser")
+
+
+def evidence(app: Sphinx, docname: str, anchor: str) -> Tag | None:
+    """A snippet's evidence: its part of the evidence page of ``docname`` (e.g. "issue"),
+    found by the snippet's anchor without "snippet-" (e.g. "comp-verified-xml")."""
+    path = Path(app.outdir) / docname / "evidence.html"
+    if not path.is_file():
+        return None
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    found = soup.select_one(f'section.rn-evidence[id="snippet-{anchor}"] div.rn-evidence-body')
+    return found if isinstance(found, Tag) else None
 
 
 def warnings_of(app: Sphinx) -> list[str]:

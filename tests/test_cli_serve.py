@@ -78,10 +78,12 @@ def test_serve_shows_the_site_rebuilds_after_an_edit_and_stops_cleanly(
     page.write_text(page.read_text() + "\nA sentence added while serving: quokka.\n")
     wait_for(lambda: "quokka" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
              REBUILD_TIMEOUT, "the edited page was not rebuilt", log)
-    # A verify run's new ledger: the page's badges follow it without an edit of the page.
-    assert "rn-badge-passed" not in (fetch(f"{base}/issues/example-nic-model.html") or "")
+    # A verify run's new ledger: the page's lines of status follow it without an edit of the
+    # page (its badges are in the evidence, on the issue's evidence page).
+    verified = 'class="rn-summary rn-summary-verified"'
+    assert verified not in (fetch(f"{base}/issues/example-nic-model.html") or "")
     write_ledger(passing_ledger(site), load_settings(site).ledger)
-    wait_for(lambda: "rn-badge-passed" in (fetch(f"{base}/issues/example-nic-model.html") or ""),
+    wait_for(lambda: verified in (fetch(f"{base}/issues/example-nic-model.html") or ""),
              REBUILD_TIMEOUT, "the page was not rebuilt after the ledger changed", log)
 
     if interrupt == "terminal":

@@ -36,7 +36,7 @@ from relnotes.sphinxext.compatibility import sentence as sentence_of
 from relnotes.sphinxext.verification import SnippetView
 from sphinx.application import Sphinx
 
-from tests.sphinx_build import page, warnings_of
+from tests.sphinx_build import evidence, page, warnings_of
 
 ROOT_SNIPPETS = Path(__file__).parent / "roots" / "test-compat" / "snippets"
 ENVIRONMENTS = {
@@ -87,8 +87,14 @@ def write_compat_ledger(srcdir: Path) -> None:
 
 
 def block(app: Sphinx, docname: str, key: str) -> Tag:
+    """The snippet as a reader sees it with its disclosure opened: relnotes.js puts the
+    snippet's part of the evidence page into it."""
     found = page(app, docname).select_one(f'div.rn-snippet[id="snippet-{key}"]')
     assert found is not None, key
+    details = found.select_one("details.rn-snippet-details")
+    part = evidence(app, docname.removesuffix(".html"), key)
+    if details is not None and part is not None:
+        details.append(part)
     return found
 
 

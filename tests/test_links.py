@@ -208,16 +208,17 @@ def test_both_languages_share_one_copy_of_the_static_files(site: Path) -> None:
 
 
 def test_the_evidences_english_words_are_marked_english_on_the_japanese_page(site: Path) -> None:
-    soup = BeautifulSoup((site / "ja/issues/kvm-win2008-msi-amd-family16.html").read_text(),
-                         "html.parser")
+    # The evidence is on the issue's evidence page.
+    soup = BeautifulSoup((site / "ja/issues/kvm-win2008-msi-amd-family16/evidence.html")
+                         .read_text(), "html.parser")
     summary = soup.select_one("p.rn-snippet-summary")
     assert summary.strong.get_text() == "検証で確認すること: "  # the label is Japanese
     assert summary.select_one("span[lang=en]").get_text().startswith("Modern variant")
     run = soup.select_one("ul.rn-snippet-runs li span[lang=en]")
     assert run is not None and run.get_text().startswith("image ")
     # Not on the English page.
-    english = BeautifulSoup((site / "issues/kvm-win2008-msi-amd-family16.html").read_text(),
-                            "html.parser")
+    english = BeautifulSoup((site / "issues/kvm-win2008-msi-amd-family16/evidence.html")
+                            .read_text(), "html.parser")
     assert english.select("[lang]") == [] or all(
         tag.name == "html" or tag.get("hreflang") for tag in english.select("[lang]"))
 
@@ -232,12 +233,19 @@ def test_the_working_fix_leads_and_the_published_one_follows_folded(site: Path) 
         assert not folded.has_attr("open")
         assert folded.summary.get_text().startswith("As published for RHEL 5")
         assert len(folded.select("div.rn-snippet")) == 6 == len(snippets) - 1
-        # The failure's reason is said once on the page: in the evidence of the snippet whose
-        # check it is (its wording differs per version, so the line says where, not why).
+        # The failure's reason is said once: in the evidence of the snippet whose check it is
+        # (its wording differs per version, so the line says where, not why), which is on the
+        # issue's evidence page, one link away from that snippet's disclosure.
         reason = "-machine none"
-        saying = [p for p in soup.select("p") if reason in p.get_text()]
-        assert len(saying) == 1 and saying[0].find_parent("details", class_="rn-snippet-details")
-        assert saying[0].find_parent("div", class_="rn-snippet")["id"].endswith("edit-guest-virsh")
+        assert reason not in soup.get_text()
+        evidence = BeautifulSoup((site / language / "issues/kvm-win2008-msi-amd-family16"
+                                  / "evidence.html").read_text(), "html.parser")
+        saying = [p for p in evidence.select("p") if reason in p.get_text()]
+        assert len(saying) == 1
+        part = saying[0].find_parent("section", class_="rn-evidence")
+        assert part["id"].endswith("edit-guest-virsh")
+        [link] = soup.select(f'div.rn-snippet[id="{part["id"]}"] details a.rn-evidence-link')
+        assert link["href"] == f"kvm-win2008-msi-amd-family16/evidence.html#{part['id']}"
         lines = soup.select("p.rn-status-line")
         assert len(lines) == 7  # one line of status per snippet
         assert sum("as a step of" in line.get_text() or "のステップとして" in line.get_text()

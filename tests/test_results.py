@@ -4,6 +4,7 @@ merge."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -322,6 +323,14 @@ def test_every_group_and_every_state_has_its_colours_in_light_and_dark() -> None
 
     css = (Path(__file__).parent.parent / "_ext/relnotes/sphinxext/static/relnotes.css"
            ).read_text(encoding="utf-8")
+    # Each class takes its family's colours; each family's colours are set three times: light,
+    # dark, and dark by preference.
     for name in [f"rn-summary-{group.name}" for group in GROUPS] + [
             f"rn-badge-{status.value}" for status in Status]:
-        assert css.count(f".{name}") >= 3, name  # light, dark, and dark by preference
+        rule = re.search(rf"\.{name}(?![\w-])[^{{]*\{{([^}}]*)\}}", css)
+        assert rule is not None, name
+        families = set(re.findall(r"var\(--rn-([a-z]+)", rule.group(1)))
+        assert len(families) == 1, (name, families)
+        [family] = families
+        for variable in (f"--rn-{family}:", f"--rn-{family}-line:", f"--rn-{family}-text:"):
+            assert css.count(variable) == 3, (name, variable)

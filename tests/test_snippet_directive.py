@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from relnotes.core.ledger import Layer, LayerStatus, Ledger, Record, Status, wri
 from relnotes.core.plan import plan_checks
 from sphinx.application import Sphinx
 
-from tests.sphinx_build import ANSI, page, warning_at, warnings_of
+from tests.sphinx_build import ANSI, evidence, page, warning_at, warnings_of
 
 BOOKWORM = Environment("bookworm", "9.0.0", "7.2.19", "kvm", "sha256:aaaa")
 TRIXIE = Environment("trixie", "11.3.0", "10.0.2", "tcg", "sha256:bbbb")
@@ -61,10 +62,13 @@ def written(app: Sphinx) -> set[str]:
 
 
 def badges(app: Sphinx, key: str) -> list[tuple[str, str]]:
+    """The snippet's badges: a pending one under it, the others in its evidence."""
     block = page(app, "issue.html").select_one(f'div.rn-snippet[id="snippet-{key}"]')
     assert block is not None, key
+    part = evidence(app, "issue", key)
+    spans = block.select("span.rn-badge") + (part.select("span.rn-badge") if part else [])
     return [(next(c for c in span["class"] if c.startswith("rn-badge-")), span.get_text())
-            for span in block.select("span.rn-badge")]
+            for span in spans]
 
 
 
@@ -98,14 +102,20 @@ def test_snippet_shows_exact_bytes_download_and_badges(app: Sphinx) -> None:
     assert line.get_text(" ", strip=True) == (
         "✓ Works on libvirt 9.0; fails on libvirt 11.3: QEMU no longer accepts -cpu ?. · Nov 20, 2026")
     assert line.select_one("time")["datetime"] == "2026-11-20"
-    # Everything else in one disclosure, after the line; the reason is not repeated there.
+    # Everything else behind one disclosure, after the line: a link to the snippet's part of
+    # the issue's evidence page, where the reason is not repeated.
     [details] = verified.select("details")
     assert "rn-snippet-details" in details["class"]
     assert details.find_previous_sibling("p", class_="rn-status-line") is line
     assert verified.get_text().count("QEMU no longer accepts -cpu ?") == 1
+    [link] = details.select("a.rn-evidence-link")
+    assert link["href"] == "issue/evidence.html#snippet-comp-verified-xml"
+    assert link.get_text() == "The evidence for verified.xml, on its own page"
+    part = evidence(app, "issue", "comp-verified-xml")
+    assert part is not None and "QEMU no longer accepts -cpu ?" not in part.get_text()
     # A line per version: its badge (outcome, exact versions, day), then what else its run
     # recorded; nothing is said twice.
-    runs = [li.get_text(" ", strip=True) for li in details.select("ul.rn-snippet-runs li")]
+    runs = [li.get_text(" ", strip=True) for li in part.select("ul.rn-snippet-runs li")]
     assert runs == [
         "Verified on libvirt 9.0.0 / QEMU 7.2.19 (KVM), 2026-11-20 : image sha256:aaaa, "
         "12:00 UTC, 1.5 s; layers: effect: passed",
@@ -278,7 +288,8 @@ def test_badges_show_summary_adaptation_and_the_statuses_that_are_not_verified(
         ("rn-badge-uncontrolled", "Effect observed on libvirt 11.3.0 / QEMU 10.0.2 (TCG), "
          "2026-11-20, no control"),
     ]
-    block = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    block = evidence(app, "issue", "comp-verified-xml")
+    assert block is not None
     assert block.select_one("p.rn-snippet-summary").get_text() == (
         "What the check shows: The e1000 model line.")
     assert block.select_one("p.rn-snippet-adaptation").get_text() == (
@@ -293,8 +304,9 @@ def test_a_changed_spec_makes_the_badge_stale(app: Sphinx) -> None:
     app.build()
     assert badges(app, "comp-verified-xml")[0][0] == "rn-badge-stale"
     # Why it is stale is said in the evidence (the line only says "stale").
-    reason = page(app, "issue.html").select_one(
-        'div.rn-snippet[id="snippet-comp-verified-xml"] details p.rn-snippet-reason').get_text()
+    part = evidence(app, "issue", "comp-verified-xml")
+    assert part is not None
+    reason = part.select_one("p.rn-snippet-reason").get_text()
     assert reason.startswith("libvirt 9.0 / QEMU 7.2: ")
     assert "spec comp/verified.xml.check.toml changed" in reason
 
@@ -354,7 +366,8 @@ def test_records_of_two_machines_that_disagree_are_conflicting_and_refused_namin
     write_ledger(ledger, srcdir / "ledger.json")
     app.build()
     assert app.statuscode == 1
-    badges = [b.get_text() for b in page(app, "issue.html").select(".rn-badge-conflicting")]
+    # (the badges are in the evidence, on the issue's evidence page)
+    badges = [b.get_text() for b in page(app, "issue/evidence.html").select(".rn-badge-conflicting")]
     # On the page, the target is named as readers name it; the gate's message (for the
     # writer) keeps the target's name.
     assert badges and set(badges) == {"Conflicting results on libvirt 9.0 / QEMU 7.2"}
@@ -362,3 +375,55 @@ def test_records_of_two_machines_that_disagree_are_conflicting_and_refused_namin
     assert gate and all("comp/verified.xml" in w for w in gate)
     assert "Conflicting results on bookworm: runs of the same inputs disagree: " in gate[0]
     assert "passed on machine laptop" in gate[0] and "failed on machine runner" in gate[0]
+
+
+@pytest.mark.sphinx("epub", testroot="snippets", srcdir="evidence-inline", freshenv=True)
+def test_a_builder_of_one_file_keeps_the_evidence_in_its_disclosure(app: Sphinx) -> None:
+    # An e-book has no other page to fetch: its HTML builder keeps the evidence in place.
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    block = page(app, "issue.xhtml").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    assert block is not None
+    [details] = block.select("details.rn-snippet-details")
+    assert len(details.select("ul.rn-snippet-runs li")) == 2
+    assert details.select("a.rn-evidence-link") == []
+    assert not (Path(app.outdir) / "issue").exists()
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-again", freshenv=True)
+def test_a_page_resolved_again_holds_only_what_it_shows_now(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    assert evidence(app, "issue", "comp-verified-xml") is not None
+    # The page no longer shows that snippet; the same application builds again.
+    issue = Path(app.srcdir) / "issue.md"
+    issue.write_text(issue.read_text().replace("comp/verified.xml", "comp/script.sh"))
+    app.build()
+    assert evidence(app, "issue", "comp-verified-xml") is None
+    assert evidence(app, "issue", "comp-script-sh") is not None
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-search", freshenv=True)
+def test_a_search_for_a_word_of_the_evidence_finds_the_issue_page(app: Sphinx) -> None:
+    write_test_ledger(Path(app.srcdir))
+    app.build()
+    # "sha256:aaaa" (the image of a run) is said only in the evidence, on the evidence page.
+    assert "aaaa" not in page(app, "issue.html").get_text()
+    text = (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("Search.setIndex(").removesuffix(")"))
+    found = index["terms"]["aaaa"]
+    docs = [index["docnames"][number] for number in (found if isinstance(found, list) else [found])]
+    assert docs == ["issue"]
+
+
+@pytest.mark.sphinx("html", testroot="snippets", srcdir="evidence-unrecorded", freshenv=True)
+def test_a_snippet_without_any_run_keeps_its_badges_in_its_disclosure(app: Sphinx) -> None:
+    # No ledger: nothing ran, so there is no evidence page to go to.
+    app.build()
+    block = page(app, "issue.html").select_one('div.rn-snippet[id="snippet-comp-verified-xml"]')
+    assert block is not None
+    [details] = block.select("details.rn-snippet-details")
+    assert [badge["class"][-1] for badge in details.select("span.rn-badge")] == [
+        "rn-summary-not-verified"] * 2
+    assert details.select("a.rn-evidence-link") == []
+    assert not (Path(app.outdir) / "issue" / "evidence.html").exists()

@@ -10,6 +10,7 @@ PAGE_TYPES = {
     "overview": "overview.html",
     "compatibility": "compatibility.html",
     "issue": "issues/kvm-win2008-msi-amd-family16.html",
+    "evidence": "issues/kvm-win2008-msi-amd-family16/evidence.html",
     "component": "components/kvm.html",
     "index": "rn-bz.html",
     "snippets": "snippets.html",

@@ -48,6 +48,7 @@ def test_badges_carry_words_not_only_colour(page: Any) -> None:
     cells = page.locator(".rn-compat-cell").all_inner_texts()
     assert cells and all(any(word in text for word in ("verified", "failure", "fails", "verifiable"))
                          for text in cells)
-    page.goto("issues/kvm-win2008-msi-amd-family16.html")
+    # The badges are in the evidence, on the issue's evidence page.
+    page.goto("issues/kvm-win2008-msi-amd-family16/evidence.html")
     badges = page.locator(".rn-badge").evaluate_all("spans => spans.map(s => s.textContent)")
     assert badges and all(text.split()[0] in {"Verified", "Fails", "Not", "Stale"} for text in badges)

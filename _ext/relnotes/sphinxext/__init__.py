@@ -18,8 +18,10 @@ from relnotes.sphinxext.compatibility import setup_compatibility
 from relnotes.sphinxext.config import setup_config
 from relnotes.sphinxext.confinement import setup_confinement
 from relnotes.sphinxext.domain import setup_domain
+from relnotes.sphinxext.evidence_pages import setup_evidence_pages
 from relnotes.sphinxext.export import setup_export
 from relnotes.sphinxext.feed import setup_feed
+from relnotes.sphinxext.highlight_styles import setup_highlight_styles
 from relnotes.sphinxext.hosting import setup_hosting
 from relnotes.sphinxext.i18n import setup_i18n
 from relnotes.sphinxext.issue import setup_issue_directives
@@ -59,6 +61,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_variants(app)
     setup_spec_check(app)
     setup_verification(app)
+    setup_evidence_pages(app)
     setup_publish_gate(app)
     setup_claims(app)
     setup_bzlinks(app)
@@ -78,6 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_theme_words(app)
     setup_hosting(app)
     setup_assets(app)
+    setup_highlight_styles(app)
     setup_titles(app)
     setup_as_written(app)
     app.connect("config-inited", _add_static_files, priority=800)

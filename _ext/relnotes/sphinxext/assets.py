@@ -12,6 +12,13 @@
   CSS and scripts: everything but the language's own) is linked from the source build's
   ``_static/`` and removed from the translation's, so both languages share one copy and a
   reader's cache serves it for both.
+- ``relnotes-tables.css`` (the tables of issues and snippets: overview, compatibility and
+  snippets pages, a component's issue list) is loaded by the pages that show one of them only.
+- furo's ``furo-extensions.css`` styles only Read the Docs' flyout and other extensions
+  (sphinx-copybutton, sphinx-design, sphinx-panels): linked only when one of them is loaded.
+- furo's inline icon sprite comes from this extension's ``templates/partials/icons.html``:
+  without whitespace, and with the edit and view-source icons only on pages that show those
+  buttons.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from relnotes.sphinxext.i18n import current_language, is_translation
 
@@ -39,6 +47,20 @@ HIGHLIGHT_SCRIPTS = ("_static/documentation_options.js", "_static/doctools.js",
                      "_static/translations.js", "_static/sphinx_highlight.js")
 #: The element of a page's head that lists them for relnotes.js.
 HIGHLIGHT_SCRIPTS_ID = "relnotes-highlight-scripts"
+
+#: What furo-extensions.css styles; without one of these loaded, no page needs it.
+THEME_EXTENSION_STYLES = "_static/styles/furo-extensions.css"
+STYLED_EXTENSIONS = frozenset({"sphinx_copybutton", "sphinx_design", "sphinx_panels"})
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: The tables' stylesheet, and the classes of the tables it styles (every rule of it is about
+#: an element with one of these classes or inside one: tests/test_page_weight.py checks it).
+TABLE_STYLES = "relnotes-tables.css"
+TABLE_CLASSES = ("rn-stack-table", "rn-overview", "rn-overview-counts", "rn-overview-filters",
+                 "rn-overview-table", "rn-issue-list", "rn-compat-issue", "rn-snippet-table",
+                 "rn-compat-table")
+_TABLE_CLASS = re.compile(r'\sclass="(?:[^"]*\s)?(?:' + "|".join(TABLE_CLASSES) + r')[\s"]')
 
 _ASSET_URL = re.compile(r'((?:src|href)=")([^"]*?)(_static/[^"?]+)')
 _SRC = re.compile(r'\ssrc="([^"]+)"')
@@ -78,6 +100,28 @@ def name_highlight_scripts(app: Sphinx, pagename: str, templatename: str,
     context["metatags"] = (context.get("metatags", "")
                            + f'\n<script type="application/json" id="{HIGHLIGHT_SCRIPTS_ID}">'
                            + listing + "</script>")
+
+
+def add_table_styles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                     doctree: object) -> None:
+    if _TABLE_CLASS.search(str(context.get("body", ""))):
+        app.add_css_file(TABLE_STYLES)  # this page only: Sphinx restores the list after it
+
+
+def prune_stylesheets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: object) -> None:
+    if "css_files" not in context or STYLED_EXTENSIONS & set(app.extensions):
+        return
+    # In place: the builder's own list, which it restores after the page.
+    context["css_files"][:] = [css for css in context["css_files"]
+                               if _filename(css) != THEME_EXTENSION_STYLES]
+
+
+def add_templates(app: Sphinx, config: Config) -> None:
+    # After the site's own templates, which still override these. A new list: the default
+    # one is shared by every Sphinx application of the process.
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
 
 class SharedAssets:
@@ -176,7 +220,12 @@ def remove_shared_copies(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_assets(app: Sphinx) -> None:
+    app.connect("config-inited", add_templates, priority=800)
     app.connect("html-page-context", prune_scripts, priority=500)
+    # Before share_assets (900) points the translation's tags at the source build's copy.
+    app.connect("html-page-context", add_table_styles, priority=500)
+    # After furo (500) lists its stylesheets.
+    app.connect("html-page-context", prune_stylesheets, priority=510)
     # After sphinx-notfound-page (400) replaces the 404 page's tags, before the theme renders.
     app.connect("html-page-context", share_assets, priority=900)
     # After share_assets (900): the scripts' URLs as the page links them.

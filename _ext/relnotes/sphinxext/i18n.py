@@ -306,21 +306,32 @@ def mark_source_language(app: Sphinx, pagename: str, templatename: str,
     config = app.config
     if not is_translation(config) or doctree is None:
         return
-    source = source_language(config)
     if "body" in context:
-        context["body"] = _MARKED.sub(rf'<\1 lang="{source}"\2', context["body"])
+        context["body"] = marked_source_language(config, context["body"])
     if not app.env.metadata.get(pagename, {}).get(_UNTRANSLATED):
         return
     base = str(config.html_baseurl or "")
     if base:
         original = base.removesuffix(f"{current_language(config)}/")
         context["pageurl"] = original + app.builder.get_target_uri(pagename)
-    excludes = getattr(config, "sitemap_excludes", None)
+    exclude_from_sitemap(app, pagename)
+
+
+def marked_source_language(config: Config, body: str) -> str:
+    """On a translation, ``lang`` on each element of ``body`` left in the source language."""
+    if not is_translation(config):
+        return body
+    return _MARKED.sub(rf'<\1 lang="{source_language(config)}"\2', body)
+
+
+def exclude_from_sitemap(app: Sphinx, pagename: str) -> None:
+    """Leave the page being written out of sphinx-sitemap's list; call at a priority below 500."""
+    excludes = getattr(app.config, "sitemap_excludes", None)
     if isinstance(excludes, list):
         # sphinx-sitemap (500) reads the list for this page after this handler (480); it is
         # put back afterwards (restore_sitemap_excludes, 520), so it never grows with the site.
         app._relnotes_sitemap_excludes = excludes  # type: ignore[attr-defined]
-        config.sitemap_excludes = [*excludes, app.builder.get_target_uri(pagename)]
+        app.config.sitemap_excludes = [*excludes, app.builder.get_target_uri(pagename)]
 
 
 def restore_sitemap_excludes(app: Sphinx, pagename: str, templatename: str,

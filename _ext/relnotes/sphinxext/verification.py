@@ -25,6 +25,7 @@ from relnotes.core.spec import pending_reason
 from relnotes.sphinxext.claims import render_claims
 from relnotes.sphinxext.config import relnotes_config
 from relnotes.sphinxext.domain import relnotes_domain
+from relnotes.sphinxext.evidence_pages import hold, moves_evidence
 from relnotes.sphinxext.i18n import SOURCE_LANGUAGE_CLASS, _
 from relnotes.sphinxext.necessity import mutation_sentences
 from relnotes.sphinxext.snippet import (
@@ -216,11 +217,17 @@ def render_statuses(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     views = {view.key: view for view in domain.data["verification"].get(docname, ())}
     labels = {target: version.full_label for target, version in target_versions(
         current_ledger_or_empty(app.config), relnotes_config(app.config).targets).items()}
+    moved = moves_evidence(app)
     for placeholder in list(doctree.findall(snippet_status)):
         view = views.get(placeholder["key"])
-        placeholder.replace_self(
-            _evidence(view, labels, placeholder.get("evidence_head", ""),
-                      placeholder.get("evidence_groups", {})) if view else [])
+        shown = (_evidence(view, labels, placeholder.get("evidence_head", ""),
+                           placeholder.get("evidence_groups", {})) if view else [])
+        for node in shown:
+            if moved and view is not None and view.details and isinstance(node, snippet_details):
+                # Runs to show: the disclosure keeps its summary and links to the evidence's
+                # own page. Without any run its few badges stay where they are.
+                hold(app, docname, placeholder["key"], node)
+        placeholder.replace_self(shown)
     render_claims(doctree, {key: view.statuses for key, view in views.items()}, labels)
 
 

@@ -100,3 +100,44 @@ document.addEventListener("DOMContentLoaded", () => {
     document.head.append(script);
   }
 });
+
+// Each snippet's evidence is on its issue's evidence page; its disclosure holds a link there.
+// Opening the disclosure fetches that page (same origin, once per page) and puts the snippet's
+// part above the link; when the fetch fails, the link is what the reader has, as without the
+// script.
+document.addEventListener("DOMContentLoaded", () => {
+  const pages = new Map();
+  const fetched = (url) => {
+    if (!pages.has(url)) {
+      pages.set(url, fetch(url).then((response) => {
+        if (!response.ok) throw new Error(`${response.status} ${url}`);
+        return response.text();
+      }).then((text) => new DOMParser().parseFromString(text, "text/html")));
+      pages.get(url).catch(() => pages.delete(url));  // the next opening tries again
+    }
+    return pages.get(url);
+  };
+  for (const details of document.querySelectorAll("details.rn-snippet-details")) {
+    const link = details.querySelector("a.rn-evidence-link");
+    if (!link) continue;
+    details.addEventListener("toggle", async () => {
+      if (!details.open || details.dataset.evidence) return;
+      details.dataset.evidence = "loading";
+      try {
+        const url = new URL(link.href);
+        const page = await fetched(url.href.split("#")[0]);
+        const part = page.getElementById(decodeURIComponent(url.hash.slice(1)));
+        const body = part && part.querySelector(".rn-evidence-body");
+        if (!body) throw new Error(`no evidence at ${url}`);
+        const evidence = document.createElement("div");
+        evidence.className = "rn-evidence-body";
+        evidence.append(...Array.from(body.childNodes, (node) => document.importNode(node, true)));
+        link.closest("p").before(evidence);
+        details.dataset.evidence = "shown";
+      } catch (error) {
+        delete details.dataset.evidence;
+        console.warn(error);
+      }
+    });
+  }
+});
