@@ -177,3 +177,15 @@ def test_every_template_of_the_feed_has_a_japanese_translation() -> None:
         catalog = {message.id: message.string for message in read_po(stream) if message.id}
     assert "the workaround now fails on %(where)s" in TEMPLATES
     assert sorted(template for template in TEMPLATES if not catalog.get(template)) == []
+
+
+def test_the_template_catalog_has_every_message_the_japanese_catalog_translates() -> None:
+    from babel.messages.pofile import read_po
+
+    locale = Path(__file__).parent.parent / "_ext/relnotes/sphinxext/locale"
+    with (locale / "relnotes.pot").open("rb") as stream:
+        template = {message.id for message in read_po(stream) if message.id}
+    with (locale / "ja/LC_MESSAGES/relnotes.po").open("rb") as stream:
+        japanese = {message.id for message in read_po(stream) if message.id}
+    assert "Verified on %(versions)s." in template
+    assert sorted(map(str, japanese - template)) == []
