@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from docutils import nodes
 from sphinx import locale as sphinx_locale
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.locale import get_translation
@@ -282,7 +283,7 @@ def _visit_banner(translator: Any, node: language_banner) -> None:
     text = html.escape(str(_("This content is not available in the selected language.")))
     builder = translator.builder
     source = source_language(builder.config)
-    links = dict(language_links(builder.app, builder.current_docname))
+    links = dict(language_links(builder, builder.current_docname))
     link = ""
     if source in links:
         name = html.escape(LANGUAGE_NAMES.get(source, source))
@@ -360,11 +361,11 @@ def site_title(app: Sphinx, pagename: str, templatename: str, context: dict[str,
 # -- the language switcher ----------------------------------------------------------------
 
 
-def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
+def language_links(builder: Builder, pagename: str) -> list[tuple[str, str]]:
     """(language, relative URL of the same page in it) for every other language of the site."""
-    config = app.config
+    config = builder.config
     here = current_language(config)
-    target = app.builder.get_target_uri(pagename)
+    target = builder.get_target_uri(pagename)
     up = "../" * pagename.count("/")
     if is_translation(config):
         up += "../"
@@ -395,7 +396,7 @@ def add_switcher(app: Sphinx, pagename: str, templatename: str, context: dict[st
     Furo shows its ``announcement`` at the top of every page type (indices, search and the
     404 page have no ``body``); other themes get the switcher at the top of the body.
     """
-    links = language_links(app, pagename)
+    links = language_links(app.builder, pagename)
     if not links:
         return
     items = "".join(
