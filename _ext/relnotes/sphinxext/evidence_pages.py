@@ -58,12 +58,25 @@ def moves_evidence(app: Sphinx) -> bool:
     return app.builder.name in BUILDERS
 
 
+@dataclass
+class _EvidenceBuild:
+    """This application's evidence pages: what each issue page moved off, and the theme's
+    navigation per folder depth (an evidence page is in no toctree)."""
+
+    held: dict[str, HeldEvidence] = field(default_factory=dict)
+    navigation: dict[int, Any] = field(default_factory=dict)
+
+
+def _build(app: Sphinx) -> _EvidenceBuild:
+    state: _EvidenceBuild | None = getattr(app, "_relnotes_evidence", None)
+    if state is None:
+        state = _EvidenceBuild()
+        app._relnotes_evidence = state  # type: ignore[attr-defined]
+    return state
+
+
 def _held(app: Sphinx) -> dict[str, HeldEvidence]:
-    held: dict[str, HeldEvidence] | None = getattr(app, "_relnotes_evidence", None)
-    if held is None:
-        held = {}
-        app._relnotes_evidence = held  # type: ignore[attr-defined]
-    return held
+    return _build(app).held
 
 
 def hold(app: Sphinx, docname: str, key: str, details: nodes.Element) -> None:
@@ -137,20 +150,12 @@ def leave_out_of_sitemap(app: Sphinx, pagename: str, templatename: str,
         exclude_from_sitemap(app, pagename)
 
 
-def _navigation(app: Sphinx) -> dict[int, Any]:
-    cache: dict[int, Any] | None = getattr(app, "_relnotes_evidence_navigation", None)
-    if cache is None:
-        cache = {}
-        app._relnotes_evidence_navigation = cache  # type: ignore[attr-defined]
-    return cache
-
-
 def reuse_navigation(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                      doctree: nodes.document | None) -> None:
     """An evidence page is in no toctree, so the theme's navigation is the same for every
     evidence page at one depth (no current page, the same relative links): furo computes it
     for the first one only. Without furo, nothing is cached and nothing changes."""
-    if context.get("rn_evidence_page") and pagename.count("/") in _navigation(app):
+    if context.get("rn_evidence_page") and pagename.count("/") in _build(app).navigation:
         context.pop("toctree", None)  # furo (500) then parses no toctree of its own
 
 
@@ -158,7 +163,7 @@ def keep_navigation(app: Sphinx, pagename: str, templatename: str, context: dict
                     doctree: nodes.document | None) -> None:
     if not context.get("rn_evidence_page"):
         return
-    cache = _navigation(app)
+    cache = _build(app).navigation
     depth = pagename.count("/")
     if depth in cache:
         context["furo_navigation_tree"] = cache[depth]
